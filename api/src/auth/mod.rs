@@ -1,0 +1,79 @@
+//! Who is calling: the bearer-token extractor and the role checks.
+
+pub mod passwords;
+pub mod tokens;
+
+use crate::problem::{ApiError, ErrorCode};
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use smartcity_db::accounts::{self, UserRow};
+use smartcity_domain::account::Role;
+
+/// A caller with a valid access token whose session is open and whose account exists and is
+/// enabled (checked against the database on every request, so logout and erasure take effect
+/// at once rather than when the token expires).
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: UserRow,
+    pub role: Role,
+    pub session_id: String,
+}
+
+impl AuthUser {
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.role == role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::new(ErrorCode::AuthenticationRequired))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::new(ErrorCode::InvalidToken))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_string())
+        }
+        _ => Err(ApiError::new(ErrorCode::InvalidToken)),
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            let claims = state
+                .tokens
+                .verify(&token?)
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
+            let (user_id, session_id) = (claims.sub.clone(), claims.sid.clone());
+            let user = state
+                .db(move |conn| accounts::user_of_live_session(conn, &user_id, &session_id))
+                .await?
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
+            let role = Role::from_stored(&user.role).ok_or_else(ApiError::internal)?;
+            Ok(AuthUser {
+                user,
+                role,
+                session_id: claims.sid,
+            })
+        })
+    }
+}

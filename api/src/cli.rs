@@ -1,0 +1,176 @@
+//! The operator's commands. Each reads the same environment as the server (README lists it).
+
+use crate::auth::passwords;
+use crate::config::{Config, LogFormat};
+use crate::seed;
+use crate::startup::{open_database, Application};
+use clap::{Parser, Subcommand};
+use smartcity_db::accounts::{self, NewUser};
+use smartcity_db::procedures;
+use smartcity_domain::account::{DisplayName, NewPassword};
+use smartcity_domain::phone::PhoneNumber;
+use smartcity_domain::procedure::parse_catalogue;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "smartcity",
+    version,
+    about = "The backend of a city's citizen app: complaints, procedures, dossiers, push.",
+    long_about = "The backend of a city's citizen app: complaints, procedures, dossiers, push.\n\n\
+        Configuration comes from environment variables (DATABASE_URL, SMARTCITY_BIND, …; see README). \
+        The database is SQLite (sqlite://smartcity.db) unless DATABASE_URL is a postgres:// URL."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start the HTTP server on SMARTCITY_BIND (default 127.0.0.1:8080). Applies pending
+    /// migrations first; on an empty SQLite database it also seeds the demo data.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo agencies, their staff, an administrator and the procedure catalogue.
+    /// Safe to run again: existing rows are kept, and passwords are printed only when made.
+    Seed,
+    /// Create an administrator. The password is read from standard input when it is not a
+    /// terminal (`echo "$PW" | smartcity create-admin --phone 0912345678`), else prompted for.
+    CreateAdmin {
+        /// Vietnamese mobile number, e.g. 0912 345 678 or +84912345678.
+        #[arg(long)]
+        phone: String,
+        /// The name shown for this account.
+        #[arg(long, default_value = "Quản trị viên")]
+        name: String,
+    },
+    /// Insert or update procedures by code from a JSON file shaped like data/procedures.json.
+    /// A malformed file is refused whole, naming the line and field at fault.
+    ImportProcedures {
+        /// Path of the catalogue file.
+        file: PathBuf,
+    },
+}
+
+pub fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env()?;
+    init_tracing(config.log_format);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(config.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(bind = %config.bind, port = app.port(), "smartcity serving");
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            open_database(&config).await.map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let report = with_connection(&config, seed::seed).await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::CreateAdmin { phone, name } => {
+            let phone = PhoneNumber::parse("--phone", &phone).map_err(|e| e.to_string())?;
+            let name = DisplayName::parse("--name", &name).map_err(|e| e.to_string())?;
+            let password = read_password()?;
+            let national = phone.e164().replace("+84", "0");
+            let password = NewPassword::parse(
+                "password",
+                &password,
+                &[phone.e164(), &national, name.as_str()],
+            )
+            .map_err(|e| e.to_string())?;
+            let e164 = phone.e164().to_string();
+            let created = with_connection(&config, move |conn| {
+                if accounts::find_user_by_phone(conn, &e164)?.is_some() {
+                    return Ok(false);
+                }
+                accounts::insert_user(
+                    conn,
+                    &NewUser {
+                        id: &uuid::Uuid::new_v4().to_string(),
+                        phone: &e164,
+                        password_hash: &passwords::hash(password.expose()),
+                        display_name: name.as_str(),
+                        role: "admin",
+                        agency_id: None,
+                        disabled: false,
+                        created_at: smartcity_db::now(),
+                    },
+                )?;
+                Ok(true)
+            })
+            .await?;
+            if !created {
+                return Err(format!("{} is already registered", phone.e164()));
+            }
+            println!("administrator {} created", phone.e164());
+            Ok(())
+        }
+        Command::ImportProcedures { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let catalogue =
+                parse_catalogue(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let counts = with_connection(&config, move |conn| {
+                procedures::upsert_all(conn, &catalogue, smartcity_db::now())
+            })
+            .await?;
+            println!(
+                "{}: {} procedures added, {} updated",
+                file.display(),
+                counts.inserted,
+                counts.updated
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn with_connection<T: Send + 'static>(
+    config: &Config,
+    work: impl FnOnce(&mut smartcity_db::DbConn) -> Result<T, smartcity_db::DbError> + Send + 'static,
+) -> Result<T, String> {
+    let (_, pool) = open_database(config).await.map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        work(&mut conn).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}

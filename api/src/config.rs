@@ -1,0 +1,115 @@
+//! Configuration from environment variables, with defaults that run out of the box.
+//! README's "Configuration" table lists them.
+
+use smartcity_domain::throttle::ThrottlePolicy;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub database_url: String,
+    pub log_format: LogFormat,
+    pub pool_size: u32,
+    pub db_checkout_timeout: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_proxy: bool,
+    /// Seed demo data when the server starts on an empty SQLite database.
+    pub seed_on_empty: bool,
+    pub login_throttle: ThrottlePolicy,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://smartcity.db".into(),
+            log_format: LogFormat::Text,
+            pool_size: 10,
+            db_checkout_timeout: Duration::from_secs(3),
+            trust_proxy: false,
+            seed_on_empty: true,
+            login_throttle: ThrottlePolicy::default(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut config = Config::default();
+        if let Some(bind) = get("SMARTCITY_BIND") {
+            config.bind = bind;
+        }
+        if let Some(url) = get("DATABASE_URL") {
+            config.database_url = url;
+        }
+        if let Some(format) = get("SMARTCITY_LOG_FORMAT") {
+            config.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(format!(
+                        "SMARTCITY_LOG_FORMAT must be text or json, not {other:?}"
+                    ))
+                }
+            };
+        }
+        if let Some(size) = get("SMARTCITY_DB_POOL_SIZE") {
+            config.pool_size = size
+                .parse()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .ok_or_else(|| format!("SMARTCITY_DB_POOL_SIZE must be 1–500, not {size:?}"))?;
+        }
+        if let Some(secs) = get("SMARTCITY_DB_TIMEOUT_SECS") {
+            let secs: u64 = secs
+                .parse()
+                .ok()
+                .filter(|n| (1..=60).contains(n))
+                .ok_or_else(|| format!("SMARTCITY_DB_TIMEOUT_SECS must be 1–60, not {secs:?}"))?;
+            config.db_checkout_timeout = Duration::from_secs(secs);
+        }
+        config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
+        config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
+        Ok(config)
+    }
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, name: &str, default: bool) -> Result<bool, String> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn defaults_run_out_of_the_box_and_bad_values_are_named() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite://smartcity.db");
+
+        let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
+        let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        assert!(err.contains("SMARTCITY_DB_POOL_SIZE"));
+    }
+}

@@ -1,0 +1,252 @@
+//! Request extractors that refuse bad input with a problem naming the field, instead of the
+//! framework's plain-text errors.
+
+use crate::problem::{ApiError, ErrorCode};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use smartcity_domain::Lang;
+use std::future::{ready, Ready};
+
+/// Largest JSON body any route accepts; no JSON request of ours comes near it.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A JSON body (`Content-Type: application/json`), at most [`MAX_JSON_BYTES`].
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
+                    .with_field("Content-Type")
+                    .with_detail(
+                        "Gửi nội dung JSON với Content-Type: application/json",
+                        "Send a JSON body with Content-Type: application/json",
+                    ));
+            }
+            if declared_len.is_some_and(|len| len > MAX_JSON_BYTES) {
+                return Err(too_large());
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk
+                    .map_err(|_| ApiError::new(ErrorCode::MalformedJson).with_field("body"))?;
+                if body.len() + chunk.len() > MAX_JSON_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(ErrorCode::BodyTooLarge)
+        .with_field("body")
+        .with_detail(
+            format!("Nội dung JSON không được quá {} KiB", MAX_JSON_BYTES / 1024),
+            format!("JSON bodies are limited to {} KiB", MAX_JSON_BYTES / 1024),
+        )
+}
+
+/// Deserialises, naming the field at fault: wrong type, unknown, or missing.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            return ApiError::new(ErrorCode::MalformedJson)
+                .with_field("body")
+                .with_detail(
+                    format!(
+                        "JSON sai cú pháp ở dòng {}, cột {}",
+                        inner.line(),
+                        inner.column()
+                    ),
+                    format!(
+                        "JSON syntax error at line {}, column {}",
+                        inner.line(),
+                        inner.column()
+                    ),
+                );
+        }
+        field_error(&path, &inner.to_string())
+    })?;
+    deserializer.end().map_err(|_| {
+        ApiError::new(ErrorCode::MalformedJson)
+            .with_field("body")
+            .with_detail(
+                "Có ký tự thừa sau JSON",
+                "Trailing characters after the JSON value",
+            )
+    })?;
+    Ok(value)
+}
+
+/// serde says "missing field `x`" or "unknown field `x`, expected …" about the enclosing
+/// object; the field a person needs to hear about is the named one.
+fn field_error(path: &str, message: &str) -> ApiError {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    let field = match (path, named) {
+        (".", Some(name)) => name.to_string(),
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_string()
+        }
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        (".", None) => "body".to_string(),
+        (path, None) => path.to_string(),
+    };
+    let (vi, en) = if message.starts_with("missing field") {
+        (
+            format!("Thiếu trường `{field}`"),
+            format!("Missing field `{field}`"),
+        )
+    } else if message.starts_with("unknown field") {
+        (
+            format!("Không có trường `{field}`"),
+            format!("Unknown field `{field}`"),
+        )
+    } else {
+        (
+            format!("Trường `{field}`: {message}"),
+            format!("Field `{field}`: {message}"),
+        )
+    };
+    ApiError::new(ErrorCode::InvalidField)
+        .with_field(field)
+        .with_detail(vi, en)
+}
+
+/// The query string, deserialised with unknown parameters refused and the parameter named.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let mut error = field_error(&path, &message);
+        error.code = ErrorCode::InvalidQuery;
+        error
+    })
+}
+
+/// The language the request asked for.
+pub struct RequestLang(pub Lang);
+
+impl FromRequest for RequestLang {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let header = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        ready(Ok(RequestLang(Lang::negotiate(header))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        phone: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn field_of(body: &str) -> (ErrorCode, Option<String>) {
+        let err = parse_json::<Body>(body.as_bytes()).unwrap_err();
+        (err.code, err.field)
+    }
+
+    #[test]
+    fn names_the_field_at_fault() {
+        assert_eq!(
+            field_of("{}"),
+            (ErrorCode::InvalidField, Some("phone".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":1}"#),
+            (ErrorCode::InvalidField, Some("phone".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"x","extra":1}"#),
+            (ErrorCode::InvalidField, Some("extra".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"x","inner":{"count":-1}}"#),
+            (ErrorCode::InvalidField, Some("inner.count".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"x","inner":{}}"#),
+            (ErrorCode::InvalidField, Some("inner.count".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"#),
+            (ErrorCode::MalformedJson, Some("body".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"x"} x"#),
+            (ErrorCode::MalformedJson, Some("body".into()))
+        );
+        assert_eq!(
+            field_of("[]"),
+            (ErrorCode::InvalidField, Some("body".into()))
+        );
+    }
+}

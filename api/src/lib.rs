@@ -1,0 +1,14 @@
+//! The smartcity HTTP API: routes (`routes`), extractors, auth, problem rendering, middleware,
+//! and the operator commands behind the `smartcity` binary.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod extract;
+pub mod metrics;
+pub mod middleware;
+pub mod problem;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;

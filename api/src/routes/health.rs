@@ -1,0 +1,33 @@
+//! Liveness, readiness and metrics for the operator.
+
+use crate::metrics::Metrics;
+use crate::problem::{ApiError, ErrorCode};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+use std::time::Duration;
+
+/// The process is up and answering.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// The database answers within a second; 503 otherwise, so a load balancer stops sending.
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let ready = web::block(move || {
+        let mut conn = pool.get_timeout(Duration::from_secs(1)).ok()?;
+        smartcity_db::pool::ping(&mut conn).ok()
+    })
+    .await?;
+    match ready {
+        Some(()) => Ok(HttpResponse::Ok().json(json!({ "status": "ready" }))),
+        None => Err(ApiError::new(ErrorCode::DatabaseUnavailable).retry_after(5)),
+    }
+}
+
+pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render(&state.pool))
+}

@@ -1,0 +1,152 @@
+//! Every route of the API, in one table. `register` is what the server mounts; `route_table`
+//! lists the same entries so a test can hold them against `openapi.yaml`.
+
+mod accounts;
+mod admin;
+mod health;
+mod procedures;
+
+use actix_web::http::Method;
+use actix_web::middleware::from_fn;
+use actix_web::{web, Route};
+use chrono::{NaiveDateTime, SecondsFormat};
+use serde::Deserialize;
+
+use crate::problem::{ApiError, ErrorCode};
+
+pub fn register(cfg: &mut web::ServiceConfig) {
+    let mut routes = Routes {
+        cfg,
+        table: Vec::new(),
+    };
+    mount(&mut routes);
+}
+
+/// Mounts routes given by the caller the same way (tests add a handler that panics).
+pub fn register_with(cfg: &mut web::ServiceConfig, extra: impl Fn(&mut Routes)) {
+    let mut routes = Routes {
+        cfg,
+        table: Vec::new(),
+    };
+    extra(&mut routes);
+}
+
+/// `(method, path)` of every route `register` mounts, paths in OpenAPI's `{param}` form.
+pub fn route_table() -> Vec<(Method, String)> {
+    let mut table = Vec::new();
+    let _app = actix_web::App::new().configure(|cfg| {
+        let mut routes = Routes {
+            cfg,
+            table: Vec::new(),
+        };
+        mount(&mut routes);
+        table = routes.table;
+    });
+    table
+}
+
+fn mount(r: &mut Routes) {
+    use Method as M;
+    r.at("/healthz", vec![(M::GET, web::to(health::healthz))]);
+    r.at("/readyz", vec![(M::GET, web::to(health::readyz))]);
+    r.at("/metrics", vec![(M::GET, web::to(health::metrics))]);
+
+    r.at(
+        "/v1/auth/register",
+        vec![(M::POST, web::to(accounts::register))],
+    );
+    r.at("/v1/auth/login", vec![(M::POST, web::to(accounts::login))]);
+    r.at(
+        "/v1/auth/refresh",
+        vec![(M::POST, web::to(accounts::refresh))],
+    );
+    r.at(
+        "/v1/auth/logout",
+        vec![(M::POST, web::to(accounts::logout))],
+    );
+    r.at(
+        "/v1/me",
+        vec![
+            (M::GET, web::to(accounts::me)),
+            (M::DELETE, web::to(accounts::erase_me)),
+        ],
+    );
+
+    r.at(
+        "/v1/admin/agencies",
+        vec![(M::POST, web::to(admin::create_agency))],
+    );
+    r.at(
+        "/v1/admin/staff",
+        vec![(M::POST, web::to(admin::create_staff))],
+    );
+
+    r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
+    r.at(
+        "/v1/procedures/{code}",
+        vec![(M::GET, web::to(procedures::show))],
+    );
+}
+
+/// Mounts one resource per path with all its methods, so a method the path does not have is
+/// answered 405 with `Allow` rather than 404.
+pub struct Routes<'a> {
+    cfg: &'a mut web::ServiceConfig,
+    table: Vec<(Method, String)>,
+}
+
+impl Routes<'_> {
+    pub fn at(&mut self, path: &'static str, methods: Vec<(Method, Route)>) {
+        let mut resource = web::resource(path);
+        for (method, route) in methods {
+            self.table.push((method.clone(), path.to_string()));
+            resource = resource.route(route.method(method));
+        }
+        self.cfg
+            .service(resource.wrap(from_fn(crate::middleware::catch_panics)));
+    }
+}
+
+/// Timestamps leave the API as RFC 3339 in UTC.
+pub fn utc(at: NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `?page=&per_page=`, 1-based, at most 100 a page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+pub const MAX_PER_PAGE: u32 = 100;
+
+impl Paging {
+    /// `(page, per_page, offset)` after bounds checks.
+    pub fn resolve(&self) -> Result<(u32, u32, i64), ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page == 0 || page > 100_000 {
+            return Err(ApiError::new(ErrorCode::InvalidQuery)
+                .with_field("page")
+                .with_detail(
+                    "`page` phải từ 1 đến 100000",
+                    "`page` must be between 1 and 100000",
+                ));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(ApiError::new(ErrorCode::InvalidQuery)
+                .with_field("per_page")
+                .with_detail(
+                    format!("`per_page` phải từ 1 đến {MAX_PER_PAGE}"),
+                    format!("`per_page` must be between 1 and {MAX_PER_PAGE}"),
+                ));
+        }
+        Ok((page, per_page, i64::from(page - 1) * i64::from(per_page)))
+    }
+}
+
+pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::RouteNotFound))
+}

@@ -1,0 +1,127 @@
+//! Builds the server: pool, migrations, demo data on a fresh SQLite file, signing key, routes
+//! and middleware, bound to a listener (port 0 in tests).
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::middleware;
+use crate::routes;
+use crate::seed;
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use smartcity_db::pool::{build_pool, PoolSettings};
+use smartcity_db::{accounts, signing_keys, Backend, DbError, Pool};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("access-token key: {0}")]
+    Key(String),
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    pub state: AppState,
+}
+
+/// Opens the database named by the configuration and applies pending migrations.
+pub async fn open_database(config: &Config) -> Result<(Backend, Pool), StartupError> {
+    let backend = Backend::from_url(&config.database_url);
+    let pool = build_pool(
+        &backend,
+        &PoolSettings {
+            max_size: config.pool_size,
+            checkout_timeout: config.db_checkout_timeout,
+        },
+    );
+    let migrations_pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = migrations_pool.get()?;
+        smartcity_db::pool::migrate(&mut conn)
+    })
+    .await
+    .expect("migration task does not panic")?;
+    Ok((backend, pool))
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        Self::build_with(config, |_| {}).await
+    }
+
+    /// As `build`, with extra routes mounted beside the real ones (tests use this to mount a
+    /// handler that panics).
+    pub async fn build_with<F>(config: Config, extra_routes: F) -> Result<Application, StartupError>
+    where
+        F: Fn(&mut routes::Routes) + Send + Clone + 'static,
+    {
+        let (backend, pool) = open_database(&config).await?;
+        let seed_on_empty = config.seed_on_empty && matches!(backend, Backend::Sqlite { .. });
+        let key_pool = pool.clone();
+        let private_pem = tokio::task::spawn_blocking(move || {
+            let mut conn = key_pool.get()?;
+            if seed_on_empty && accounts::count_users(&mut conn)? == 0 {
+                let report = seed::seed(&mut conn)?;
+                println!("First start on an empty database: demo data created.\n{report}");
+            }
+            signing_keys::get_or_create(
+                &mut conn,
+                smartcity_db::now(),
+                TokenKeys::generate_private_pem,
+            )
+        })
+        .await
+        .expect("start-up task does not panic")?;
+        let tokens = TokenKeys::from_private_pem(&private_pem).map_err(StartupError::Key)?;
+
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(config.bind.clone(), e))?
+            .port();
+        let state = AppState {
+            pool,
+            tokens: Arc::new(tokens),
+            config: Arc::new(config),
+        };
+        let metrics = web::Data::new(Metrics::new());
+        let app_state = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(metrics.clone())
+                .wrap(from_fn(middleware::render_problems))
+                .wrap(from_fn(middleware::observe))
+                .configure(routes::register)
+                .configure(|cfg| routes::register_with(cfg, extra_routes.clone()))
+                .default_service(web::to(routes::route_not_found))
+        })
+        .listen(listener)
+        .map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?
+        // SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then exit.
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application {
+            server,
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

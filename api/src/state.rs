@@ -1,0 +1,32 @@
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::problem::ApiError;
+use actix_web::web;
+use smartcity_db::{DbConn, DbError, Pool};
+use std::sync::Arc;
+
+/// What every handler shares: the pool, the token keys, the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub tokens: Arc<TokenKeys>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Runs database work on the blocking thread pool: checkout and queries never run on the
+    /// async workers (each is a single-threaded runtime that every request on it would wait for).
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let result = web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?;
+        result.map_err(ApiError::from)
+    }
+}

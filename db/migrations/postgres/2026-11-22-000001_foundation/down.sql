@@ -1,0 +1,7 @@
+DROP TABLE procedures;
+DROP TABLE signing_keys;
+DROP TABLE login_throttle;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE agencies;

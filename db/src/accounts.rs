@@ -1,0 +1,239 @@
+//! Users, their sessions (refresh-token families) and refresh tokens.
+
+use crate::schema::{refresh_tokens, sessions, users};
+use crate::{new_id, DbConn, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub phone: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub phone: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub agency_id: Option<&'a str>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a user; a phone number already registered comes back as `DbError::Duplicate`.
+pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<(), DbError> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_user_by_phone(conn: &mut DbConn, phone: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::phone.eq(phone))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The user behind an access token, if the token's session is still open and the account is
+/// neither deleted nor disabled.
+pub fn user_of_live_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .inner_join(sessions::table)
+        .filter(users::id.eq(user_id))
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(users::disabled.eq(false))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Erases a person: the user row and, by cascade, their sessions and tokens. Rows that must
+/// outlive them (complaints) reference users with `ON DELETE SET NULL`.
+pub fn delete_user(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
+    let deleted = diesel::delete(users::table.find(id)).execute(conn)?;
+    Ok(deleted == 1)
+}
+
+/// Erases an administrator unless they are the last one (the city would be left with nobody
+/// to run it). Returns whether the account was erased.
+pub fn delete_admin_unless_last(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let admins: i64 = users::table
+            .filter(users::role.eq("admin"))
+            .count()
+            .get_result(conn)?;
+        if admins <= 1 {
+            return Ok(false);
+        }
+        delete_user(conn, id)
+    })
+}
+
+/// Opens a session with its first refresh token; returns the session id.
+pub fn open_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<String, DbError> {
+    let session_id = new_id();
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(&session_id),
+                sessions::user_id.eq(user_id),
+                sessions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        insert_refresh_token(conn, &session_id, token_hash, now, expires_at)
+    })?;
+    Ok(session_id)
+}
+
+fn insert_refresh_token(
+    conn: &mut DbConn,
+    session_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    Rotated {
+        user: UserRow,
+        session_id: String,
+    },
+    /// A spent token came back: someone holds a copy. The whole session was revoked.
+    ReuseDetected,
+    /// Unknown, expired, or its session is closed or its user gone or disabled.
+    Refused,
+}
+
+/// Spends `old_hash` and issues `new_hash` in the same session. Spending is a conditional
+/// update, so two concurrent uses of one token cannot both succeed.
+pub fn rotate_refresh_token(
+    conn: &mut DbConn,
+    old_hash: &str,
+    new_hash: &str,
+    now: NaiveDateTime,
+    new_expires_at: NaiveDateTime,
+) -> Result<RefreshOutcome, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let Some((session_id, expires_at)) = refresh_tokens::table
+            .find(old_hash)
+            .select((refresh_tokens::session_id, refresh_tokens::expires_at))
+            .first::<(String, NaiveDateTime)>(conn)
+            .optional()?
+        else {
+            return Ok(RefreshOutcome::Refused);
+        };
+        let spent = diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(old_hash))
+                .filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
+        if spent == 0 {
+            revoke_session(conn, &session_id, now, "refresh token reused")?;
+            return Ok(RefreshOutcome::ReuseDetected);
+        }
+        if expires_at <= now {
+            return Ok(RefreshOutcome::Refused);
+        }
+        let Some(user) = users::table
+            .inner_join(sessions::table)
+            .filter(sessions::id.eq(&session_id))
+            .filter(sessions::revoked_at.is_null())
+            .filter(users::disabled.eq(false))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?
+        else {
+            return Ok(RefreshOutcome::Refused);
+        };
+        insert_refresh_token(conn, &session_id, new_hash, now, new_expires_at)?;
+        Ok(RefreshOutcome::Rotated { user, session_id })
+    })
+}
+
+pub fn revoke_session(
+    conn: &mut DbConn,
+    session_id: &str,
+    now: NaiveDateTime,
+    reason: &str,
+) -> Result<(), DbError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Logout: closes the session a refresh token belongs to. Returns false for an unknown token.
+pub fn revoke_session_of_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let session_id = refresh_tokens::table
+        .find(token_hash)
+        .select(refresh_tokens::session_id)
+        .first::<String>(conn)
+        .optional()?;
+    match session_id {
+        Some(id) => {
+            revoke_session(conn, &id, now, "logout")?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+pub fn count_users(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(users::table.count().get_result(conn)?)
+}

@@ -1,0 +1,25 @@
+//! smartcity's storage: the diesel schema, rows, repositories and migrations for both backends,
+//! and the pool. No HTTP here; every function takes a connection and is called off the async
+//! workers by the server.
+
+pub mod accounts;
+pub mod agencies;
+pub mod error;
+pub mod pool;
+pub mod procedures;
+pub mod schema;
+pub mod signing_keys;
+pub mod throttle;
+
+pub use error::DbError;
+pub use pool::{Backend, DbConn, Pool};
+
+/// Now, in UTC, at the precision both backends store (microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::SubsecRound::trunc_subsecs(now, 6)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

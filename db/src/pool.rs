@@ -1,0 +1,160 @@
+//! One binary, two backends: the backend is chosen by the URL's scheme, never by trying one and
+//! falling back to the other (SQLite would happily open a file named `postgres://…`).
+
+use crate::DbError;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Postgres { url: String },
+    Sqlite { path: String },
+}
+
+impl Backend {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH` or a bare path is SQLite.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres {
+                url: url.to_string(),
+            }
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Backend::Sqlite {
+                path: path.to_string(),
+            }
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres { .. } => "postgres",
+            Backend::Sqlite { .. } => "sqlite",
+        }
+    }
+}
+
+pub struct Manager {
+    backend: Backend,
+}
+
+/// SQLite settings for a server: WAL so readers do not wait on the writer, a busy timeout so
+/// concurrent writers queue instead of failing, and foreign keys enforced.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.backend {
+            Backend::Postgres { url } => PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite { path } => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+pub struct PoolSettings {
+    pub max_size: u32,
+    /// How long a request waits for a connection before it is told the database is unavailable.
+    pub checkout_timeout: Duration,
+}
+
+/// Builds the pool without connecting yet, so the server starts (and `/readyz` says 503) even
+/// when the database is down.
+pub fn build_pool(backend: &Backend, settings: &PoolSettings) -> Pool {
+    let max_size = match backend {
+        // One writer at a time anyway; a few readers beside it.
+        Backend::Sqlite { .. } => settings.max_size.min(8),
+        Backend::Postgres { .. } => settings.max_size,
+    };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(settings.checkout_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(Manager {
+            backend: backend.clone(),
+        })
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
+/// together take turns instead of racing.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let applied = match conn {
+        DbConn::Postgres(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7411003)")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+            c.batch_execute("SELECT pg_advisory_unlock(7411003)")?;
+            result
+        }
+        DbConn::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+    };
+    applied.map_err(|err| DbError::Migration(err.to_string()))
+}
+
+/// A cheap round trip, for readiness.
+pub fn ping(conn: &mut DbConn) -> Result<(), DbError> {
+    conn.ping().map_err(DbError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://smartcity.db"),
+            Backend::Sqlite {
+                path: "smartcity.db".into()
+            }
+        );
+        assert_eq!(
+            Backend::from_url("/var/lib/smartcity.db"),
+            Backend::Sqlite {
+                path: "/var/lib/smartcity.db".into()
+            }
+        );
+        assert_eq!(Backend::from_url("postgres://u@h/db").name(), "postgres");
+        assert_eq!(Backend::from_url("postgresql://u@h/db").name(), "postgres");
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure types and rules of smartcity. Parse, don't validate: a value of one of these types has
+//! already passed its rules. No IO, no web framework, no database.
+
+pub mod account;
+pub mod agency;
+pub mod lang;
+pub mod phone;
+pub mod procedure;
+pub mod throttle;
+pub mod validation;
+
+pub use lang::Lang;
+pub use validation::{Invalid, Reason};

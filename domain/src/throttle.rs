@@ -1,0 +1,59 @@
+//! How repeated failed logins are slowed down and then refused.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ThrottlePolicy {
+    /// Failures are counted within this window, then forgotten.
+    pub window: Duration,
+    /// Failures for one phone number before it is locked.
+    pub phone_lock_after: i32,
+    /// Failures from one client address before it is locked (higher: a ward office or a
+    /// carrier's NAT puts many people behind one address).
+    pub address_lock_after: i32,
+    pub lock_for: Duration,
+    /// From this many failures on, each further failure is answered more slowly.
+    pub slow_after: i32,
+    pub delay_step: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        ThrottlePolicy {
+            window: Duration::from_secs(15 * 60),
+            phone_lock_after: 10,
+            address_lock_after: 50,
+            lock_for: Duration::from_secs(15 * 60),
+            slow_after: 3,
+            delay_step: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+impl ThrottlePolicy {
+    /// How long to hold back the answer to a failed login, given the failures counted so far.
+    pub fn delay_after(&self, failures: i32) -> Duration {
+        let over = failures - self.slow_after + 1;
+        if over <= 0 {
+            return Duration::ZERO;
+        }
+        (self.delay_step * over as u32).min(self.max_delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_grows_then_caps() {
+        let policy = ThrottlePolicy::default();
+        assert_eq!(policy.delay_after(1), Duration::ZERO);
+        assert_eq!(policy.delay_after(2), Duration::ZERO);
+        assert_eq!(policy.delay_after(3), Duration::from_millis(250));
+        assert_eq!(policy.delay_after(4), Duration::from_millis(500));
+        assert_eq!(policy.delay_after(40), Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,166 @@
+//! The one shape of "this input breaks a rule": which field, and why, in words a citizen reads.
+
+use crate::Lang;
+
+/// Why a value was refused. Each reason has a stable machine code and a sentence in each language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Required,
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    ControlCharacters,
+    PhoneFormat,
+    WeakPassword {
+        hint_vi: String,
+        hint_en: String,
+    },
+    OneOf {
+        allowed: &'static [&'static str],
+    },
+    Format {
+        expected_vi: &'static str,
+        expected_en: &'static str,
+    },
+}
+
+impl Reason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Required => "required",
+            Reason::TooShort { .. } => "too_short",
+            Reason::TooLong { .. } => "too_long",
+            Reason::OutOfRange { .. } => "out_of_range",
+            Reason::ControlCharacters => "control_characters",
+            Reason::PhoneFormat => "phone_format",
+            Reason::WeakPassword { .. } => "weak_password",
+            Reason::OneOf { .. } => "not_allowed_value",
+            Reason::Format { .. } => "format",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Reason::Required, Lang::Vi) => "bắt buộc phải có".into(),
+            (Reason::Required, Lang::En) => "is required".into(),
+            (Reason::TooShort { min }, Lang::Vi) => format!("phải có ít nhất {min} ký tự"),
+            (Reason::TooShort { min }, Lang::En) => format!("must have at least {min} characters"),
+            (Reason::TooLong { max }, Lang::Vi) => format!("không được quá {max} ký tự"),
+            (Reason::TooLong { max }, Lang::En) => format!("must have at most {max} characters"),
+            (Reason::OutOfRange { min, max }, Lang::Vi) => format!("phải trong khoảng {min}–{max}"),
+            (Reason::OutOfRange { min, max }, Lang::En) => {
+                format!("must be between {min} and {max}")
+            }
+            (Reason::ControlCharacters, Lang::Vi) => "chứa ký tự điều khiển không hợp lệ".into(),
+            (Reason::ControlCharacters, Lang::En) => "contains control characters".into(),
+            (Reason::PhoneFormat, Lang::Vi) => {
+                "không phải số điện thoại di động Việt Nam (ví dụ 0912 345 678)".into()
+            }
+            (Reason::PhoneFormat, Lang::En) => {
+                "is not a Vietnamese mobile number (for example 0912 345 678)".into()
+            }
+            (Reason::WeakPassword { hint_vi, .. }, Lang::Vi) => {
+                format!("mật khẩu quá dễ đoán. {hint_vi}")
+            }
+            (Reason::WeakPassword { hint_en, .. }, Lang::En) => {
+                format!("password is too easy to guess. {hint_en}")
+            }
+            (Reason::OneOf { allowed }, Lang::Vi) => {
+                format!("phải là một trong: {}", allowed.join(", "))
+            }
+            (Reason::OneOf { allowed }, Lang::En) => {
+                format!("must be one of: {}", allowed.join(", "))
+            }
+            (Reason::Format { expected_vi, .. }, Lang::Vi) => {
+                format!("sai định dạng: {expected_vi}")
+            }
+            (Reason::Format { expected_en, .. }, Lang::En) => {
+                format!("has the wrong format: {expected_en}")
+            }
+        }
+    }
+}
+
+/// A refused input: the field (a JSON path such as `procedures[3].fee_vnd`) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub reason: Reason,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, reason: Reason) -> Self {
+        Invalid {
+            field: field.into(),
+            reason,
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Trimmed text of bounded length without control characters (newlines allowed when `multiline`).
+pub fn clean_text(
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+    multiline: bool,
+) -> Result<String, Invalid> {
+    let text = raw.trim();
+    let count = text.chars().count();
+    if count == 0 && min > 0 {
+        return Err(Invalid::new(field, Reason::Required));
+    }
+    if count < min {
+        return Err(Invalid::new(field, Reason::TooShort { min }));
+    }
+    if count > max {
+        return Err(Invalid::new(field, Reason::TooLong { max }));
+    }
+    let allowed_control = |c: char| multiline && (c == '\n' || c == '\r' || c == '\t');
+    if text.chars().any(|c| c.is_control() && !allowed_control(c)) {
+        return Err(Invalid::new(field, Reason::ControlCharacters));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_trims_and_bounds() {
+        assert_eq!(clean_text("name", "  An  ", 1, 10, false).unwrap(), "An");
+        assert_eq!(
+            clean_text("name", "   ", 1, 10, false).unwrap_err().reason,
+            Reason::Required
+        );
+        assert_eq!(
+            clean_text("name", "Nguyễn Văn An", 1, 5, false)
+                .unwrap_err()
+                .reason,
+            Reason::TooLong { max: 5 }
+        );
+        assert_eq!(
+            clean_text("name", "a\u{0}b", 1, 5, false)
+                .unwrap_err()
+                .reason,
+            Reason::ControlCharacters
+        );
+        assert!(clean_text("note", "a\nb", 1, 5, true).is_ok());
+    }
+}
