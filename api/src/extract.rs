@@ -73,39 +73,37 @@ fn too_large() -> ApiError {
         )
 }
 
-/// Deserialises, naming the field at fault: wrong type, unknown, or missing.
+/// Deserialises, naming the field at fault. The syntax is checked first and whole (so trailing
+/// garbage or invalid UTF-8 is a 400 on the body), then the shape (a 422 on the field).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return ApiError::new(ErrorCode::MalformedJson)
-                .with_field("body")
-                .with_detail(
-                    format!(
-                        "JSON sai cú pháp ở dòng {}, cột {}",
-                        inner.line(),
-                        inner.column()
-                    ),
-                    format!(
-                        "JSON syntax error at line {}, column {}",
-                        inner.line(),
-                        inner.column()
-                    ),
-                );
-        }
-        field_error(&path, &inner.to_string())
-    })?;
-    deserializer.end().map_err(|_| {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
         ApiError::new(ErrorCode::MalformedJson)
             .with_field("body")
             .with_detail(
-                "Có ký tự thừa sau JSON",
-                "Trailing characters after the JSON value",
+                format!(
+                    "JSON sai cú pháp ở dòng {}, cột {}",
+                    err.line(),
+                    err.column()
+                ),
+                format!(
+                    "JSON syntax error at line {}, column {}",
+                    err.line(),
+                    err.column()
+                ),
             )
     })?;
-    Ok(value)
+    if !value.is_object() {
+        return Err(ApiError::new(ErrorCode::InvalidField)
+            .with_field("body")
+            .with_detail(
+                "`body` phải là một đối tượng JSON",
+                "`body` must be a JSON object",
+            ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        field_error(&path, &err.into_inner().to_string())
+    })
 }
 
 /// serde says "missing field `x`" or "unknown field `x`, expected …" about the enclosing

@@ -131,9 +131,12 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     applied.map_err(|err| DbError::Migration(err.to_string()))
 }
 
-/// A cheap round trip, for readiness.
-pub fn ping(conn: &mut DbConn) -> Result<(), DbError> {
-    conn.ping().map_err(DbError::from)
+/// Readiness: a read of a real table, so a database that accepts connections but cannot
+/// serve data (dropped, corrupt, unmigrated) is not ready.
+pub fn check_ready(conn: &mut DbConn) -> Result<(), DbError> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT version FROM __diesel_schema_migrations LIMIT 1").execute(conn)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let pool = state.pool.clone();
     let ready = web::block(move || {
         let mut conn = pool.get_timeout(Duration::from_secs(1)).ok()?;
-        smartcity_db::pool::ping(&mut conn).ok()
+        smartcity_db::pool::check_ready(&mut conn).ok()
     })
     .await?;
     match ready {

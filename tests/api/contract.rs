@@ -1,0 +1,85 @@
+//! `openapi.yaml` and the server cannot drift apart: every mounted route is in the spec and
+//! every operation in the spec is mounted.
+
+use std::collections::BTreeSet;
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
+
+fn spec() -> serde_yaml::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("valid YAML")
+}
+
+#[test]
+fn every_route_is_in_the_spec_and_every_operation_is_a_route() {
+    let spec = spec();
+    assert_eq!(
+        spec["openapi"].as_str().map(|v| v.starts_with("3.1")),
+        Some(true)
+    );
+    let mut documented = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().expect("paths") {
+        let path = path.as_str().unwrap();
+        for (method, operation) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if METHODS.contains(&method) {
+                assert!(
+                    operation["responses"].is_mapping(),
+                    "{method} {path} has responses"
+                );
+                documented.insert((method.to_uppercase(), path.to_string()));
+            }
+        }
+    }
+    let mounted: BTreeSet<(String, String)> = smartcity_api::routes::route_table()
+        .into_iter()
+        .map(|(method, path)| (method.to_string(), path))
+        .collect();
+    let undocumented: Vec<_> = mounted.difference(&documented).collect();
+    let unmounted: Vec<_> = documented.difference(&mounted).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from openapi.yaml: {undocumented:?}"
+    );
+    assert!(
+        unmounted.is_empty(),
+        "operations in openapi.yaml with no route: {unmounted:?}"
+    );
+}
+
+#[test]
+fn every_error_response_in_the_spec_is_problem_json() {
+    let spec = spec();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        for (method, operation) in item.as_mapping().unwrap() {
+            if !METHODS.contains(&method.as_str().unwrap()) {
+                continue;
+            }
+            for (status, response) in operation["responses"].as_mapping().unwrap() {
+                let status = match status {
+                    serde_yaml::Value::Number(n) => n.to_string(),
+                    other => other.as_str().unwrap_or_default().to_string(),
+                };
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                let response = resolve(&spec, response);
+                assert!(
+                    response["content"]["application/problem+json"].is_mapping(),
+                    "{method:?} {path:?} {status} is not problem+json"
+                );
+            }
+        }
+    }
+}
+
+/// Follows a `$ref` to `#/components/...`.
+fn resolve<'a>(spec: &'a serde_yaml::Value, value: &'a serde_yaml::Value) -> &'a serde_yaml::Value {
+    match value["$ref"].as_str() {
+        Some(reference) => reference
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(spec, |node, key| &node[key]),
+        None => value,
+    }
+}

@@ -1,0 +1,214 @@
+//! `spawn_app()`: the real server on an ephemeral port over a fresh database, and a plain HTTP
+//! client to talk to it.
+
+use crate::test_db::TestDb;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use smartcity_api::auth::passwords;
+use smartcity_api::config::Config;
+use smartcity_api::routes::Routes;
+use smartcity_api::startup::Application;
+use smartcity_db::accounts::{self, NewUser};
+use smartcity_db::{agencies, DbConn, Pool};
+use std::time::Duration;
+
+pub const STRONG_PASSWORD: &str = "ca phe sua da luc bay gio";
+pub const CITIZEN_PHONE: &str = "0912 345 678";
+pub const CITIZEN_E164: &str = "+84912345678";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    pub config: Config,
+    pub db: TestDb,
+}
+
+/// Login slow-down and lock small enough for a test to reach in a second.
+pub fn test_config(database_url: &str) -> Config {
+    let mut config = Config {
+        bind: "127.0.0.1:0".into(),
+        database_url: database_url.into(),
+        ..Config::default()
+    };
+    config.seed_on_empty = false;
+    config.db_checkout_timeout = Duration::from_secs(2);
+    config.login_throttle.slow_after = 2;
+    config.login_throttle.delay_step = Duration::from_millis(150);
+    config.login_throttle.max_delay = Duration::from_millis(300);
+    config.login_throttle.phone_lock_after = 5;
+    config.login_throttle.address_lock_after = 8;
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}, |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    adjust: impl FnOnce(&mut Config),
+    extra_routes: impl Fn(&mut Routes) + Send + Clone + 'static,
+) -> TestApp {
+    let db = TestDb::create();
+    let mut config = test_config(db.url());
+    adjust(&mut config);
+    let app = Application::build_with(config.clone(), extra_routes)
+        .await
+        .expect("server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.state.pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        client,
+        pool,
+        config,
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Runs storage code directly, for arranging what a test needs and checking what it left.
+    pub async fn with_db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> T + Send + 'static,
+    ) -> T {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || work(&mut pool.get().expect("connection")))
+            .await
+            .expect("db work")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn register(&self, phone: &str, name: &str, password: &str) -> Response {
+        self.post_json(
+            "/v1/auth/register",
+            &json!({ "phone": phone, "display_name": name, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> Response {
+        self.post_json(
+            "/v1/auth/login",
+            &json!({ "phone": phone, "password": password }),
+        )
+        .await
+    }
+
+    /// Logs in and returns the token pair, failing the test if that does not work.
+    pub async fn tokens(&self, phone: &str, password: &str) -> Value {
+        let res = self.login(phone, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "login of {phone}");
+        res.json().await.expect("token pair")
+    }
+
+    pub async fn citizen_token(&self) -> String {
+        let res = self
+            .register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        self.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Puts a user of any role straight into the database (as `create-admin` or an admin would).
+    pub async fn insert_user(
+        &self,
+        phone_e164: &str,
+        role: &'static str,
+        agency_id: Option<String>,
+    ) -> String {
+        let phone = phone_e164.to_string();
+        self.with_db(move |conn| {
+            let id = uuid::Uuid::new_v4().to_string();
+            accounts::insert_user(
+                conn,
+                &NewUser {
+                    id: &id,
+                    phone: &phone,
+                    password_hash: &passwords::hash(STRONG_PASSWORD),
+                    display_name: "Cán bộ thử nghiệm",
+                    role,
+                    agency_id: agency_id.as_deref(),
+                    disabled: false,
+                    created_at: smartcity_db::now(),
+                },
+            )
+            .expect("insert user");
+            id
+        })
+        .await
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.insert_user("+84900000009", "admin", None).await;
+        self.tokens("+84900000009", STRONG_PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Asserts an RFC 9457 problem with this status and code, and returns its body.
+pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(body["code"], code, "problem {body}");
+    assert_eq!(body["status"], status.as_u16(), "problem {body}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "title in {body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "detail in {body}"
+    );
+    body
+}

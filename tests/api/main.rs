@@ -1,0 +1,12 @@
+//! Black-box tests: the real server on an ephemeral port, a real database (SQLite, or
+//! PostgreSQL when `SMARTCITY_TEST_DATABASE_URL` is set), reqwest as the client.
+
+mod accounts;
+mod contract;
+mod errors;
+mod helpers;
+mod operations;
+mod procedures;
+mod schema_parity;
+mod test_db;
+mod tokens;
