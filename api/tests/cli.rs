@@ -1,0 +1,294 @@
+//! The `smartcity` binary as an operator runs it: commands, their output and exit codes, first
+//! start on an empty SQLite file, graceful shutdown on SIGTERM.
+
+// Shared with the black-box suite; this file uses only part of it.
+#[allow(dead_code)]
+#[path = "../../tests/api/test_db.rs"]
+mod test_db;
+
+use serde_json::Value;
+use smartcity_db::{accounts, procedures, DbConn};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use test_db::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
+const STRONG_PASSWORD: &str = "ca phe sua da luc bay gio";
+
+fn smartcity(db: &TestDb, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("smartcity runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn connect(db: &TestDb) -> DbConn {
+    use smartcity_db::pool::{build_pool, PoolSettings};
+    let pool = build_pool(
+        &smartcity_db::Backend::from_url(db.url()),
+        &PoolSettings {
+            max_size: 1,
+            checkout_timeout: Duration::from_secs(5),
+        },
+    );
+    let mut conn = pool.get().expect("connect");
+    smartcity_db::pool::migrate(&mut conn).expect("migrate");
+    // Hand back the bare connection; the pool would keep it open otherwise.
+    std::mem::replace(
+        &mut *conn,
+        DbConn::Sqlite(diesel::Connection::establish(":memory:").unwrap()),
+    )
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for command in [
+        "serve",
+        "migrate",
+        "seed",
+        "create-admin",
+        "import-procedures",
+    ] {
+        assert!(help.contains(command), "{command} in {help}");
+    }
+    let out = Command::new(BIN)
+        .args(["create-admin", "--help"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("standard input"));
+}
+
+#[test]
+fn create_admin_reads_the_password_from_standard_input() {
+    let db = TestDb::create();
+    let out = smartcity(
+        &db,
+        &["create-admin", "--phone", "0912 345 678"],
+        &format!("{STRONG_PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("+84912345678"));
+
+    let mut conn = connect(&db);
+    let admin = accounts::find_user_by_phone(&mut conn, "+84912345678")
+        .unwrap()
+        .expect("admin stored");
+    assert_eq!(admin.role, "admin");
+    assert!(smartcity_api::auth::passwords::verify(
+        STRONG_PASSWORD,
+        &admin.password_hash
+    ));
+
+    let again = smartcity(
+        &db,
+        &["create-admin", "--phone", "+84912345678"],
+        &format!("{STRONG_PASSWORD}\n"),
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already registered"));
+
+    let weak = smartcity(
+        &db,
+        &["create-admin", "--phone", "0987654321"],
+        "12345678\n",
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(
+        text(&weak.stderr).contains("password"),
+        "{}",
+        text(&weak.stderr)
+    );
+    assert!(accounts::find_user_by_phone(&mut conn, "+84987654321")
+        .unwrap()
+        .is_none());
+}
+
+fn procedure(code: &str, fee: &str) -> String {
+    format!(
+        r#"    {{"code": "{code}", "name": "Thủ tục {code}", "field": "Hộ tịch", "level": "commune",
+     "agency": "UBND cấp xã", "service_level": 3, "processing_days": 2, "fee_vnd": {fee},
+     "documents": ["Tờ khai"], "result": "Kết quả"}}"#
+    )
+}
+
+#[test]
+fn import_procedures_upserts_and_refuses_a_bad_file_whole_naming_line_and_field() {
+    let db = TestDb::create();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        format!(
+            "{{\"procedures\": [\n{},\n{}\n]}}",
+            procedure("T-01", "0"),
+            procedure("T-02", "50000")
+        ),
+    )
+    .unwrap();
+    let out = smartcity(&db, &["import-procedures", good.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 procedures added, 0 updated"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = smartcity(&db, &["import-procedures", good.to_str().unwrap()], "");
+    assert!(
+        text(&out.stdout).contains("0 procedures added, 2 updated"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A new procedure, then one with a negative fee on the file's line 6: neither lands.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        format!(
+            "{{\"procedures\": [\n{},\n{}\n]}}",
+            procedure("T-03", "0"),
+            procedure("T-04", "-5")
+        ),
+    )
+    .unwrap();
+    let out = smartcity(&db, &["import-procedures", bad.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("line 6"), "{err}");
+    assert!(err.contains("procedures[1].fee_vnd"), "{err}");
+    let mut conn = connect(&db);
+    assert!(
+        procedures::find(&mut conn, "T-03").unwrap().is_none(),
+        "nothing half-written"
+    );
+    assert_eq!(procedures::list_live(&mut conn, 0, 100).unwrap().1, 2);
+}
+
+#[test]
+fn a_configuration_mistake_is_named_and_stops_the_command() {
+    let db = TestDb::create();
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", db.url())
+        .env("SMARTCITY_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("SMARTCITY_LOG_FORMAT"));
+}
+
+/// The embedded default: an empty SQLite file is migrated and seeded at first start, and
+/// SIGTERM lets a request in flight finish before the process exits.
+#[tokio::test]
+async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("SMARTCITY_BIND", "127.0.0.1:0")
+        .env("SMARTCITY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut admin_password = None;
+    let mut port = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while port.is_none() && Instant::now() < deadline {
+        let line = lines.next().expect("server output").unwrap();
+        if line.trim_start().starts_with("admin") {
+            admin_password = line.split("password ").nth(1).map(|p| p.trim().to_string());
+        }
+        if let Ok(event) = serde_json::from_str::<Value>(&line) {
+            if event["fields"]["message"] == "smartcity serving" {
+                port = event["fields"]["port"].as_u64();
+            }
+        }
+    }
+    // Keep draining the server's output so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let port = port.expect("server announced its port");
+    let admin_password = admin_password.expect("first start printed the admin's password");
+    assert!(
+        dir.path().join("smartcity.db").exists(),
+        "smartcity.db in the working directory"
+    );
+
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let login = |phone: &str, password: &str| {
+        client
+            .post(format!("{base}/v1/auth/login"))
+            .json(&serde_json::json!({"phone": phone, "password": password}))
+            .send()
+    };
+    assert_eq!(
+        login("+84900000001", &admin_password)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let procedures: Value = client
+        .get(format!("{base}/v1/procedures"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(procedures["total"], 53);
+
+    // Failed logins past the threshold are answered slowly: one such request is in flight
+    // when SIGTERM arrives.
+    for _ in 0..4 {
+        login("+84900000001", "wrong password").await.unwrap();
+    }
+    let in_flight = tokio::spawn(login("+84900000001", "wrong password"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let res = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight was answered");
+    assert_eq!(res.status(), 401);
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+}
