@@ -9,7 +9,7 @@ use smartcity_api::config::Config;
 use smartcity_api::routes::Routes;
 use smartcity_api::startup::Application;
 use smartcity_db::accounts::{self, NewUser};
-use smartcity_db::{agencies, DbConn, Pool};
+use smartcity_db::{DbConn, Pool};
 use std::time::Duration;
 
 pub const STRONG_PASSWORD: &str = "ca phe sua da luc bay gio";
