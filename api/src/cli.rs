@@ -70,9 +70,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     init_tracing(config.log_format);
     match cli.command {
         Command::Serve => {
-            let app = Application::build(config.clone())
-                .await
-                .map_err(|e| e.to_string())?;
+            let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
             tracing::info!(bind = %config.bind, port = app.port(), "smartcity serving");
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
@@ -167,10 +165,7 @@ fn read_password() -> Result<String, String> {
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
         Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }

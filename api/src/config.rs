@@ -1,7 +1,11 @@
 //! Configuration from environment variables, with defaults that run out of the box.
 //! README's "Configuration" table lists them.
 
+use smartcity_domain::calendar::WorkCalendar;
 use smartcity_domain::throttle::ThrottlePolicy;
+
+/// Vietnam's public holidays as shipped; `SMARTCITY_HOLIDAYS` replaces the list.
+pub const DEFAULT_HOLIDAYS: &str = include_str!("../../data/holidays.txt");
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,9 @@ pub struct Config {
     /// Seed demo data when the server starts on an empty SQLite database.
     pub seed_on_empty: bool,
     pub login_throttle: ThrottlePolicy,
+    pub lookup_throttle: ThrottlePolicy,
+    /// Public holidays, which are not working days.
+    pub calendar: WorkCalendar,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
 }
@@ -36,7 +43,10 @@ impl Default for Config {
             db_checkout_timeout: Duration::from_secs(3),
             trust_proxy: false,
             seed_on_empty: true,
-            login_throttle: ThrottlePolicy::default(),
+            login_throttle: ThrottlePolicy::login(),
+            lookup_throttle: ThrottlePolicy::lookup(),
+            calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
+                .expect("the shipped holiday list parses"),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
         }
@@ -61,9 +71,7 @@ impl Config {
                 "text" => LogFormat::Text,
                 "json" => LogFormat::Json,
                 other => {
-                    return Err(format!(
-                        "SMARTCITY_LOG_FORMAT must be text or json, not {other:?}"
-                    ))
+                    return Err(format!("SMARTCITY_LOG_FORMAT must be text or json, not {other:?}"))
                 }
             };
         }
@@ -75,12 +83,15 @@ impl Config {
                 .ok_or_else(|| format!("SMARTCITY_DB_POOL_SIZE must be 1–500, not {size:?}"))?;
         }
         if let Some(secs) = get("SMARTCITY_DB_TIMEOUT_SECS") {
-            let secs: u64 = secs
-                .parse()
-                .ok()
-                .filter(|n| (1..=60).contains(n))
-                .ok_or_else(|| format!("SMARTCITY_DB_TIMEOUT_SECS must be 1–60, not {secs:?}"))?;
+            let secs: u64 =
+                secs.parse().ok().filter(|n| (1..=60).contains(n)).ok_or_else(|| {
+                    format!("SMARTCITY_DB_TIMEOUT_SECS must be 1–60, not {secs:?}")
+                })?;
             config.db_checkout_timeout = Duration::from_secs(secs);
+        }
+        if let Some(list) = get("SMARTCITY_HOLIDAYS") {
+            config.calendar =
+                WorkCalendar::parse(&list).map_err(|e| format!("SMARTCITY_HOLIDAYS: {e}"))?;
         }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;

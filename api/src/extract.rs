@@ -65,40 +65,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 fn too_large() -> ApiError {
-    ApiError::new(ErrorCode::BodyTooLarge)
-        .with_field("body")
-        .with_detail(
-            format!("Nội dung JSON không được quá {} KiB", MAX_JSON_BYTES / 1024),
-            format!("JSON bodies are limited to {} KiB", MAX_JSON_BYTES / 1024),
-        )
+    ApiError::new(ErrorCode::BodyTooLarge).with_field("body").with_detail(
+        format!("Nội dung JSON không được quá {} KiB", MAX_JSON_BYTES / 1024),
+        format!("JSON bodies are limited to {} KiB", MAX_JSON_BYTES / 1024),
+    )
 }
 
 /// Deserialises, naming the field at fault. The syntax is checked first and whole (so trailing
 /// garbage or invalid UTF-8 is a 400 on the body), then the shape (a 422 on the field).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
-        ApiError::new(ErrorCode::MalformedJson)
-            .with_field("body")
-            .with_detail(
-                format!(
-                    "JSON sai cú pháp ở dòng {}, cột {}",
-                    err.line(),
-                    err.column()
-                ),
-                format!(
-                    "JSON syntax error at line {}, column {}",
-                    err.line(),
-                    err.column()
-                ),
-            )
+        ApiError::new(ErrorCode::MalformedJson).with_field("body").with_detail(
+            format!("JSON sai cú pháp ở dòng {}, cột {}", err.line(), err.column()),
+            format!("JSON syntax error at line {}, column {}", err.line(), err.column()),
+        )
     })?;
     if !value.is_object() {
         return Err(ApiError::new(ErrorCode::InvalidField)
             .with_field("body")
-            .with_detail(
-                "`body` phải là một đối tượng JSON",
-                "`body` must be a JSON object",
-            ));
+            .with_detail("`body` phải là một đối tượng JSON", "`body` must be a JSON object"));
     }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
@@ -127,24 +112,13 @@ fn field_error(path: &str, message: &str) -> ApiError {
         (path, None) => path.to_string(),
     };
     let (vi, en) = if message.starts_with("missing field") {
-        (
-            format!("Thiếu trường `{field}`"),
-            format!("Missing field `{field}`"),
-        )
+        (format!("Thiếu trường `{field}`"), format!("Missing field `{field}`"))
     } else if message.starts_with("unknown field") {
-        (
-            format!("Không có trường `{field}`"),
-            format!("Unknown field `{field}`"),
-        )
+        (format!("Không có trường `{field}`"), format!("Unknown field `{field}`"))
     } else {
-        (
-            format!("Trường `{field}`: {message}"),
-            format!("Field `{field}`: {message}"),
-        )
+        (format!("Trường `{field}`: {message}"), format!("Field `{field}`: {message}"))
     };
-    ApiError::new(ErrorCode::InvalidField)
-        .with_field(field)
-        .with_detail(vi, en)
+    ApiError::new(ErrorCode::InvalidField).with_field(field).with_detail(vi, en)
 }
 
 /// The query string, deserialised with unknown parameters refused and the parameter named.
@@ -179,10 +153,7 @@ impl FromRequest for RequestLang {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let header = req
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
+        let header = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         ready(Ok(RequestLang(Lang::negotiate(header))))
     }
 }
@@ -214,14 +185,8 @@ mod tests {
 
     #[test]
     fn names_the_field_at_fault() {
-        assert_eq!(
-            field_of("{}"),
-            (ErrorCode::InvalidField, Some("phone".into()))
-        );
-        assert_eq!(
-            field_of(r#"{"phone":1}"#),
-            (ErrorCode::InvalidField, Some("phone".into()))
-        );
+        assert_eq!(field_of("{}"), (ErrorCode::InvalidField, Some("phone".into())));
+        assert_eq!(field_of(r#"{"phone":1}"#), (ErrorCode::InvalidField, Some("phone".into())));
         assert_eq!(
             field_of(r#"{"phone":"x","extra":1}"#),
             (ErrorCode::InvalidField, Some("extra".into()))
@@ -234,17 +199,8 @@ mod tests {
             field_of(r#"{"phone":"x","inner":{}}"#),
             (ErrorCode::InvalidField, Some("inner.count".into()))
         );
-        assert_eq!(
-            field_of(r#"{"phone":"#),
-            (ErrorCode::MalformedJson, Some("body".into()))
-        );
-        assert_eq!(
-            field_of(r#"{"phone":"x"} x"#),
-            (ErrorCode::MalformedJson, Some("body".into()))
-        );
-        assert_eq!(
-            field_of("[]"),
-            (ErrorCode::InvalidField, Some("body".into()))
-        );
+        assert_eq!(field_of(r#"{"phone":"#), (ErrorCode::MalformedJson, Some("body".into())));
+        assert_eq!(field_of(r#"{"phone":"x"} x"#), (ErrorCode::MalformedJson, Some("body".into())));
+        assert_eq!(field_of("[]"), (ErrorCode::InvalidField, Some("body".into())));
     }
 }

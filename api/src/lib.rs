@@ -12,3 +12,4 @@ pub mod routes;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod throttle;

@@ -35,8 +35,7 @@ fn request_id_for(req: &ServiceRequest) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
@@ -55,17 +54,13 @@ pub async fn observe(
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
     if let Some(metrics) = metrics {
         metrics.observe_request(&method, &route, status, elapsed);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     span.in_scope(|| {
         tracing::info!(status, %route, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request finished")
@@ -80,20 +75,10 @@ pub async fn render_problems(
     let res = next.call(req).await?.map_into_boxed_body();
     let http_req = res.request().clone();
     let lang = Lang::negotiate(
-        http_req
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
+        http_req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
     );
-    let request_id = http_req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone());
-    let api_error = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ApiError>())
-        .cloned();
+    let request_id = http_req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let api_error = res.response().error().and_then(|e| e.as_error::<ApiError>()).cloned();
     let error = match api_error {
         Some(error) => error,
         None if is_unrendered_error(&res) => error_for_status(res.status()),
@@ -141,16 +126,11 @@ pub fn problem_response(
 ) -> HttpResponse {
     let problem = error.to_problem(lang, instance, request_id);
     let mut builder = HttpResponse::build(error.status_code());
-    builder
-        .content_type(PROBLEM_JSON)
-        .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+    builder.content_type(PROBLEM_JSON).insert_header((header::CONTENT_LANGUAGE, lang.tag()));
     if let Some(secs) = error.retry_after_secs {
         builder.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
-    if matches!(
-        error.code,
-        ErrorCode::AuthenticationRequired | ErrorCode::InvalidToken
-    ) {
+    if matches!(error.code, ErrorCode::AuthenticationRequired | ErrorCode::InvalidToken) {
         builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
     }
     builder.json(problem)

@@ -23,11 +23,14 @@ pub enum ErrorCode {
     InvalidToken,
     InvalidCredentials,
     InvalidRefreshToken,
+    InvalidApiKey,
     RefreshTokenReused,
     Forbidden,
     PhoneTaken,
     AgencyCodeTaken,
     LastAdmin,
+    DossierClosed,
+    ProcedureExists,
     TooManyAttempts,
     DatabaseUnavailable,
     Internal,
@@ -48,11 +51,14 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InvalidCredentials => "invalid_credentials",
             ErrorCode::InvalidRefreshToken => "invalid_refresh_token",
+            ErrorCode::InvalidApiKey => "invalid_api_key",
             ErrorCode::RefreshTokenReused => "refresh_token_reused",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::PhoneTaken => "phone_taken",
             ErrorCode::AgencyCodeTaken => "agency_code_taken",
             ErrorCode::LastAdmin => "last_admin",
+            ErrorCode::DossierClosed => "dossier_closed",
+            ErrorCode::ProcedureExists => "procedure_exists",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::Internal => "internal_error",
@@ -71,11 +77,14 @@ impl ErrorCode {
             | ErrorCode::InvalidToken
             | ErrorCode::InvalidCredentials
             | ErrorCode::InvalidRefreshToken
+            | ErrorCode::InvalidApiKey
             | ErrorCode::RefreshTokenReused => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::PhoneTaken | ErrorCode::AgencyCodeTaken | ErrorCode::LastAdmin => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::PhoneTaken
+            | ErrorCode::AgencyCodeTaken
+            | ErrorCode::LastAdmin
+            | ErrorCode::DossierClosed
+            | ErrorCode::ProcedureExists => StatusCode::CONFLICT,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -109,6 +118,12 @@ impl ErrorCode {
             (InvalidCredentials, Lang::En) => "Wrong phone number or password",
             (InvalidRefreshToken, Lang::Vi) => "Mã làm mới phiên không hợp lệ hoặc đã hết hạn",
             (InvalidRefreshToken, Lang::En) => "The refresh token is invalid or expired",
+            (InvalidApiKey, Lang::Vi) => "Khoá API không hợp lệ hoặc đã bị thu hồi",
+            (InvalidApiKey, Lang::En) => "The API key is invalid or revoked",
+            (DossierClosed, Lang::Vi) => "Hồ sơ đã kết thúc; sự kiện phải ghi rõ mở lại hồ sơ",
+            (DossierClosed, Lang::En) => "The dossier is closed; an event after it must reopen it",
+            (ProcedureExists, Lang::Vi) => "Đã có thủ tục với mã này",
+            (ProcedureExists, Lang::En) => "A procedure with this code already exists",
             (RefreshTokenReused, Lang::Vi) => {
                 "Mã làm mới phiên đã được dùng; phiên đăng nhập đã bị thu hồi"
             }
@@ -142,10 +157,7 @@ pub struct Bilingual {
 
 impl Bilingual {
     pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        Bilingual {
-            vi: vi.into(),
-            en: en.into(),
-        }
+        Bilingual { vi: vi.into(), en: en.into() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -168,12 +180,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        ApiError {
-            code,
-            field: None,
-            detail: None,
-            retry_after_secs: None,
-        }
+        ApiError { code, field: None, detail: None, retry_after_secs: None }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

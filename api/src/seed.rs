@@ -89,10 +89,7 @@ impl std::fmt::Display for SeedReport {
                 account.role,
                 account.phone,
                 account.password,
-                account
-                    .agency
-                    .map(|a| format!("  ({a})"))
-                    .unwrap_or_default()
+                account.agency.map(|a| format!("  ({a})")).unwrap_or_default()
             )?;
         }
         Ok(())
@@ -150,13 +147,9 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
             Some(agency) => agency,
             None => agencies::insert_agency(conn, demo.code, demo.name, demo.level, now)?,
         };
-        if let Some(password) = ensure_user(
-            conn,
-            demo.staff_phone,
-            demo.staff_name,
-            "staff",
-            Some(&agency.id),
-        )? {
+        if let Some(password) =
+            ensure_user(conn, demo.staff_phone, demo.staff_name, "staff", Some(&agency.id))?
+        {
             created.push(CreatedAccount {
                 role: "staff",
                 phone: demo.staff_phone.into(),
@@ -168,8 +161,5 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
     let catalogue = parse_catalogue(DEMO_CATALOGUE)
         .expect("the shipped catalogue is valid (checked by a domain test)");
     let procedures = procedures::upsert_all(conn, &catalogue, now)?;
-    Ok(SeedReport {
-        accounts: created,
-        procedures,
-    })
+    Ok(SeedReport { accounts: created, procedures })
 }

@@ -37,10 +37,7 @@ pub async fn open_database(config: &Config) -> Result<(Backend, Pool), StartupEr
     let backend = Backend::from_url(&config.database_url);
     let pool = build_pool(
         &backend,
-        &PoolSettings {
-            max_size: config.pool_size,
-            checkout_timeout: config.db_checkout_timeout,
-        },
+        &PoolSettings { max_size: config.pool_size, checkout_timeout: config.db_checkout_timeout },
     );
     let migrations_pool = pool.clone();
     tokio::task::spawn_blocking(move || {
@@ -84,15 +81,9 @@ impl Application {
 
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| StartupError::Bind(config.bind.clone(), e))?
-            .port();
-        let state = AppState {
-            pool,
-            tokens: Arc::new(tokens),
-            config: Arc::new(config),
-        };
+        let port =
+            listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
+        let state = AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config) };
         let metrics = web::Data::new(Metrics::new());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -110,11 +101,7 @@ impl Application {
         // SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then exit.
         .shutdown_timeout(30)
         .run();
-        Ok(Application {
-            server,
-            port,
-            state,
-        })
+        Ok(Application { server, port, state })
     }
 
     pub fn port(&self) -> u16 {

@@ -33,9 +33,7 @@ pub struct NewUser<'a> {
 
 /// Inserts a user; a phone number already registered comes back as `DbError::Duplicate`.
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<(), DbError> {
-    diesel::insert_into(users::table)
-        .values(user)
-        .execute(conn)?;
+    diesel::insert_into(users::table).values(user).execute(conn)?;
     Ok(())
 }
 
@@ -48,11 +46,7 @@ pub fn find_user_by_phone(conn: &mut DbConn, phone: &str) -> Result<Option<UserR
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, DbError> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// The user behind an access token, if the token's session is still open and the account is
@@ -84,10 +78,7 @@ pub fn delete_user(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
 /// to run it). Returns whether the account was erased.
 pub fn delete_admin_unless_last(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
     conn.transaction(|conn| {
-        let admins: i64 = users::table
-            .filter(users::role.eq("admin"))
-            .count()
-            .get_result(conn)?;
+        let admins: i64 = users::table.filter(users::role.eq("admin")).count().get_result(conn)?;
         if admins <= 1 {
             return Ok(false);
         }
@@ -202,14 +193,9 @@ pub fn revoke_session(
     reason: &str,
 ) -> Result<(), DbError> {
     diesel::update(
-        sessions::table
-            .filter(sessions::id.eq(session_id))
-            .filter(sessions::revoked_at.is_null()),
+        sessions::table.filter(sessions::id.eq(session_id)).filter(sessions::revoked_at.is_null()),
     )
-    .set((
-        sessions::revoked_at.eq(now),
-        sessions::revoked_reason.eq(reason),
-    ))
+    .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
     .execute(conn)?;
     Ok(())
 }

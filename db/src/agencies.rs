@@ -41,11 +41,7 @@ pub fn insert_agency(
 }
 
 pub fn find_agency(conn: &mut DbConn, id: &str) -> Result<Option<AgencyRow>, DbError> {
-    Ok(agencies::table
-        .find(id)
-        .select(AgencyRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(agencies::table.find(id).select(AgencyRow::as_select()).first(conn).optional()?)
 }
 
 pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> Result<Option<AgencyRow>, DbError> {
@@ -54,4 +50,8 @@ pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Agenc
         .select(AgencyRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+pub fn list_all(conn: &mut DbConn) -> Result<Vec<AgencyRow>, DbError> {
+    Ok(agencies::table.order(agencies::name.asc()).select(AgencyRow::as_select()).load(conn)?)
 }

@@ -4,7 +4,10 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod api_keys;
+pub mod dossiers;
 pub mod error;
+pub mod notifications;
 pub mod pool;
 pub mod procedures;
 pub mod schema;

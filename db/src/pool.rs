@@ -29,14 +29,10 @@ impl Backend {
     /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH` or a bare path is SQLite.
     pub fn from_url(url: &str) -> Backend {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres {
-                url: url.to_string(),
-            }
+            Backend::Postgres { url: url.to_string() }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            Backend::Sqlite {
-                path: path.to_string(),
-            }
+            Backend::Sqlite { path: path.to_string() }
         }
     }
 
@@ -69,8 +65,7 @@ impl ManageConnection for Manager {
             Backend::Sqlite { path } => {
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(r2d2::Error::QueryError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -107,9 +102,7 @@ pub fn build_pool(backend: &Backend, settings: &PoolSettings) -> Pool {
         .min_idle(Some(0))
         .connection_timeout(settings.checkout_timeout)
         .test_on_check_out(true)
-        .build_unchecked(Manager {
-            backend: backend.clone(),
-        })
+        .build_unchecked(Manager { backend: backend.clone() })
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
@@ -147,15 +140,11 @@ mod tests {
     fn backend_follows_the_url_scheme() {
         assert_eq!(
             Backend::from_url("sqlite://smartcity.db"),
-            Backend::Sqlite {
-                path: "smartcity.db".into()
-            }
+            Backend::Sqlite { path: "smartcity.db".into() }
         );
         assert_eq!(
             Backend::from_url("/var/lib/smartcity.db"),
-            Backend::Sqlite {
-                path: "/var/lib/smartcity.db".into()
-            }
+            Backend::Sqlite { path: "/var/lib/smartcity.db".into() }
         );
         assert_eq!(Backend::from_url("postgres://u@h/db").name(), "postgres");
         assert_eq!(Backend::from_url("postgresql://u@h/db").name(), "postgres");

@@ -52,11 +52,8 @@ pub fn upsert_all(
     now: NaiveDateTime,
 ) -> Result<UpsertCounts, DbError> {
     conn.transaction::<_, DbError, _>(|conn| {
-        let existing: std::collections::HashSet<String> = procedures::table
-            .select(procedures::code)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
+        let existing: std::collections::HashSet<String> =
+            procedures::table.select(procedures::code).load::<String>(conn)?.into_iter().collect();
         let mut counts = UpsertCounts::default();
         for spec in specs {
             let documents = serde_json::to_string(&spec.documents).expect("strings serialize");
@@ -77,9 +74,7 @@ pub fn upsert_all(
                 procedures::updated_at.eq(now),
             );
             if existing.contains(&spec.code) {
-                diesel::update(procedures::table.find(&spec.code))
-                    .set(values)
-                    .execute(conn)?;
+                diesel::update(procedures::table.find(&spec.code)).set(values).execute(conn)?;
                 counts.updated += 1;
             } else {
                 diesel::insert_into(procedures::table)
@@ -102,10 +97,8 @@ pub fn list_live(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ProcedureRow>, i64), DbError> {
-    let total = procedures::table
-        .filter(procedures::retired_at.is_null())
-        .count()
-        .get_result(conn)?;
+    let total =
+        procedures::table.filter(procedures::retired_at.is_null()).count().get_result(conn)?;
     let rows = procedures::table
         .filter(procedures::retired_at.is_null())
         .order((procedures::name.asc(), procedures::code.asc()))
@@ -118,9 +111,5 @@ pub fn list_live(
 
 /// One procedure by code, retired ones included (old dossiers still name them).
 pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<ProcedureRow>, DbError> {
-    Ok(procedures::table
-        .find(code)
-        .select(ProcedureRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(procedures::table.find(code).select(ProcedureRow::as_select()).first(conn).optional()?)
 }

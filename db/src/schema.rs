@@ -45,7 +45,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttle (key) {
+    throttle (key) {
         key -> Text,
         failures -> Integer,
         window_started_at -> Timestamp,
@@ -84,12 +84,93 @@ diesel::table! {
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::table! {
+    agency_api_keys (id) {
+        id -> Text,
+        agency_id -> Text,
+        key_hash -> Text,
+        prefix -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    dossiers (code) {
+        code -> Text,
+        agency_id -> Text,
+        procedure_code -> Text,
+        applicant_name -> Text,
+        applicant_phone -> Text,
+        received_on -> Date,
+        due_on -> Date,
+        status -> Integer,
+        status_at -> Timestamp,
+        finished_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_events (dossier_code, event_id) {
+        dossier_code -> Text,
+        event_id -> Text,
+        status -> Integer,
+        occurred_at -> Timestamp,
+        step -> Nullable<Text>,
+        department -> Nullable<Text>,
+        officer -> Nullable<Text>,
+        note -> Nullable<Text>,
+        reopens -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_follows (user_id, dossier_code) {
+        user_id -> Text,
+        dossier_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title_vi -> Text,
+        body_vi -> Text,
+        title_en -> Text,
+        body_en -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(agency_api_keys -> agencies (agency_id));
+diesel::joinable!(dossiers -> agencies (agency_id));
+diesel::joinable!(dossiers -> procedures (procedure_code));
+diesel::joinable!(dossier_events -> dossiers (dossier_code));
+diesel::joinable!(dossier_follows -> dossiers (dossier_code));
+diesel::joinable!(dossier_follows -> users (user_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     users,
     sessions,
     refresh_tokens,
-    login_throttle,
+    throttle,
     signing_keys,
     procedures,
+    agency_api_keys,
+    dossiers,
+    dossier_events,
+    dossier_follows,
+    notifications,
 );

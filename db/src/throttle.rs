@@ -1,7 +1,7 @@
 //! Failed-login counters, in the database so that every instance behind the load balancer
 //! counts the same attempts.
 
-use crate::schema::login_throttle;
+use crate::schema::throttle;
 use crate::{DbConn, DbError};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -12,10 +12,10 @@ pub fn locked_until(
     keys: &[String],
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, DbError> {
-    let locks: Vec<Option<NaiveDateTime>> = login_throttle::table
-        .filter(login_throttle::key.eq_any(keys))
-        .filter(login_throttle::locked_until.gt(now))
-        .select(login_throttle::locked_until)
+    let locks: Vec<Option<NaiveDateTime>> = throttle::table
+        .filter(throttle::key.eq_any(keys))
+        .filter(throttle::locked_until.gt(now))
+        .select(throttle::locked_until)
         .load(conn)?;
     Ok(locks.into_iter().flatten().max())
 }
@@ -27,9 +27,9 @@ pub fn failures(
     now: NaiveDateTime,
     window: Duration,
 ) -> Result<i32, DbError> {
-    let row = login_throttle::table
+    let row = throttle::table
         .find(key)
-        .select((login_throttle::failures, login_throttle::window_started_at))
+        .select((throttle::failures, throttle::window_started_at))
         .first::<(i32, NaiveDateTime)>(conn)
         .optional()?;
     Ok(match row {
@@ -55,26 +55,26 @@ pub fn record_failure(
         } else if count == 1 {
             (1, now, None)
         } else {
-            let started = login_throttle::table
+            let started = throttle::table
                 .find(key)
-                .select(login_throttle::window_started_at)
+                .select(throttle::window_started_at)
                 .first::<NaiveDateTime>(conn)?;
             (count, started, None)
         };
-        let updated = diesel::update(login_throttle::table.find(key))
+        let updated = diesel::update(throttle::table.find(key))
             .set((
-                login_throttle::failures.eq(stored_count),
-                login_throttle::window_started_at.eq(window_start),
-                login_throttle::locked_until.eq(lock),
+                throttle::failures.eq(stored_count),
+                throttle::window_started_at.eq(window_start),
+                throttle::locked_until.eq(lock),
             ))
             .execute(conn)?;
         if updated == 0 {
-            diesel::insert_into(login_throttle::table)
+            diesel::insert_into(throttle::table)
                 .values((
-                    login_throttle::key.eq(key),
-                    login_throttle::failures.eq(stored_count),
-                    login_throttle::window_started_at.eq(window_start),
-                    login_throttle::locked_until.eq(lock),
+                    throttle::key.eq(key),
+                    throttle::failures.eq(stored_count),
+                    throttle::window_started_at.eq(window_start),
+                    throttle::locked_until.eq(lock),
                 ))
                 .execute(conn)?;
         }
@@ -83,6 +83,6 @@ pub fn record_failure(
 }
 
 pub fn clear(conn: &mut DbConn, key: &str) -> Result<(), DbError> {
-    diesel::delete(login_throttle::table.find(key)).execute(conn)?;
+    diesel::delete(throttle::table.find(key)).execute(conn)?;
     Ok(())
 }

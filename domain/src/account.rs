@@ -57,20 +57,10 @@ impl NewPassword {
     pub fn parse(field: &str, raw: &str, personal: &[&str]) -> Result<NewPassword, Invalid> {
         let count = raw.chars().count();
         if count < PASSWORD_MIN_CHARS {
-            return Err(Invalid::new(
-                field,
-                Reason::TooShort {
-                    min: PASSWORD_MIN_CHARS,
-                },
-            ));
+            return Err(Invalid::new(field, Reason::TooShort { min: PASSWORD_MIN_CHARS }));
         }
         if count > PASSWORD_MAX_CHARS {
-            return Err(Invalid::new(
-                field,
-                Reason::TooLong {
-                    max: PASSWORD_MAX_CHARS,
-                },
-            ));
+            return Err(Invalid::new(field, Reason::TooLong { max: PASSWORD_MAX_CHARS }));
         }
         let entropy = zxcvbn(raw, personal);
         if entropy.score() < Score::Three {

@@ -37,9 +37,8 @@ pub struct AgencyCode(String);
 
 impl AgencyCode {
     pub fn parse(field: &str, raw: &str) -> Result<AgencyCode, Invalid> {
-        let ok_chars = raw
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok_chars =
+            raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         let len = raw.len();
         if (2..=40).contains(&len) && ok_chars && !raw.starts_with('-') && !raw.ends_with('-') {
             Ok(AgencyCode(raw.to_string()))

@@ -3,9 +3,13 @@
 
 pub mod account;
 pub mod agency;
+pub mod calendar;
+pub mod dossier;
 pub mod lang;
 pub mod phone;
 pub mod procedure;
+pub mod search;
+pub mod text;
 pub mod throttle;
 pub mod validation;
 

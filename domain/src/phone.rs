@@ -89,11 +89,7 @@ mod tests {
             "0912.345.678",
             "(0912) 345-678",
         ] {
-            assert_eq!(
-                PhoneNumber::parse("phone", raw).unwrap().e164(),
-                "+84912345678",
-                "{raw}"
-            );
+            assert_eq!(PhoneNumber::parse("phone", raw).unwrap().e164(), "+84912345678", "{raw}");
         }
     }
 
@@ -111,10 +107,7 @@ mod tests {
             "０９１２３４５６７８",
             "840912345678",
         ] {
-            assert!(
-                PhoneNumber::parse("phone", raw).is_err(),
-                "{raw} should be refused"
-            );
+            assert!(PhoneNumber::parse("phone", raw).is_err(), "{raw} should be refused");
         }
     }
 

@@ -83,12 +83,7 @@ pub fn parse_catalogue(text: &str) -> Result<Vec<ProcedureSpec>, CatalogueError>
             let field = err.path().to_string();
             let inner = err.into_inner();
             let message = strip_position(&inner.to_string());
-            CatalogueError {
-                line: inner.line(),
-                column: inner.column(),
-                field,
-                message,
-            }
+            CatalogueError { line: inner.line(), column: inner.column(), field, message }
         })?;
     deserializer.end().map_err(|err| CatalogueError {
         line: err.line(),
@@ -169,16 +164,11 @@ fn text_list<'de, D: Deserializer<'de>, const MAX_ITEMS: usize>(
     if items.len() > MAX_ITEMS {
         return Err(de::Error::custom(format!("at most {MAX_ITEMS} entries")));
     }
-    items
-        .iter()
-        .map(|item| clean_text("", item, 1, 500, false))
-        .collect::<Result<_, _>>()
-        .map_err(|invalid| {
-            de::Error::custom(format!(
-                "an entry {}",
-                invalid.reason.message(crate::Lang::En)
-            ))
-        })
+    items.iter().map(|item| clean_text("", item, 1, 500, false)).collect::<Result<_, _>>().map_err(
+        |invalid| {
+            de::Error::custom(format!("an entry {}", invalid.reason.message(crate::Lang::En)))
+        },
+    )
 }
 
 fn bounded<'de, D, T, const MIN: i64, const MAX: i64>(d: D) -> Result<T, D::Error>
@@ -190,9 +180,7 @@ where
     if (MIN..=MAX).contains(&value.into()) {
         Ok(value)
     } else {
-        Err(de::Error::custom(format!(
-            "must be between {MIN} and {MAX}"
-        )))
+        Err(de::Error::custom(format!("must be between {MIN} and {MAX}")))
     }
 }
 
@@ -204,9 +192,7 @@ fn online_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
                 && u.len() <= 500
                 && !u.contains(char::is_whitespace)) =>
         {
-            Err(de::Error::custom(
-                "an online submission link is an https:// address",
-            ))
+            Err(de::Error::custom("an online submission link is an https:// address"))
         }
         other => Ok(other),
     }

@@ -1,4 +1,5 @@
-//! How repeated failed logins are slowed down and then refused.
+//! How repeated failures (wrong passwords, wrong dossier proofs) are slowed down and then
+//! refused, per subject (a phone number, a dossier code) and per client address.
 
 use std::time::Duration;
 
@@ -6,8 +7,9 @@ use std::time::Duration;
 pub struct ThrottlePolicy {
     /// Failures are counted within this window, then forgotten.
     pub window: Duration,
-    /// Failures for one phone number before it is locked.
-    pub phone_lock_after: i32,
+    /// Failures for one subject (the phone number logged into, the dossier code looked up)
+    /// before it is locked.
+    pub subject_lock_after: i32,
     /// Failures from one client address before it is locked (higher: a ward office or a
     /// carrier's NAT puts many people behind one address).
     pub address_lock_after: i32,
@@ -18,11 +20,11 @@ pub struct ThrottlePolicy {
     pub max_delay: Duration,
 }
 
-impl Default for ThrottlePolicy {
-    fn default() -> Self {
+impl ThrottlePolicy {
+    pub fn login() -> Self {
         ThrottlePolicy {
             window: Duration::from_secs(15 * 60),
-            phone_lock_after: 10,
+            subject_lock_after: 10,
             address_lock_after: 50,
             lock_for: Duration::from_secs(15 * 60),
             slow_after: 3,
@@ -30,9 +32,21 @@ impl Default for ThrottlePolicy {
             max_delay: Duration::from_secs(2),
         }
     }
-}
 
-impl ThrottlePolicy {
+    /// Dossier lookups: a code is guessed at most a few times an hour, and one address cannot
+    /// walk through codes.
+    pub fn lookup() -> Self {
+        ThrottlePolicy {
+            window: Duration::from_secs(60 * 60),
+            subject_lock_after: 5,
+            address_lock_after: 20,
+            lock_for: Duration::from_secs(60 * 60),
+            slow_after: 3,
+            delay_step: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+
     /// How long to hold back the answer to a failed login, given the failures counted so far.
     pub fn delay_after(&self, failures: i32) -> Duration {
         let over = failures - self.slow_after + 1;
@@ -49,7 +63,7 @@ mod tests {
 
     #[test]
     fn delay_grows_then_caps() {
-        let policy = ThrottlePolicy::default();
+        let policy = ThrottlePolicy::login();
         assert_eq!(policy.delay_after(1), Duration::ZERO);
         assert_eq!(policy.delay_after(2), Duration::ZERO);
         assert_eq!(policy.delay_after(3), Duration::from_millis(250));

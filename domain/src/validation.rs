@@ -6,29 +6,14 @@ use crate::Lang;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     Required,
-    TooShort {
-        min: usize,
-    },
-    TooLong {
-        max: usize,
-    },
-    OutOfRange {
-        min: i64,
-        max: i64,
-    },
+    TooShort { min: usize },
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
     ControlCharacters,
     PhoneFormat,
-    WeakPassword {
-        hint_vi: String,
-        hint_en: String,
-    },
-    OneOf {
-        allowed: &'static [&'static str],
-    },
-    Format {
-        expected_vi: &'static str,
-        expected_en: &'static str,
-    },
+    WeakPassword { hint_vi: String, hint_en: String },
+    OneOf { allowed: &'static [&'static str] },
+    Format { expected_vi: &'static str, expected_en: &'static str },
 }
 
 impl Reason {
@@ -97,10 +82,7 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: impl Into<String>, reason: Reason) -> Self {
-        Invalid {
-            field: field.into(),
-            reason,
-        }
+        Invalid { field: field.into(), reason }
     }
 }
 
@@ -145,20 +127,13 @@ mod tests {
     #[test]
     fn clean_text_trims_and_bounds() {
         assert_eq!(clean_text("name", "  An  ", 1, 10, false).unwrap(), "An");
+        assert_eq!(clean_text("name", "   ", 1, 10, false).unwrap_err().reason, Reason::Required);
         assert_eq!(
-            clean_text("name", "   ", 1, 10, false).unwrap_err().reason,
-            Reason::Required
-        );
-        assert_eq!(
-            clean_text("name", "Nguyễn Văn An", 1, 5, false)
-                .unwrap_err()
-                .reason,
+            clean_text("name", "Nguyễn Văn An", 1, 5, false).unwrap_err().reason,
             Reason::TooLong { max: 5 }
         );
         assert_eq!(
-            clean_text("name", "a\u{0}b", 1, 5, false)
-                .unwrap_err()
-                .reason,
+            clean_text("name", "a\u{0}b", 1, 5, false).unwrap_err().reason,
             Reason::ControlCharacters
         );
         assert!(clean_text("note", "a\nb", 1, 5, true).is_ok());

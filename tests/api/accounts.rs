@@ -6,9 +6,7 @@ use std::time::Instant;
 #[tokio::test]
 async fn registration_accepts_every_way_of_writing_a_number_and_stores_e164() {
     let app = spawn_app().await;
-    let res = app
-        .register("0912 345 678", "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    let res = app.register("0912 345 678", "Nguyễn Văn An", STRONG_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["location"], "/v1/me");
     let account: Value = res.json().await.unwrap();
@@ -25,11 +23,7 @@ async fn registration_accepts_every_way_of_writing_a_number_and_stores_e164() {
     }
     // And logs in whichever way it is typed.
     for typed in ["+84912345678", "84912345678", "0912345678"] {
-        assert_eq!(
-            app.login(typed, STRONG_PASSWORD).await.status(),
-            StatusCode::OK,
-            "{typed}"
-        );
+        assert_eq!(app.login(typed, STRONG_PASSWORD).await.status(), StatusCode::OK, "{typed}");
     }
 }
 
@@ -37,10 +31,7 @@ async fn registration_accepts_every_way_of_writing_a_number_and_stores_e164() {
 async fn registration_refuses_bad_input_naming_the_field_and_writes_nothing() {
     let app = spawn_app().await;
     let cases = [
-        (
-            json!({"phone": "12345", "display_name": "An", "password": STRONG_PASSWORD}),
-            "phone",
-        ),
+        (json!({"phone": "12345", "display_name": "An", "password": STRONG_PASSWORD}), "phone"),
         (
             json!({"phone": CITIZEN_PHONE, "display_name": "An", "password": "password1"}),
             "password",
@@ -63,17 +54,14 @@ async fn registration_refuses_bad_input_naming_the_field_and_writes_nothing() {
         let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
         assert_eq!(problem["field"], field, "{body}");
     }
-    let users = app
-        .with_db(|conn| smartcity_db::accounts::count_users(conn).unwrap())
-        .await;
+    let users = app.with_db(|conn| smartcity_db::accounts::count_users(conn).unwrap()).await;
     assert_eq!(users, 0);
 }
 
 #[tokio::test]
 async fn login_answers_a_bearer_token_pair_and_me_shows_the_account() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let res = app.login(CITIZEN_PHONE, STRONG_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -82,9 +70,7 @@ async fn login_answers_a_bearer_token_pair_and_me_shows_the_account() {
     assert_eq!(pair["expires_in"], 900);
     assert!(pair["refresh_token"].as_str().unwrap().len() >= 40);
 
-    let me = app
-        .get_auth("/v1/me", pair["access_token"].as_str().unwrap())
-        .await;
+    let me = app.get_auth("/v1/me", pair["access_token"].as_str().unwrap()).await;
     assert_eq!(me.status(), StatusCode::OK);
     let me: Value = me.json().await.unwrap();
     assert_eq!(me["phone"], CITIZEN_E164);
@@ -94,8 +80,7 @@ async fn login_answers_a_bearer_token_pair_and_me_shows_the_account() {
 #[tokio::test]
 async fn wrong_password_and_unknown_phone_are_refused_alike() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let wrong = assert_problem(
         app.login(CITIZEN_PHONE, "not the password").await,
         StatusCode::UNAUTHORIZED,
@@ -114,39 +99,23 @@ async fn wrong_password_and_unknown_phone_are_refused_alike() {
 #[tokio::test]
 async fn refresh_rotates_and_reuse_of_a_spent_token_revokes_the_whole_family() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let first = app.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await;
 
-    let res = app
-        .post_json(
-            "/v1/auth/refresh",
-            &json!({"refresh_token": first["refresh_token"]}),
-        )
-        .await;
+    let res =
+        app.post_json("/v1/auth/refresh", &json!({"refresh_token": first["refresh_token"]})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second: Value = res.json().await.unwrap();
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     let access = second["access_token"].as_str().unwrap().to_string();
-    assert_eq!(
-        app.get_auth("/v1/me", &access).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_auth("/v1/me", &access).await.status(), StatusCode::OK);
 
     // Someone replays the first token: the whole session ends.
-    let replay = app
-        .post_json(
-            "/v1/auth/refresh",
-            &json!({"refresh_token": first["refresh_token"]}),
-        )
-        .await;
+    let replay =
+        app.post_json("/v1/auth/refresh", &json!({"refresh_token": first["refresh_token"]})).await;
     assert_problem(replay, StatusCode::UNAUTHORIZED, "refresh_token_reused").await;
-    let after = app
-        .post_json(
-            "/v1/auth/refresh",
-            &json!({"refresh_token": second["refresh_token"]}),
-        )
-        .await;
+    let after =
+        app.post_json("/v1/auth/refresh", &json!({"refresh_token": second["refresh_token"]})).await;
     assert_problem(after, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
     assert_problem(
         app.get_auth("/v1/me", &access).await,
@@ -158,44 +127,27 @@ async fn refresh_rotates_and_reuse_of_a_spent_token_revokes_the_whole_family() {
     // Another session of the same person is untouched.
     let other = app.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await;
     assert_eq!(
-        app.get_auth("/v1/me", other["access_token"].as_str().unwrap())
-            .await
-            .status(),
+        app.get_auth("/v1/me", other["access_token"].as_str().unwrap()).await.status(),
         StatusCode::OK
     );
 
-    let unknown = app
-        .post_json("/v1/auth/refresh", &json!({"refresh_token": "made-up"}))
-        .await;
+    let unknown = app.post_json("/v1/auth/refresh", &json!({"refresh_token": "made-up"})).await;
     assert_problem(unknown, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
 }
 
 #[tokio::test]
 async fn logout_ends_the_session_at_once() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let pair = app.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await;
-    let res = app
-        .post_json(
-            "/v1/auth/logout",
-            &json!({"refresh_token": pair["refresh_token"]}),
-        )
-        .await;
+    let res =
+        app.post_json("/v1/auth/logout", &json!({"refresh_token": pair["refresh_token"]})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let access = pair["access_token"].as_str().unwrap();
-    assert_problem(
-        app.get_auth("/v1/me", access).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_token",
-    )
-    .await;
-    let refresh = app
-        .post_json(
-            "/v1/auth/refresh",
-            &json!({"refresh_token": pair["refresh_token"]}),
-        )
+    assert_problem(app.get_auth("/v1/me", access).await, StatusCode::UNAUTHORIZED, "invalid_token")
         .await;
+    let refresh =
+        app.post_json("/v1/auth/refresh", &json!({"refresh_token": pair["refresh_token"]})).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -203,20 +155,10 @@ async fn logout_ends_the_session_at_once() {
 async fn erasing_my_account_removes_me_and_my_sessions() {
     let app = spawn_app().await;
     let token = app.citizen_token().await;
-    let res = app
-        .client
-        .delete(app.url("/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_problem(
-        app.get_auth("/v1/me", &token).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_token",
-    )
-    .await;
+    assert_problem(app.get_auth("/v1/me", &token).await, StatusCode::UNAUTHORIZED, "invalid_token")
+        .await;
     assert_problem(
         app.login(CITIZEN_PHONE, STRONG_PASSWORD).await,
         StatusCode::UNAUTHORIZED,
@@ -229,9 +171,7 @@ async fn erasing_my_account_removes_me_and_my_sessions() {
     assert!(found.is_none(), "the person's row is gone");
     // The number is free again.
     assert_eq!(
-        app.register(CITIZEN_PHONE, "An", STRONG_PASSWORD)
-            .await
-            .status(),
+        app.register(CITIZEN_PHONE, "An", STRONG_PASSWORD).await.status(),
         StatusCode::CREATED
     );
 }
@@ -240,85 +180,51 @@ async fn erasing_my_account_removes_me_and_my_sessions() {
 async fn the_last_administrator_cannot_erase_themselves() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let res = app
-        .client
-        .delete(app.url("/v1/me"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&admin).send().await.unwrap();
     assert_problem(res, StatusCode::CONFLICT, "last_admin").await;
-    assert_eq!(
-        app.get_auth("/v1/me", &admin).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_auth("/v1/me", &admin).await.status(), StatusCode::OK);
 
     app.insert_user("+84900000010", "admin", None).await;
-    let res = app
-        .client
-        .delete(app.url("/v1/me"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
 async fn repeated_failed_logins_are_slowed_then_refused_with_retry_after() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let policy = app.config.login_throttle.clone();
 
     let started = Instant::now();
-    assert_eq!(
-        app.login(CITIZEN_PHONE, "wrong one").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.login(CITIZEN_PHONE, "wrong one").await.status(), StatusCode::UNAUTHORIZED);
     let first = started.elapsed();
     for _ in 1..policy.slow_after {
         app.login(CITIZEN_PHONE, "wrong one").await;
     }
     let started = Instant::now();
-    assert_eq!(
-        app.login(CITIZEN_PHONE, "wrong one").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.login(CITIZEN_PHONE, "wrong one").await.status(), StatusCode::UNAUTHORIZED);
     let slowed = started.elapsed();
-    assert!(
-        slowed >= policy.delay_step,
-        "failure past the threshold answered in {slowed:?}"
-    );
+    assert!(slowed >= policy.delay_step, "failure past the threshold answered in {slowed:?}");
     assert!(slowed > first, "slowed {slowed:?} vs first {first:?}");
 
-    for _ in (policy.slow_after + 1)..policy.phone_lock_after {
+    for _ in (policy.slow_after + 1)..policy.subject_lock_after {
         app.login(CITIZEN_PHONE, "wrong one").await;
     }
     // Locked: even the right password is refused until the lock ends.
     let res = app.login(CITIZEN_PHONE, STRONG_PASSWORD).await;
-    let retry_after: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry_after > 0 && retry_after <= policy.lock_for.as_secs());
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 
     // Another person's number is not locked by it.
-    app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD)
-        .await;
-    assert_eq!(
-        app.login("0987654321", STRONG_PASSWORD).await.status(),
-        StatusCode::OK
-    );
+    app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
+    assert_eq!(app.login("0987654321", STRONG_PASSWORD).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn failures_from_one_address_across_many_numbers_lock_that_address() {
     let app = spawn_app().await;
-    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-        .await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
     let limit = app.config.login_throttle.address_lock_after;
     for i in 0..limit {
         app.login(&format!("09870000{i:02}"), "guess").await;
@@ -346,13 +252,7 @@ async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency(
             .unwrap();
         assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    let res = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .json(&agency)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(app.url("/v1/admin/agencies")).json(&agency).send().await.unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "authentication_required").await;
 
     let res = app
@@ -417,12 +317,7 @@ async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency(
         .as_str()
         .unwrap()
         .to_string();
-    let me: Value = app
-        .get_auth("/v1/me", &staff_token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_auth("/v1/me", &staff_token).await.json().await.unwrap();
     assert_eq!(me["role"], "staff");
     assert_eq!(me["agency"]["id"], agency_id.as_str());
     assert_eq!(me["agency"]["name"], "UBND phường Thạch Thang");

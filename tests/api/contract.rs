@@ -13,20 +13,14 @@ fn spec() -> serde_yaml::Value {
 #[test]
 fn every_route_is_in_the_spec_and_every_operation_is_a_route() {
     let spec = spec();
-    assert_eq!(
-        spec["openapi"].as_str().map(|v| v.starts_with("3.1")),
-        Some(true)
-    );
+    assert_eq!(spec["openapi"].as_str().map(|v| v.starts_with("3.1")), Some(true));
     let mut documented = BTreeSet::new();
     for (path, item) in spec["paths"].as_mapping().expect("paths") {
         let path = path.as_str().unwrap();
         for (method, operation) in item.as_mapping().unwrap() {
             let method = method.as_str().unwrap();
             if METHODS.contains(&method) {
-                assert!(
-                    operation["responses"].is_mapping(),
-                    "{method} {path} has responses"
-                );
+                assert!(operation["responses"].is_mapping(), "{method} {path} has responses");
                 documented.insert((method.to_uppercase(), path.to_string()));
             }
         }
@@ -37,14 +31,8 @@ fn every_route_is_in_the_spec_and_every_operation_is_a_route() {
         .collect();
     let undocumented: Vec<_> = mounted.difference(&documented).collect();
     let unmounted: Vec<_> = documented.difference(&mounted).collect();
-    assert!(
-        undocumented.is_empty(),
-        "routes missing from openapi.yaml: {undocumented:?}"
-    );
-    assert!(
-        unmounted.is_empty(),
-        "operations in openapi.yaml with no route: {unmounted:?}"
-    );
+    assert!(undocumented.is_empty(), "routes missing from openapi.yaml: {undocumented:?}");
+    assert!(unmounted.is_empty(), "operations in openapi.yaml with no route: {unmounted:?}");
 }
 
 #[test]
@@ -76,10 +64,9 @@ fn every_error_response_in_the_spec_is_problem_json() {
 /// Follows a `$ref` to `#/components/...`.
 fn resolve<'a>(spec: &'a serde_yaml::Value, value: &'a serde_yaml::Value) -> &'a serde_yaml::Value {
     match value["$ref"].as_str() {
-        Some(reference) => reference
-            .trim_start_matches("#/")
-            .split('/')
-            .fold(spec, |node, key| &node[key]),
+        Some(reference) => {
+            reference.trim_start_matches("#/").split('/').fold(spec, |node, key| &node[key])
+        }
         None => value,
     }
 }

@@ -40,20 +40,14 @@ async fn wrong_types_unknown_and_missing_fields_name_the_field() {
     let cases = [
         (json!({"phone": 912345678, "password": "x"}), "phone"),
         (json!({"phone": "0912345678"}), "password"),
-        (
-            json!({"phone": "0912345678", "password": "x", "remember_me": true}),
-            "remember_me",
-        ),
+        (json!({"phone": "0912345678", "password": "x", "remember_me": true}), "remember_me"),
         (json!(["0912345678", "x"]), "body"),
     ];
     for (body, field) in cases {
         let res = app.post_json("/v1/auth/login", &body).await;
         let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
         assert_eq!(problem["field"], field, "{body}");
-        assert!(
-            problem["detail"].as_str().unwrap().contains(field),
-            "{problem}"
-        );
+        assert!(problem["detail"].as_str().unwrap().contains(field), "{problem}");
     }
 }
 
@@ -65,12 +59,8 @@ async fn oversize_bodies_and_other_content_types_are_refused_before_parsing() {
     assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").await;
 
     let res = post_raw(&app, "/v1/auth/login", "text/plain", "phone=0912345678").await;
-    let problem = assert_problem(
-        res,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    let problem =
+        assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     assert_eq!(problem["field"], "Content-Type");
 }
 
@@ -92,20 +82,14 @@ async fn bad_query_strings_name_the_parameter() {
 #[tokio::test]
 async fn unknown_routes_are_404_and_missing_methods_405_with_allow() {
     let app = spawn_app().await;
-    let problem = assert_problem(
-        app.get("/v1/nothing-here").await,
-        StatusCode::NOT_FOUND,
-        "route_not_found",
-    )
-    .await;
+    let problem =
+        assert_problem(app.get("/v1/nothing-here").await, StatusCode::NOT_FOUND, "route_not_found")
+            .await;
     assert_eq!(problem["instance"], "/v1/nothing-here");
 
     let res = app.client.put(app.url("/v1/me")).send().await.unwrap();
     let allow = res.headers()["allow"].to_str().unwrap().to_string();
-    assert!(
-        allow.contains("GET") && allow.contains("DELETE"),
-        "Allow: {allow}"
-    );
+    assert!(allow.contains("GET") && allow.contains("DELETE"), "Allow: {allow}");
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 
     let res = app.get("/v1/auth/login").await;
@@ -144,13 +128,7 @@ async fn problems_are_vietnamese_by_default_and_english_on_request() {
         .await
         .unwrap();
     let en = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
-    assert!(
-        en["detail"]
-            .as_str()
-            .unwrap()
-            .contains("Vietnamese mobile number"),
-        "{en}"
-    );
+    assert!(en["detail"].as_str().unwrap().contains("Vietnamese mobile number"), "{en}");
     let res = app
         .post_json(
             "/v1/auth/register",
@@ -158,8 +136,5 @@ async fn problems_are_vietnamese_by_default_and_english_on_request() {
         )
         .await;
     let vi = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
-    assert!(
-        vi["detail"].as_str().unwrap().contains("số điện thoại"),
-        "{vi}"
-    );
+    assert!(vi["detail"].as_str().unwrap().contains("số điện thoại"), "{vi}");
 }

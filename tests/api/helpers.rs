@@ -36,8 +36,13 @@ pub fn test_config(database_url: &str) -> Config {
     config.login_throttle.slow_after = 2;
     config.login_throttle.delay_step = Duration::from_millis(150);
     config.login_throttle.max_delay = Duration::from_millis(300);
-    config.login_throttle.phone_lock_after = 5;
+    config.login_throttle.subject_lock_after = 5;
     config.login_throttle.address_lock_after = 8;
+    config.lookup_throttle.slow_after = 2;
+    config.lookup_throttle.delay_step = Duration::from_millis(20);
+    config.lookup_throttle.max_delay = Duration::from_millis(40);
+    config.lookup_throttle.subject_lock_after = 4;
+    config.lookup_throttle.address_lock_after = 8;
     config
 }
 
@@ -52,9 +57,7 @@ pub async fn spawn_app_with(
     let db = TestDb::create();
     let mut config = test_config(db.url());
     adjust(&mut config);
-    let app = Application::build_with(config.clone(), extra_routes)
-        .await
-        .expect("server starts");
+    let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.state.pool.clone();
     tokio::spawn(app.run_until_stopped());
@@ -63,13 +66,7 @@ pub async fn spawn_app_with(
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    TestApp {
-        address,
-        client,
-        pool,
-        config,
-        db,
-    }
+    TestApp { address, client, pool, config, db }
 }
 
 impl TestApp {
@@ -89,29 +86,15 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.client.post(self.url(path)).json(body).send().await.expect("request")
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).send().await.expect("request")
     }
 
     pub async fn get_auth(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
     }
 
     pub async fn register(&self, phone: &str, name: &str, password: &str) -> Response {
@@ -123,11 +106,7 @@ impl TestApp {
     }
 
     pub async fn login(&self, phone: &str, password: &str) -> Response {
-        self.post_json(
-            "/v1/auth/login",
-            &json!({ "phone": phone, "password": password }),
-        )
-        .await
+        self.post_json("/v1/auth/login", &json!({ "phone": phone, "password": password })).await
     }
 
     /// Logs in and returns the token pair, failing the test if that does not work.
@@ -138,9 +117,7 @@ impl TestApp {
     }
 
     pub async fn citizen_token(&self) -> String {
-        let res = self
-            .register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD)
-            .await;
+        let res = self.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         self.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await["access_token"]
             .as_str()
@@ -189,26 +166,13 @@ impl TestApp {
 /// Asserts an RFC 9457 problem with this status and code, and returns its body.
 pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(res.status(), status, "status");
-    let content_type = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    assert!(
-        content_type.starts_with("application/problem+json"),
-        "content type {content_type}"
-    );
+    let content_type =
+        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
     let body: Value = res.json().await.expect("problem body is JSON");
     assert_eq!(body["code"], code, "problem {body}");
     assert_eq!(body["status"], status.as_u16(), "problem {body}");
-    assert!(
-        body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "title in {body}"
-    );
-    assert!(
-        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
-        "detail in {body}"
-    );
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "title in {body}");
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "detail in {body}");
     body
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contract;
+mod dossiers;
 mod errors;
 mod helpers;
 mod operations;

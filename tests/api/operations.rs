@@ -19,9 +19,7 @@ async fn readiness_is_503_when_the_database_is_gone_while_health_stays_up() {
     let app = spawn_app().await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     match &app.db {
-        crate::test_db::TestDb::Postgres {
-            admin_url, name, ..
-        } => {
+        crate::test_db::TestDb::Postgres { admin_url, name, .. } => {
             use diesel::{Connection, RunQueryDsl};
             let mut admin = diesel::pg::PgConnection::establish(admin_url).unwrap();
             diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
@@ -52,10 +50,7 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool() {
     app.get("/v1/procedures/NO-SUCH").await;
     app.get("/v1/procedures/NO-SUCH").await;
     let res = app.get("/metrics").await;
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = res.text().await.unwrap();
     assert!(
         text.contains(
@@ -64,18 +59,9 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool() {
         "{text}"
     );
     assert!(text.contains(r#"smartcity_http_requests_total{method="GET",route="/v1/procedures/{code}",status="404"} 2"#), "{text}");
-    assert!(
-        text.contains("smartcity_http_request_duration_seconds_bucket"),
-        "{text}"
-    );
-    assert!(
-        text.contains(r#"smartcity_db_pool_connections{state="idle"}"#),
-        "{text}"
-    );
-    assert!(
-        text.contains(r#"smartcity_db_pool_connections{state="in_use"}"#),
-        "{text}"
-    );
+    assert!(text.contains("smartcity_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains(r#"smartcity_db_pool_connections{state="idle"}"#), "{text}");
+    assert!(text.contains(r#"smartcity_db_pool_connections{state="in_use"}"#), "{text}");
 }
 
 #[tokio::test]
@@ -131,10 +117,7 @@ async fn a_panicking_handler_answers_500_problem_and_the_server_keeps_serving() 
         let res = app.get("/test/panic").await;
         let problem =
             assert_problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-        assert!(
-            !problem["detail"].as_str().unwrap().contains("deliberate"),
-            "no internals leak"
-        );
+        assert!(!problem["detail"].as_str().unwrap().contains("deliberate"), "no internals leak");
     }
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }

@@ -4,38 +4,23 @@ use serde_json::Value;
 
 async fn seeded_app() -> TestApp {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed"))
-        .await;
+    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
     app
 }
 
 #[tokio::test]
 async fn the_seeded_catalogue_is_listed_by_name_in_pages() {
     let app = seeded_app().await;
-    let first: Value = app
-        .get("/v1/procedures?per_page=20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: Value = app.get("/v1/procedures?per_page=20").await.json().await.unwrap();
     assert_eq!(first["total"], 53);
     assert_eq!(first["items"].as_array().unwrap().len(), 20);
-    let last: Value = app
-        .get("/v1/procedures?page=3&per_page=20")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let last: Value = app.get("/v1/procedures?page=3&per_page=20").await.json().await.unwrap();
     assert_eq!(last["items"].as_array().unwrap().len(), 13);
 
     let mut all = Vec::new();
     for page in 1..=3 {
-        let body: Value = app
-            .get(&format!("/v1/procedures?page={page}&per_page=20"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value =
+            app.get(&format!("/v1/procedures?page={page}&per_page=20")).await.json().await.unwrap();
         all.extend(
             body["items"]
                 .as_array()
@@ -61,38 +46,24 @@ async fn one_procedure_has_everything_a_citizen_needs() {
     assert_eq!(p["fee_vnd"], 0);
     assert_eq!(p["documents"][1], "Giấy chứng sinh");
     assert_eq!(p["result"], "Giấy khai sinh");
-    assert_problem(
-        app.get("/v1/procedures/XX-00").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    assert_problem(app.get("/v1/procedures/XX-00").await, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
 async fn seeding_twice_changes_nothing_and_shows_no_password_again() {
     let app = spawn_app().await;
-    let first = app
-        .with_db(|conn| smartcity_api::seed::seed(conn).unwrap())
-        .await;
+    let first = app.with_db(|conn| smartcity_api::seed::seed(conn).unwrap()).await;
     assert_eq!(first.accounts.len(), 5, "an admin and four staff");
     assert_eq!(first.procedures.inserted, 53);
     let admin = first.accounts.iter().find(|a| a.role == "admin").unwrap();
     let token = app.tokens(&admin.phone, &admin.password).await;
     assert!(token["access_token"].is_string());
 
-    let second = app
-        .with_db(|conn| smartcity_api::seed::seed(conn).unwrap())
-        .await;
+    let second = app.with_db(|conn| smartcity_api::seed::seed(conn).unwrap()).await;
     assert!(second.accounts.is_empty());
     assert_eq!(second.procedures.inserted, 0);
-    let users = app
-        .with_db(|conn| smartcity_db::accounts::count_users(conn).unwrap())
-        .await;
+    let users = app.with_db(|conn| smartcity_db::accounts::count_users(conn).unwrap()).await;
     assert_eq!(users, 5);
     // The password shown the first time still works.
-    assert_eq!(
-        app.login(&admin.phone, &admin.password).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.login(&admin.phone, &admin.password).await.status(), StatusCode::OK);
 }

@@ -51,9 +51,6 @@ fn sqlite_and_postgres_migrations_produce_the_same_tables_and_columns() {
 
     sqlite_columns.sort();
     pg_columns.sort();
-    assert!(
-        sqlite_columns.len() > 10,
-        "found the tables: {sqlite_columns:?}"
-    );
+    assert!(sqlite_columns.len() > 10, "found the tables: {sqlite_columns:?}");
     assert_eq!(sqlite_columns, pg_columns);
 }

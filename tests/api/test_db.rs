@@ -15,15 +15,8 @@ use std::hash::{Hash, Hasher};
 pub const TEST_DATABASE_ENV: &str = "SMARTCITY_TEST_DATABASE_URL";
 
 pub enum TestDb {
-    Sqlite {
-        dir: tempfile::TempDir,
-        url: String,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-        url: String,
-    },
+    Sqlite { dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
 }
 
 impl TestDb {
@@ -52,15 +45,11 @@ impl TestDb {
 /// The PostgreSQL URL CI gave, if any: tests that need PostgreSQL itself use it and must fail,
 /// not skip, when it is set but unusable.
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var(TEST_DATABASE_ENV)
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
+    std::env::var(TEST_DATABASE_ENV).ok().filter(|u| u.starts_with("postgres"))
 }
 
 fn with_database(admin_url: &str, database: &str) -> String {
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a PostgreSQL URL names a database");
+    let (base, _) = admin_url.rsplit_once('/').expect("a PostgreSQL URL names a database");
     format!("{base}/{database}")
 }
 
@@ -82,9 +71,7 @@ fn template_name() -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for file in files {
         file.to_string_lossy().hash(&mut hasher);
-        std::fs::read(&file)
-            .expect("migration readable")
-            .hash(&mut hasher);
+        std::fs::read(&file).expect("migration readable").hash(&mut hasher);
     }
     format!("smartcity_template_{:x}", hasher.finish())
 }
@@ -108,9 +95,7 @@ fn create_postgres(admin_url: &str) -> TestDb {
     let template = template_name();
     let name = format!("smartcity_test_{}", uuid::Uuid::new_v4().simple());
     // Tests run in parallel, in several processes: one at a time makes the template and clones.
-    diesel::sql_query("SELECT pg_advisory_lock(7411004)")
-        .execute(&mut admin)
-        .expect("lock");
+    diesel::sql_query("SELECT pg_advisory_lock(7411004)").execute(&mut admin).expect("lock");
     let exists = !diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
         .bind::<Text, _>(&template)
         .load::<Datname>(&mut admin)
@@ -129,9 +114,7 @@ fn create_postgres(admin_url: &str) -> TestDb {
     diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut admin)
         .expect("clone template");
-    diesel::sql_query("SELECT pg_advisory_unlock(7411004)")
-        .execute(&mut admin)
-        .expect("unlock");
+    diesel::sql_query("SELECT pg_advisory_unlock(7411004)").execute(&mut admin).expect("unlock");
     TestDb::Postgres {
         url: with_database(admin_url, &name),
         admin_url: admin_url.to_string(),
@@ -141,10 +124,7 @@ fn create_postgres(admin_url: &str) -> TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let TestDb::Postgres {
-            admin_url, name, ..
-        } = self
-        {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin);

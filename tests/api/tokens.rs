@@ -30,10 +30,7 @@ async fn forger(app: &TestApp) -> Forger {
         .verifying_key()
         .to_public_key_pem(LineEnding::LF)
         .unwrap();
-    Forger {
-        private_pem,
-        public_pem,
-    }
+    Forger { private_pem, public_pem }
 }
 
 fn claims_of(token: &str) -> Value {
@@ -60,10 +57,7 @@ async fn a_genuine_token_is_accepted_and_a_signed_copy_of_its_claims_too() {
         &EncodingKey::from_ed_pem(forger.private_pem.as_bytes()).unwrap(),
     )
     .unwrap();
-    assert_eq!(
-        app.get_auth("/v1/me", &resigned).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_auth("/v1/me", &resigned).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -130,10 +124,7 @@ async fn tokens_of_disabled_or_deleted_users_are_refused() {
 
     let id = user_id.clone();
     app.with_db(move |conn| {
-        diesel::update(users::table.find(id))
-            .set(users::disabled.eq(true))
-            .execute(conn)
-            .unwrap()
+        diesel::update(users::table.find(id)).set(users::disabled.eq(true)).execute(conn).unwrap()
     })
     .await;
     assert_refused(&app, &token).await;
@@ -144,8 +135,7 @@ async fn tokens_of_disabled_or_deleted_users_are_refused() {
     )
     .await;
 
-    app.with_db(move |conn| smartcity_db::accounts::delete_user(conn, &user_id).unwrap())
-        .await;
+    app.with_db(move |conn| smartcity_db::accounts::delete_user(conn, &user_id).unwrap()).await;
     assert_refused(&app, &token).await;
 }
 
@@ -163,12 +153,7 @@ async fn a_missing_or_malformed_authorization_header_is_refused() {
         .await
         .unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
-    let res = app
-        .client
-        .get(app.url("/v1/me"))
-        .header("authorization", "Bearer ")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.get(app.url("/v1/me")).header("authorization", "Bearer ").send().await.unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_token").await;
 }

@@ -37,9 +37,7 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::new(ErrorCode::AuthenticationRequired))?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidToken))?;
+    let value = value.to_str().map_err(|_| ApiError::new(ErrorCode::InvalidToken))?;
     match value.split_once(' ') {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
@@ -69,11 +67,50 @@ impl FromRequest for AuthUser {
                 .await?
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
             let role = Role::from_stored(&user.role).ok_or_else(ApiError::internal)?;
-            Ok(AuthUser {
-                user,
-                role,
-                session_id: claims.sid,
-            })
+            Ok(AuthUser { user, role, session_id: claims.sid })
+        })
+    }
+}
+
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Someone acting for an agency: its one-stop-shop system with an `X-Api-Key`, or one of its
+/// staff with a bearer token.
+#[derive(Debug, Clone)]
+pub struct AgencyCaller {
+    pub agency_id: String,
+}
+
+impl FromRequest for AgencyCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let api_key = req.headers().get(API_KEY_HEADER).map(|v| v.to_str().map(str::to_string));
+        let staff = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            match api_key {
+                Some(Ok(key)) => {
+                    let hash = tokens::hash_secret(&key);
+                    let agency_id = state
+                        .db(move |conn| {
+                            smartcity_db::api_keys::agency_of_key(conn, &hash, smartcity_db::now())
+                        })
+                        .await?
+                        .ok_or_else(|| ApiError::new(ErrorCode::InvalidApiKey))?;
+                    Ok(AgencyCaller { agency_id })
+                }
+                Some(Err(_)) => Err(ApiError::new(ErrorCode::InvalidApiKey)),
+                None => {
+                    let caller = staff.await?;
+                    match (caller.role, caller.user.agency_id) {
+                        (Role::Staff, Some(agency_id)) => Ok(AgencyCaller { agency_id }),
+                        _ => Err(ApiError::forbidden()),
+                    }
+                }
+            }
         })
     }
 }

@@ -38,9 +38,7 @@ impl TokenKeys {
     /// A new Ed25519 private key as PKCS#8 PEM.
     pub fn generate_private_pem() -> String {
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        key.to_pkcs8_pem(LineEnding::LF)
-            .expect("an Ed25519 key encodes")
-            .to_string()
+        key.to_pkcs8_pem(LineEnding::LF).expect("an Ed25519 key encodes").to_string()
     }
 
     pub fn from_private_pem(pem: &str) -> Result<TokenKeys, String> {
@@ -58,11 +56,7 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
-        Ok(TokenKeys {
-            encoding,
-            decoding,
-            validation,
-        })
+        Ok(TokenKeys { encoding, decoding, validation })
     }
 
     pub fn issue(&self, claims: &AccessClaims) -> String {
@@ -80,14 +74,26 @@ impl TokenKeys {
 
 /// A new refresh token (256 random bits) and the hash that is stored in its place.
 pub fn new_refresh_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_refresh_token(&token);
+    let token = random_secret("");
+    let hash = hash_secret(&token);
     (token, hash)
 }
 
-pub fn hash_refresh_token(token: &str) -> String {
+/// A new agency API key (`sck_` and 256 random bits) and the hash that is stored in its place.
+pub fn new_api_key() -> (String, String) {
+    let key = random_secret("sck_");
+    let hash = hash_secret(&key);
+    (key, hash)
+}
+
+fn random_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Secrets of 256 random bits need no slow hash: SHA-256 cannot be reversed or guessed.
+pub fn hash_secret(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -114,10 +120,7 @@ mod tests {
         let now = jsonwebtoken::get_current_timestamp();
         let token = keys.issue(&claims(now + 60));
         assert_eq!(keys.verify(&token).unwrap().sub, "u");
-        assert!(
-            keys.verify(&keys.issue(&claims(now - 60))).is_none(),
-            "expired"
-        );
+        assert!(keys.verify(&keys.issue(&claims(now - 60))).is_none(), "expired");
 
         let other = TokenKeys::from_private_pem(&TokenKeys::generate_private_pem()).unwrap();
         assert!(other.verify(&token).is_none(), "another key's token");
@@ -128,7 +131,7 @@ mod tests {
         let (a, hash_a) = new_refresh_token();
         let (b, _) = new_refresh_token();
         assert_ne!(a, b);
-        assert_eq!(hash_refresh_token(&a), hash_a);
+        assert_eq!(hash_secret(&a), hash_a);
         assert_eq!(hash_a.len(), 64);
     }
 }

@@ -6,12 +6,13 @@ use crate::auth::{passwords, AuthUser};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
+use crate::throttle::{self, FailureKeys};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration as ChronoDuration;
 use serde::{Deserialize, Serialize};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
-use smartcity_db::{agencies, throttle, DbError};
+use smartcity_db::{agencies, DbError};
 use smartcity_domain::account::{DisplayName, NewPassword, Role};
 use smartcity_domain::phone::PhoneNumber;
 
@@ -46,11 +47,7 @@ pub async fn account_view(state: &AppState, user: UserRow) -> Result<Account, Ap
         Some(id) => state
             .db(move |conn| agencies::find_agency(conn, &id))
             .await?
-            .map(|a| AgencySummary {
-                id: a.id,
-                code: a.code,
-                name: a.name,
-            }),
+            .map(|a| AgencySummary { id: a.id, code: a.code, name: a.name }),
         None => None,
     };
     Ok(Account {
@@ -77,11 +74,7 @@ impl NewAccount {
         let national = phone.e164().replace("+84", "0");
         let personal = [phone.e164(), national.as_str(), display_name.as_str()];
         let password = NewPassword::parse("password", password, &personal)?;
-        Ok(NewAccount {
-            phone,
-            display_name,
-            password,
-        })
+        Ok(NewAccount { phone, display_name, password })
     }
 
     /// Hashes the password and stores the account; a taken phone number is a 409 on `phone`.
@@ -127,9 +120,7 @@ pub async fn register(
     let account = NewAccount::parse(&body.phone, &body.display_name, &body.password)?;
     let user = account.create(&state, Role::Citizen, None).await?;
     let view = account_view(&state, user).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, "/v1/me"))
-        .json(view))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/v1/me")).json(view))
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,17 +138,6 @@ pub struct TokenPair {
     expires_in: u64,
 }
 
-fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(addr) = req.connection_info().realip_remote_addr() {
-            return addr.to_string();
-        }
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 fn chrono(d: std::time::Duration) -> ChronoDuration {
     ChronoDuration::from_std(d).expect("configured durations fit")
 }
@@ -172,19 +152,8 @@ pub async fn login(
     if password.chars().count() > smartcity_domain::account::PASSWORD_MAX_CHARS {
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     }
-    let policy = state.config.login_throttle.clone();
-    let phone_key = format!("phone:{}", phone.e164());
-    let address_key = format!("ip:{}", client_address(&req, state.config.trust_proxy));
-
-    let keys = vec![phone_key.clone(), address_key.clone()];
-    let now = smartcity_db::now();
-    if let Some(until) = state
-        .db(move |conn| throttle::locked_until(conn, &keys, now))
-        .await?
-    {
-        let secs = (until - now).num_seconds().max(1) as u64;
-        return Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs));
-    }
+    let keys = FailureKeys::new("login", phone.e164(), &req, state.config.trust_proxy);
+    throttle::refuse_if_locked(&state, &keys).await?;
 
     let e164 = phone.e164().to_string();
     let user = state
@@ -200,43 +169,13 @@ pub async fn login(
             Ok(user.filter(|_| ok))
         })
         .await?;
-
     let Some(user) = user else {
-        let failures = state
-            .db(move |conn| {
-                let now = smartcity_db::now();
-                let window = chrono(policy.window);
-                let lock_for = chrono(policy.lock_for);
-                let phone_failures = throttle::record_failure(
-                    conn,
-                    &phone_key,
-                    now,
-                    window,
-                    policy.phone_lock_after,
-                    lock_for,
-                )?;
-                let address_failures = throttle::record_failure(
-                    conn,
-                    &address_key,
-                    now,
-                    window,
-                    policy.address_lock_after,
-                    lock_for,
-                )?;
-                Ok(phone_failures.max(address_failures))
-            })
-            .await?;
-        let delay = state.config.login_throttle.delay_after(failures);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
+        throttle::record_failure(&state, &state.config.login_throttle, &keys).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-
-    let pair = open_session(&state, user, Some(phone_key)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(pair))
+    throttle::clear_subject(&state, &keys).await?;
+    let pair = open_session(&state, user).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(pair))
 }
 
 fn access_token(state: &AppState, user: &UserRow, session_id: &str) -> String {
@@ -252,19 +191,12 @@ fn access_token(state: &AppState, user: &UserRow, session_id: &str) -> String {
     })
 }
 
-async fn open_session(
-    state: &AppState,
-    user: UserRow,
-    clear_throttle_key: Option<String>,
-) -> Result<TokenPair, ApiError> {
+async fn open_session(state: &AppState, user: UserRow) -> Result<TokenPair, ApiError> {
     let (refresh_token, refresh_hash) = tokens::new_refresh_token();
     let refresh_ttl = chrono(state.config.refresh_token_ttl);
     let user_id = user.id.clone();
     let session_id = state
         .db(move |conn| {
-            if let Some(key) = clear_throttle_key {
-                throttle::clear(conn, &key)?;
-            }
             let now = smartcity_db::now();
             accounts::open_session(conn, &user_id, &refresh_hash, now, now + refresh_ttl)
         })
@@ -291,7 +223,7 @@ pub async fn refresh(
     if presented.len() > 200 {
         return Err(ApiError::new(ErrorCode::InvalidRefreshToken));
     }
-    let old_hash = tokens::hash_refresh_token(&presented);
+    let old_hash = tokens::hash_secret(&presented);
     let (new_token, new_hash) = tokens::new_refresh_token();
     let refresh_ttl = chrono(state.config.refresh_token_ttl);
     let outcome = state
@@ -308,9 +240,7 @@ pub async fn refresh(
                 token_type: "Bearer",
                 expires_in: state.config.access_token_ttl.as_secs(),
             };
-            Ok(HttpResponse::Ok()
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(pair))
+            Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(pair))
         }
         RefreshOutcome::ReuseDetected => Err(ApiError::new(ErrorCode::RefreshTokenReused)),
         RefreshOutcome::Refused => Err(ApiError::new(ErrorCode::InvalidRefreshToken)),
@@ -323,7 +253,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let hash = tokens::hash_refresh_token(&body.0.refresh_token);
+    let hash = tokens::hash_secret(&body.0.refresh_token);
     state
         .db(move |conn| accounts::revoke_session_of_token(conn, &hash, smartcity_db::now()))
         .await?;
@@ -332,9 +262,7 @@ pub async fn logout(
 
 pub async fn me(state: web::Data<AppState>, caller: AuthUser) -> Result<HttpResponse, ApiError> {
     let view = account_view(&state, caller.user).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(view))
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(view))
 }
 
 /// Erases the caller's account and sessions. The last administrator cannot erase themselves:

@@ -2,15 +2,18 @@
 
 use super::accounts::{account_view, NewAccount};
 use super::utc;
-use crate::auth::AuthUser;
+use crate::auth::{tokens, AuthUser};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use smartcity_db::api_keys::{self, ApiKeyRow};
 use smartcity_db::{agencies, DbError};
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::NewAgency;
+use smartcity_domain::validation::clean_text;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,17 +83,112 @@ pub async fn create_staff(
     let account = NewAccount::parse(&body.phone, &body.display_name, &body.password)?;
     let agency_id = body.agency_id;
     let lookup_id = agency_id.clone();
-    let agency = state
-        .db(move |conn| agencies::find_agency(conn, &lookup_id))
-        .await?;
+    let agency = state.db(move |conn| agencies::find_agency(conn, &lookup_id)).await?;
     if agency.is_none() {
         return Err(ApiError::new(ErrorCode::InvalidField)
             .with_field("agency_id")
-            .with_detail(
-                "Không có cơ quan với mã định danh này",
-                "No agency has this id",
-            ));
+            .with_detail("Không có cơ quan với mã định danh này", "No agency has this id"));
     }
     let user = account.create(&state, Role::Staff, Some(agency_id)).await?;
     Ok(HttpResponse::Created().json(account_view(&state, user).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// What the key is for, e.g. "Hệ thống một cửa điện tử".
+    label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApiKeyView {
+    id: String,
+    prefix: String,
+    label: String,
+    created_at: String,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
+}
+
+impl From<ApiKeyRow> for ApiKeyView {
+    fn from(row: ApiKeyRow) -> Self {
+        ApiKeyView {
+            id: row.id,
+            prefix: row.prefix,
+            label: row.label,
+            created_at: utc(row.created_at),
+            revoked_at: row.revoked_at.map(utc),
+            last_used_at: row.last_used_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct NewApiKey {
+    /// The key itself: shown this once, stored only as a hash.
+    key: String,
+    #[serde(flatten)]
+    details: ApiKeyView,
+}
+
+async fn existing_agency(state: &AppState, id: String) -> Result<String, ApiError> {
+    let lookup = id.clone();
+    match state.db(move |conn| agencies::find_agency(conn, &lookup)).await? {
+        Some(_) => Ok(id),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    agency_id: web::Path<String>,
+    body: ApiJson<CreateApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let agency_id = existing_agency(&state, agency_id.into_inner()).await?;
+    let label = clean_text("label", &body.0.label, 1, 100, false)?;
+    let (key, hash) = tokens::new_api_key();
+    let prefix: String = key.chars().take(12).collect();
+    let row = state
+        .db(move |conn| {
+            api_keys::insert(conn, &agency_id, &hash, &prefix, &label, smartcity_db::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(NewApiKey { key, details: row.into() }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApiKeyList {
+    items: Vec<ApiKeyView>,
+}
+
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    agency_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let agency_id = existing_agency(&state, agency_id.into_inner()).await?;
+    let rows = state.db(move |conn| api_keys::list(conn, &agency_id)).await?;
+    Ok(HttpResponse::Ok().json(ApiKeyList { items: rows.into_iter().map(Into::into).collect() }))
+}
+
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let (agency_id, key_id) = path.into_inner();
+    let revoked = state
+        .db(move |conn| api_keys::revoke(conn, &agency_id, &key_id, smartcity_db::now()))
+        .await?;
+    if revoked {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found())
+    }
 }

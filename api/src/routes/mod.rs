@@ -3,8 +3,12 @@
 
 mod accounts;
 mod admin;
+mod agency;
+mod dossier_views;
+mod dossiers;
 mod health;
 mod procedures;
+mod stats;
 
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -15,19 +19,13 @@ use serde::Deserialize;
 use crate::problem::{ApiError, ErrorCode};
 
 pub fn register(cfg: &mut web::ServiceConfig) {
-    let mut routes = Routes {
-        cfg,
-        table: Vec::new(),
-    };
+    let mut routes = Routes { cfg, table: Vec::new() };
     mount(&mut routes);
 }
 
 /// Mounts routes given by the caller the same way (tests add a handler that panics).
 pub fn register_with(cfg: &mut web::ServiceConfig, extra: impl Fn(&mut Routes)) {
-    let mut routes = Routes {
-        cfg,
-        table: Vec::new(),
-    };
+    let mut routes = Routes { cfg, table: Vec::new() };
     extra(&mut routes);
 }
 
@@ -35,10 +33,7 @@ pub fn register_with(cfg: &mut web::ServiceConfig, extra: impl Fn(&mut Routes)) 
 pub fn route_table() -> Vec<(Method, String)> {
     let mut table = Vec::new();
     let _app = actix_web::App::new().configure(|cfg| {
-        let mut routes = Routes {
-            cfg,
-            table: Vec::new(),
-        };
+        let mut routes = Routes { cfg, table: Vec::new() };
         mount(&mut routes);
         table = routes.table;
     });
@@ -51,41 +46,38 @@ fn mount(r: &mut Routes) {
     r.at("/readyz", vec![(M::GET, web::to(health::readyz))]);
     r.at("/metrics", vec![(M::GET, web::to(health::metrics))]);
 
-    r.at(
-        "/v1/auth/register",
-        vec![(M::POST, web::to(accounts::register))],
-    );
+    r.at("/v1/auth/register", vec![(M::POST, web::to(accounts::register))]);
     r.at("/v1/auth/login", vec![(M::POST, web::to(accounts::login))]);
-    r.at(
-        "/v1/auth/refresh",
-        vec![(M::POST, web::to(accounts::refresh))],
-    );
-    r.at(
-        "/v1/auth/logout",
-        vec![(M::POST, web::to(accounts::logout))],
-    );
-    r.at(
-        "/v1/me",
-        vec![
-            (M::GET, web::to(accounts::me)),
-            (M::DELETE, web::to(accounts::erase_me)),
-        ],
-    );
+    r.at("/v1/auth/refresh", vec![(M::POST, web::to(accounts::refresh))]);
+    r.at("/v1/auth/logout", vec![(M::POST, web::to(accounts::logout))]);
+    r.at("/v1/me", vec![(M::GET, web::to(accounts::me)), (M::DELETE, web::to(accounts::erase_me))]);
 
+    r.at("/v1/admin/agencies", vec![(M::POST, web::to(admin::create_agency))]);
+    r.at("/v1/admin/staff", vec![(M::POST, web::to(admin::create_staff))]);
     r.at(
-        "/v1/admin/agencies",
-        vec![(M::POST, web::to(admin::create_agency))],
+        "/v1/admin/agencies/{id}/api-keys",
+        vec![(M::POST, web::to(admin::create_api_key)), (M::GET, web::to(admin::list_api_keys))],
     );
     r.at(
-        "/v1/admin/staff",
-        vec![(M::POST, web::to(admin::create_staff))],
+        "/v1/admin/agencies/{id}/api-keys/{key_id}",
+        vec![(M::DELETE, web::to(admin::revoke_api_key))],
     );
 
     r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
+    r.at("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
+
+    r.at("/v1/agency/dossiers", vec![(M::GET, web::to(agency::list))]);
+    r.at("/v1/agency/dossiers/{code}", vec![(M::PUT, web::to(agency::upsert))]);
+    r.at("/v1/agency/dossiers/{code}/events", vec![(M::POST, web::to(agency::record_event))]);
+
+    r.at("/v1/dossiers/lookup", vec![(M::POST, web::to(dossiers::lookup))]);
+    r.at("/v1/dossiers/{code}", vec![(M::GET, web::to(dossiers::show_mine))]);
     r.at(
-        "/v1/procedures/{code}",
-        vec![(M::GET, web::to(procedures::show))],
+        "/v1/me/dossiers",
+        vec![(M::GET, web::to(dossiers::followed)), (M::POST, web::to(dossiers::follow))],
     );
+    r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
+    r.at("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
 }
 
 /// Mounts one resource per path with all its methods, so a method the path does not have is
@@ -102,8 +94,7 @@ impl Routes<'_> {
             self.table.push((method.clone(), path.to_string()));
             resource = resource.route(route.method(method));
         }
-        self.cfg
-            .service(resource.wrap(from_fn(crate::middleware::catch_panics)));
+        self.cfg.service(resource.wrap(from_fn(crate::middleware::catch_panics)));
     }
 }
 
@@ -116,8 +107,8 @@ pub fn utc(at: NaiveDateTime) -> String {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Paging {
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
@@ -128,20 +119,16 @@ impl Paging {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page == 0 || page > 100_000 {
-            return Err(ApiError::new(ErrorCode::InvalidQuery)
-                .with_field("page")
-                .with_detail(
-                    "`page` phải từ 1 đến 100000",
-                    "`page` must be between 1 and 100000",
-                ));
+            return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("page").with_detail(
+                "`page` phải từ 1 đến 100000",
+                "`page` must be between 1 and 100000",
+            ));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(ApiError::new(ErrorCode::InvalidQuery)
-                .with_field("per_page")
-                .with_detail(
-                    format!("`per_page` phải từ 1 đến {MAX_PER_PAGE}"),
-                    format!("`per_page` must be between 1 and {MAX_PER_PAGE}"),
-                ));
+            return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("per_page").with_detail(
+                format!("`per_page` phải từ 1 đến {MAX_PER_PAGE}"),
+                format!("`per_page` must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         Ok((page, per_page, i64::from(page - 1) * i64::from(per_page)))
     }

@@ -64,19 +64,11 @@ pub async fn list(
     let (items, total) = state
         .db(move |conn| {
             let (rows, total) = procedures::list_live(conn, offset, i64::from(per_page))?;
-            let items = rows
-                .into_iter()
-                .map(Procedure::try_from)
-                .collect::<Result<_, _>>()?;
+            let items = rows.into_iter().map(Procedure::try_from).collect::<Result<_, _>>()?;
             Ok((items, total))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ProcedurePage {
-        items,
-        page,
-        per_page,
-        total,
-    }))
+    Ok(HttpResponse::Ok().json(ProcedurePage { items, page, per_page, total }))
 }
 
 pub async fn show(
@@ -85,11 +77,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     let procedure = state
-        .db(move |conn| {
-            procedures::find(conn, &code)?
-                .map(Procedure::try_from)
-                .transpose()
-        })
+        .db(move |conn| procedures::find(conn, &code)?.map(Procedure::try_from).transpose())
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(procedure))

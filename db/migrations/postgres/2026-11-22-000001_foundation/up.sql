@@ -40,8 +40,8 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
--- Failed logins per key ("phone:+84…" or "ip:…"), shared by every server instance.
-CREATE TABLE login_throttle (
+-- Failure counters per key ("login-phone:+84…", "lookup-ip:…"), shared by every server instance.
+CREATE TABLE throttle (
     key TEXT PRIMARY KEY NOT NULL,
     failures INTEGER NOT NULL,
     window_started_at TIMESTAMP NOT NULL,

@@ -1,6 +1,6 @@
 DROP TABLE procedures;
 DROP TABLE signing_keys;
-DROP TABLE login_throttle;
+DROP TABLE throttle;
 DROP TABLE refresh_tokens;
 DROP TABLE sessions;
 DROP TABLE users;

@@ -1,0 +1,99 @@
+//! Public statistics: how fast each agency finishes dossiers. No personal data.
+
+use crate::extract::ApiQuery;
+use crate::problem::{ApiError, ErrorCode};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use smartcity_db::{agencies, dossiers};
+use smartcity_domain::dossier::{monthly_stats, MonthStats};
+use std::collections::HashMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// First month, `YYYY-MM`; default: eleven months before this one.
+    from: Option<String>,
+    /// Last month, `YYYY-MM`; default: this month.
+    to: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyRef {
+    id: String,
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyMonth {
+    agency: AgencyRef,
+    #[serde(flatten)]
+    stats: MonthStats,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DossierStats {
+    from: String,
+    to: String,
+    items: Vec<AgencyMonth>,
+}
+
+fn month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|_| raw.len() == 7)
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(
+                format!("`{field}` là một tháng dạng YYYY-MM"),
+                format!("`{field}` is a month, YYYY-MM"),
+            )
+        })
+}
+
+pub async fn dossiers(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let this_month = super::dossier_views::today().with_day(1).expect("day 1 exists");
+    let to = match &query.0.to {
+        Some(raw) => month("to", raw)?,
+        None => this_month,
+    };
+    let from = match &query.0.from {
+        Some(raw) => month("from", raw)?,
+        None => to - Months::new(11),
+    };
+    if from > to || to - Months::new(120) > from {
+        return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("from").with_detail(
+            "`from` phải trước `to` và cách không quá 10 năm",
+            "`from` must not be after `to`, nor more than ten years before it",
+        ));
+    }
+    let (dates, agencies) = state
+        .db(move |conn| Ok((dossiers::dates_since(conn, from)?, agencies::list_all(conn)?)))
+        .await?;
+    let names: HashMap<String, AgencyRef> = agencies
+        .into_iter()
+        .map(|a| (a.id.clone(), AgencyRef { id: a.id, code: a.code, name: a.name }))
+        .collect();
+    let (first, last) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+    let items = monthly_stats(&dates)
+        .into_iter()
+        .filter(|s| s.month >= first && s.month <= last)
+        .filter_map(|stats| {
+            let agency = names.get(&stats.agency_id)?;
+            let agency = AgencyRef {
+                id: agency.id.clone(),
+                code: agency.code.clone(),
+                name: agency.name.clone(),
+            };
+            Some(AgencyMonth { agency, stats })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(DossierStats { from: first, to: last, items }))
+}

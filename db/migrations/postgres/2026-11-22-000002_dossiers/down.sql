@@ -1,0 +1,6 @@
+DROP INDEX procedures_updated;
+DROP TABLE notifications;
+DROP TABLE dossier_follows;
+DROP TABLE dossier_events;
+DROP TABLE dossiers;
+DROP TABLE agency_api_keys;

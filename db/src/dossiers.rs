@@ -1,0 +1,374 @@
+//! Dossiers, their events, and who follows them.
+
+use crate::schema::{agencies, dossier_events, dossier_follows, dossiers, procedures};
+use crate::{notifications, DbConn, DbError};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use smartcity_domain::dossier::{
+    derive_state, judge_event, status_notice, DossierDates, DossierState, DossierStatus,
+    EventDecision, PastEvent,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dossiers)]
+pub struct DossierRow {
+    pub code: String,
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub applicant_name: String,
+    pub applicant_phone: String,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: i32,
+    pub status_at: NaiveDateTime,
+    pub finished_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dossier_events)]
+pub struct EventRow {
+    pub dossier_code: String,
+    pub event_id: String,
+    pub status: i32,
+    pub occurred_at: NaiveDateTime,
+    pub step: Option<String>,
+    pub department: Option<String>,
+    pub officer: Option<String>,
+    pub note: Option<String>,
+    pub reopens: bool,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub struct DossierInput {
+    pub code: String,
+    pub procedure_code: String,
+    pub applicant_name: String,
+    pub applicant_phone: String,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Created,
+    Updated,
+    /// The code belongs to another agency's dossier.
+    OtherAgency,
+    UnknownProcedure,
+}
+
+pub fn upsert(
+    conn: &mut DbConn,
+    agency_id: &str,
+    input: &DossierInput,
+    now: NaiveDateTime,
+) -> Result<UpsertOutcome, DbError> {
+    conn.transaction(|conn| {
+        let procedure_exists =
+            procedures::table.find(&input.procedure_code).count().get_result::<i64>(conn)? == 1;
+        if !procedure_exists {
+            return Ok(UpsertOutcome::UnknownProcedure);
+        }
+        let owner = dossiers::table
+            .find(&input.code)
+            .select(dossiers::agency_id)
+            .first::<String>(conn)
+            .optional()?;
+        let fields = (
+            dossiers::procedure_code.eq(&input.procedure_code),
+            dossiers::applicant_name.eq(&input.applicant_name),
+            dossiers::applicant_phone.eq(&input.applicant_phone),
+            dossiers::received_on.eq(input.received_on),
+            dossiers::due_on.eq(input.due_on),
+            dossiers::updated_at.eq(now),
+        );
+        match owner {
+            Some(owner) if owner != agency_id => Ok(UpsertOutcome::OtherAgency),
+            Some(_) => {
+                diesel::update(dossiers::table.find(&input.code)).set(fields).execute(conn)?;
+                Ok(UpsertOutcome::Updated)
+            }
+            None => {
+                // Until the first event, a dossier is newly submitted as of its receipt.
+                let received_at = input.received_on.and_hms_opt(0, 0, 0).expect("midnight exists");
+                diesel::insert_into(dossiers::table)
+                    .values((
+                        dossiers::code.eq(&input.code),
+                        dossiers::agency_id.eq(agency_id),
+                        dossiers::status.eq(DossierStatus::Submitted.code()),
+                        dossiers::status_at.eq(received_at),
+                        dossiers::created_at.eq(now),
+                        fields,
+                    ))
+                    .execute(conn)?;
+                Ok(UpsertOutcome::Created)
+            }
+        }
+    })
+}
+
+pub struct EventInput {
+    pub event_id: String,
+    pub status: DossierStatus,
+    pub occurred_at: NaiveDateTime,
+    pub step: Option<String>,
+    pub department: Option<String>,
+    pub officer: Option<String>,
+    pub note: Option<String>,
+    pub reopens: bool,
+}
+
+#[derive(Debug)]
+pub enum EventOutcome {
+    Recorded { state: DossierState, followers_notified: usize },
+    Repeat,
+    Closed(DossierStatus),
+    NoDossier,
+    OtherAgency,
+}
+
+/// Records an event, recomputes the dossier's state, and when the current status changed,
+/// puts a notification in every follower's inbox: all in one transaction.
+pub fn record_event(
+    conn: &mut DbConn,
+    agency_id: &str,
+    code: &str,
+    event: &EventInput,
+    now: NaiveDateTime,
+) -> Result<EventOutcome, DbError> {
+    conn.transaction(|conn| {
+        // Write first: it takes the row (PostgreSQL) or database (SQLite) lock before reading
+        // the history, so two events for one dossier are judged one after the other.
+        let touched = diesel::update(
+            dossiers::table
+                .filter(dossiers::code.eq(code))
+                .filter(dossiers::agency_id.eq(agency_id)),
+        )
+        .set(dossiers::updated_at.eq(now))
+        .execute(conn)?;
+        if touched == 0 {
+            let exists = dossiers::table.find(code).count().get_result::<i64>(conn)? == 1;
+            return Ok(if exists { EventOutcome::OtherAgency } else { EventOutcome::NoDossier });
+        }
+        let dossier = dossiers::table.find(code).select(DossierRow::as_select()).first(conn)?;
+        let mut history = past_events(conn, code)?;
+        match judge_event(&history, &event.event_id, event.occurred_at, event.reopens) {
+            EventDecision::Repeat => return Ok(EventOutcome::Repeat),
+            EventDecision::Closed { status } => return Ok(EventOutcome::Closed(status)),
+            EventDecision::Record => {}
+        }
+        diesel::insert_into(dossier_events::table)
+            .values((
+                dossier_events::dossier_code.eq(code),
+                dossier_events::event_id.eq(&event.event_id),
+                dossier_events::status.eq(event.status.code()),
+                dossier_events::occurred_at.eq(event.occurred_at),
+                dossier_events::step.eq(&event.step),
+                dossier_events::department.eq(&event.department),
+                dossier_events::officer.eq(&event.officer),
+                dossier_events::note.eq(&event.note),
+                dossier_events::reopens.eq(event.reopens),
+                dossier_events::recorded_at.eq(now),
+            ))
+            .execute(conn)?;
+        history.push(PastEvent {
+            event_id: event.event_id.clone(),
+            status: event.status,
+            occurred_at: event.occurred_at,
+            reopens: event.reopens,
+        });
+        let state = derive_state(&history).expect("at least the event just recorded");
+        diesel::update(dossiers::table.find(code))
+            .set((
+                dossiers::status.eq(state.status.code()),
+                dossiers::status_at.eq(state.status_at),
+                dossiers::finished_on.eq(state.finished_on),
+            ))
+            .execute(conn)?;
+        let mut followers_notified = 0;
+        if state.status.code() != dossier.status {
+            let procedure_name = procedures::table
+                .find(&dossier.procedure_code)
+                .select(procedures::name)
+                .first::<String>(conn)?;
+            let notice = status_notice(code, &procedure_name, state.status);
+            for user_id in followers(conn, code)? {
+                notifications::insert(conn, &user_id, &notice, now)?;
+                followers_notified += 1;
+            }
+        }
+        Ok(EventOutcome::Recorded { state, followers_notified })
+    })
+}
+
+fn past_events(conn: &mut DbConn, code: &str) -> Result<Vec<PastEvent>, DbError> {
+    events(conn, code)?
+        .into_iter()
+        .map(|row| {
+            let status = DossierStatus::from_code(row.status)
+                .ok_or_else(|| DbError::Corrupt(format!("dossier status {}", row.status)))?;
+            Ok(PastEvent {
+                event_id: row.event_id,
+                status,
+                occurred_at: row.occurred_at,
+                reopens: row.reopens,
+            })
+        })
+        .collect()
+}
+
+/// The timeline, oldest first (by event time, then by arrival).
+pub fn events(conn: &mut DbConn, code: &str) -> Result<Vec<EventRow>, DbError> {
+    Ok(dossier_events::table
+        .filter(dossier_events::dossier_code.eq(code))
+        .order((dossier_events::occurred_at.asc(), dossier_events::recorded_at.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<DossierRow>, DbError> {
+    Ok(dossiers::table.find(code).select(DossierRow::as_select()).first(conn).optional()?)
+}
+
+fn followers(conn: &mut DbConn, code: &str) -> Result<Vec<String>, DbError> {
+    Ok(dossier_follows::table
+        .filter(dossier_follows::dossier_code.eq(code))
+        .select(dossier_follows::user_id)
+        .load(conn)?)
+}
+
+/// Follows a dossier; true when newly followed.
+pub fn follow(
+    conn: &mut DbConn,
+    user_id: &str,
+    code: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let inserted = diesel::insert_into(dossier_follows::table)
+        .values((
+            dossier_follows::user_id.eq(user_id),
+            dossier_follows::dossier_code.eq(code),
+            dossier_follows::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(DbError::from);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(DbError::Duplicate(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn unfollow(conn: &mut DbConn, user_id: &str, code: &str) -> Result<bool, DbError> {
+    let deleted = diesel::delete(
+        dossier_follows::table
+            .filter(dossier_follows::user_id.eq(user_id))
+            .filter(dossier_follows::dossier_code.eq(code)),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
+}
+
+/// The dossiers a person follows, most recently followed first, with what a view needs.
+pub fn followed_by(conn: &mut DbConn, user_id: &str) -> Result<Vec<DossierDetail>, DbError> {
+    let codes: Vec<String> = dossier_follows::table
+        .filter(dossier_follows::user_id.eq(user_id))
+        .order(dossier_follows::created_at.desc())
+        .select(dossier_follows::dossier_code)
+        .load(conn)?;
+    let mut details = Vec::with_capacity(codes.len());
+    for code in codes {
+        if let Some(detail) = detail(conn, &code)? {
+            details.push(detail);
+        }
+    }
+    Ok(details)
+}
+
+pub struct DossierDetail {
+    pub dossier: DossierRow,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub events: Vec<EventRow>,
+}
+
+/// A dossier with its procedure's and agency's names and its timeline.
+pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, DbError> {
+    let found = dossiers::table
+        .inner_join(procedures::table)
+        .inner_join(agencies::table)
+        .filter(dossiers::code.eq(code))
+        .select((DossierRow::as_select(), procedures::name, agencies::name))
+        .first::<(DossierRow, String, String)>(conn)
+        .optional()?;
+    let Some((dossier, procedure_name, agency_name)) = found else {
+        return Ok(None);
+    };
+    let events = events(conn, code)?;
+    Ok(Some(DossierDetail { dossier, procedure_name, agency_name, events }))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AgencyFilter {
+    pub status: Option<i32>,
+    /// Open (not finished, not closed) and due on or before this day.
+    pub open_due_by: Option<NaiveDate>,
+}
+
+/// An agency's dossiers, soonest due first.
+pub fn list_for_agency(
+    conn: &mut DbConn,
+    agency_id: &str,
+    filter: &AgencyFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<DossierRow>, i64), DbError> {
+    let query = || {
+        let mut q =
+            dossiers::table.filter(dossiers::agency_id.eq(agency_id.to_string())).into_boxed();
+        if let Some(status) = filter.status {
+            q = q.filter(dossiers::status.eq(status));
+        }
+        if let Some(day) = filter.open_due_by {
+            let done: Vec<i32> = DossierStatus::ALL
+                .into_iter()
+                .filter(|s| s.closes() || s.is_finished())
+                .map(DossierStatus::code)
+                .collect();
+            q = q.filter(dossiers::due_on.le(day)).filter(dossiers::status.ne_all(done));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order((dossiers::due_on.asc(), dossiers::code.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(DossierRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Received or finished on or after `since`, for the public statistics. No personal data.
+pub fn dates_since(conn: &mut DbConn, since: NaiveDate) -> Result<Vec<DossierDates>, DbError> {
+    let rows: Vec<(String, NaiveDate, NaiveDate, Option<NaiveDate>)> = dossiers::table
+        .filter(dossiers::received_on.ge(since).or(dossiers::finished_on.ge(since)))
+        .select((
+            dossiers::agency_id,
+            dossiers::received_on,
+            dossiers::due_on,
+            dossiers::finished_on,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(agency_id, received_on, due_on, finished_on)| DossierDates {
+            agency_id,
+            received_on,
+            due_on,
+            finished_on,
+        })
+        .collect())
+}

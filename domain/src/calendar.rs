@@ -1,0 +1,77 @@
+//! Working days: Monday to Friday, less the public holidays the operator lists.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Default)]
+pub struct WorkCalendar {
+    holidays: BTreeSet<NaiveDate>,
+}
+
+impl WorkCalendar {
+    pub fn new(holidays: impl IntoIterator<Item = NaiveDate>) -> WorkCalendar {
+        WorkCalendar { holidays: holidays.into_iter().collect() }
+    }
+
+    /// Reads `YYYY-MM-DD` dates separated by commas, spaces or newlines; `#` starts a comment.
+    pub fn parse(list: &str) -> Result<WorkCalendar, String> {
+        let dates = list
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or(""))
+            .flat_map(|line| line.split(|c: char| c == ',' || c.is_whitespace()))
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(WorkCalendar::new(dates))
+    }
+
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    /// From Friday to the next Monday is one working day.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn weekends_are_not_working_days() {
+        let calendar = WorkCalendar::default();
+        // Friday 2026-11-20 to Monday 2026-11-23.
+        assert_eq!(calendar.working_days_between(d("2026-11-20"), d("2026-11-23")), 1);
+        assert_eq!(calendar.working_days_between(d("2026-11-16"), d("2026-11-23")), 5);
+        assert_eq!(calendar.working_days_between(d("2026-11-23"), d("2026-11-23")), 0);
+        assert_eq!(calendar.working_days_between(d("2026-11-24"), d("2026-11-23")), 0);
+    }
+
+    #[test]
+    fn holidays_are_skipped_across_a_weekend() {
+        // Reunification Day and Labour Day 2026 fall on Thursday and Friday.
+        let calendar =
+            WorkCalendar::parse("# Reunification, Labour\n2026-04-30, 2026-05-01 # both").unwrap();
+        assert!(!calendar.is_working_day(d("2026-04-30")));
+        // Wednesday 29 April to Monday 4 May: only the Monday counts.
+        assert_eq!(calendar.working_days_between(d("2026-04-29"), d("2026-05-04")), 1);
+        assert!(WorkCalendar::parse("2026-02-30").is_err());
+    }
+}

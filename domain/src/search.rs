@@ -1,0 +1,1143 @@
+//! In-memory search over the catalogue of procedures, for queries typed as citizens type them
+//! on a phone: with or without diacritics, in any order, with a typo, the last word unfinished,
+//! with filler words around, in colloquial names.
+//!
+//! The vocabulary (stop words and synonyms) lives in `data/search.json`, which operators edit;
+//! the caller reads it and passes its text to [`SearchVocabulary::parse`].
+//!
+//! Ranking, each rule breaking the ties of the one before:
+//! 1. how many of the meaningful query words the procedure matches, anywhere (a procedure must
+//!    match at least half of them to be a result at all);
+//! 2. the whole query as a phrase in the name;
+//! 3. how many query words are in the name (rather than only in the field, documents or result);
+//! 4. fewer words matched only through a typo;
+//! 5. higher online service level (4, submitted and paid online, first);
+//! 6. name, compared folded and then as written; then code.
+
+use crate::procedure::ProcedureSpec;
+use crate::text::{fold, tokens};
+use serde::Deserialize;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+/// A query is cut to this many characters, then to this many meaningful words of at most this
+/// many characters each: nobody types more, and a pasted page must not cost more.
+const MAX_QUERY_CHARS: usize = 500;
+const MAX_QUERY_WORDS: usize = 12;
+const MAX_WORD_CHARS: usize = 30;
+/// Shorter words are too often another real word one letter away.
+const MIN_TYPO_CHARS: usize = 4;
+/// Query words and the synonym words they bring each take a bit of a `u64`.
+const MAX_SLOTS: usize = 64;
+const MAX_MEANING_WORDS: usize = 12;
+
+/// What the index knows of one procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub agency: String,
+    /// `province` or `commune`, as in the catalogue file.
+    pub level: String,
+    pub service_level: u8,
+    pub documents: Vec<String>,
+    pub result: String,
+}
+
+impl From<&ProcedureSpec> for SearchDoc {
+    fn from(spec: &ProcedureSpec) -> Self {
+        SearchDoc {
+            code: spec.code.clone(),
+            name: spec.name.clone(),
+            field: spec.field.clone(),
+            agency: spec.agency.clone(),
+            level: spec.level.as_str().to_string(),
+            service_level: spec.service_level,
+            documents: spec.documents.clone(),
+            result: spec.result.clone(),
+        }
+    }
+}
+
+/// Stop words and synonyms, folded, from the text of `data/search.json`.
+#[derive(Debug, Clone, Default)]
+pub struct SearchVocabulary {
+    /// Stop words and phrases by their first word, longest first.
+    stop_phrases: HashMap<String, Vec<Vec<String>>>,
+    /// One per `say` phrase, without its stop words.
+    synonyms: Vec<Synonym>,
+}
+
+#[derive(Debug, Clone)]
+struct Synonym {
+    say: Vec<String>,
+    means: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyFile {
+    #[serde(default, rename = "note")]
+    _note: serde::de::IgnoredAny,
+    stopwords: Vec<String>,
+    synonyms: Vec<SynonymEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymEntry {
+    say: Vec<String>,
+    means: String,
+}
+
+impl SearchVocabulary {
+    /// Reads the vocabulary file, or says what is wrong with it.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        let file: VocabularyFile = serde_json::from_str(json).map_err(|err| err.to_string())?;
+        let mut vocabulary = SearchVocabulary::default();
+        for raw in &file.stopwords {
+            let words = folded_words(raw);
+            let Some(first) = words.first() else {
+                return Err(format!("stop word {raw:?} has no letters or digits"));
+            };
+            let phrases = vocabulary.stop_phrases.entry(first.clone()).or_default();
+            phrases.push(words);
+            phrases.sort_by_key(|phrase| Reverse(phrase.len()));
+        }
+        for entry in &file.synonyms {
+            let means = vocabulary.without_stop_words(&folded_words(&entry.means));
+            if means.is_empty() || means.len() > MAX_MEANING_WORDS {
+                return Err(format!(
+                    "synonym meaning {:?} must have 1 to {MAX_MEANING_WORDS} words besides stop words",
+                    entry.means
+                ));
+            }
+            if entry.say.is_empty() {
+                return Err(format!("synonym {:?} has nothing to `say`", entry.means));
+            }
+            for raw in &entry.say {
+                let say = vocabulary.without_stop_words(&folded_words(raw));
+                if say.is_empty() {
+                    return Err(format!("synonym {raw:?} has no words besides stop words"));
+                }
+                vocabulary.synonyms.push(Synonym { say, means: means.clone() });
+            }
+        }
+        Ok(vocabulary)
+    }
+
+    /// Positions of the words of `words` that are not part of a stop word or phrase.
+    fn meaningful_positions<S: AsRef<str>>(&self, words: &[S]) -> Vec<usize> {
+        let mut kept = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            let rest = &words[i..];
+            let stop_len = self
+                .stop_phrases
+                .get(rest[0].as_ref())
+                .and_then(|phrases| {
+                    phrases.iter().find(|phrase| {
+                        phrase.len() <= rest.len()
+                            && phrase.iter().zip(rest).all(|(a, b)| a == b.as_ref())
+                    })
+                })
+                .map_or(0, Vec::len);
+            if stop_len == 0 {
+                kept.push(i);
+                i += 1;
+            } else {
+                i += stop_len;
+            }
+        }
+        kept
+    }
+
+    fn without_stop_words(&self, words: &[String]) -> Vec<String> {
+        self.meaningful_positions(words).into_iter().map(|i| words[i].clone()).collect()
+    }
+}
+
+fn folded_words(text: &str) -> Vec<String> {
+    tokens(&fold(text)).into_iter().map(str::to_string).collect()
+}
+
+/// Exact matches on the stored values; `None` lets everything through.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    pub field: Option<String>,
+    /// `province` or `commune`.
+    pub level: Option<String>,
+    pub agency: Option<String>,
+    pub service_level: Option<u8>,
+}
+
+impl Filters {
+    fn accept(&self, entry: &Entry) -> bool {
+        self.field.as_ref().is_none_or(|f| *f == entry.field)
+            && self.level.as_ref().is_none_or(|l| *l == entry.level)
+            && self.agency.as_ref().is_none_or(|a| *a == entry.agency)
+            && self.service_level.is_none_or(|s| s == entry.service_level)
+    }
+}
+
+/// The catalogue, indexed for [`SearchIndex::search`]. Rebuild it when the catalogue or the
+/// vocabulary changes.
+pub struct SearchIndex {
+    vocabulary: SearchVocabulary,
+    /// In listing order (folded name, name, code), so an entry's id is also its rank by name.
+    entries: Vec<Entry>,
+    terms: Vec<Term>,
+    term_ids: HashMap<String, u32>,
+    /// Term ids sorted by text, so the words a prefix begins are one range.
+    terms_by_text: Vec<u32>,
+    /// Term ids by length in characters, so a typo is looked for only among lengths ±1.
+    terms_by_len: Vec<Vec<u32>>,
+}
+
+struct Entry {
+    code: String,
+    field: String,
+    level: String,
+    agency: String,
+    service_level: u8,
+    /// The name's words without stop words, for phrase matches.
+    name_terms: Vec<u32>,
+}
+
+/// A distinct folded word of the catalogue, and the entries that have it.
+struct Term {
+    text: String,
+    chars: Box<[char]>,
+    in_name: Vec<u32>,
+    elsewhere: Vec<u32>,
+}
+
+impl SearchIndex {
+    pub fn build(docs: Vec<SearchDoc>, vocabulary: &SearchVocabulary) -> SearchIndex {
+        let mut docs: Vec<(String, SearchDoc)> =
+            docs.into_iter().map(|doc| (fold(&doc.name), doc)).collect();
+        docs.sort_by(|(folded_a, a), (folded_b, b)| {
+            (folded_a, &a.name, &a.code).cmp(&(folded_b, &b.name, &b.code))
+        });
+        let mut index = SearchIndex {
+            vocabulary: vocabulary.clone(),
+            entries: Vec::with_capacity(docs.len()),
+            terms: Vec::new(),
+            term_ids: HashMap::new(),
+            terms_by_text: Vec::new(),
+            terms_by_len: Vec::new(),
+        };
+        for (id, (folded_name, doc)) in docs.into_iter().enumerate() {
+            let id = id as u32;
+            let name_words = tokens(&folded_name);
+            let name_ids: Vec<u32> =
+                name_words.iter().map(|word| index.add_posting(word, id, true)).collect();
+            let name_terms = index
+                .vocabulary
+                .meaningful_positions(&name_words)
+                .into_iter()
+                .map(|i| name_ids[i])
+                .collect();
+            let others = [&doc.field, &doc.result].into_iter().chain(&doc.documents);
+            for text in others {
+                for word in tokens(&fold(text)) {
+                    index.add_posting(word, id, false);
+                }
+            }
+            index.entries.push(Entry {
+                code: doc.code,
+                field: doc.field,
+                level: doc.level,
+                agency: doc.agency,
+                service_level: doc.service_level,
+                name_terms,
+            });
+        }
+        let terms = &index.terms;
+        index.terms_by_text = (0..terms.len() as u32).collect();
+        index.terms_by_text.sort_by(|&a, &b| terms[a as usize].text.cmp(&terms[b as usize].text));
+        for (id, term) in terms.iter().enumerate() {
+            let len = term.chars.len();
+            if index.terms_by_len.len() <= len {
+                index.terms_by_len.resize(len + 1, Vec::new());
+            }
+            index.terms_by_len[len].push(id as u32);
+        }
+        index
+    }
+
+    /// Records that entry `id` has `word`, in its name or elsewhere; returns the word's term id.
+    fn add_posting(&mut self, word: &str, id: u32, in_name: bool) -> u32 {
+        let term_id = match self.term_ids.get(word) {
+            Some(&term_id) => term_id,
+            None => {
+                let term_id = self.terms.len() as u32;
+                self.term_ids.insert(word.to_string(), term_id);
+                self.terms.push(Term {
+                    text: word.to_string(),
+                    chars: word.chars().collect(),
+                    in_name: Vec::new(),
+                    elsewhere: Vec::new(),
+                });
+                term_id
+            }
+        };
+        let term = &mut self.terms[term_id as usize];
+        let postings = if in_name { &mut term.in_name } else { &mut term.elsewhere };
+        // Entries are added one at a time, so a repeat can only be the last one.
+        if postings.last() != Some(&id) {
+            postings.push(id);
+        }
+        term_id
+    }
+
+    /// Codes of the matching procedures, best first (see the module's ranking), from `offset`,
+    /// at most `limit`; and how many matched in all. A query without meaningful words lists the
+    /// filtered catalogue by name.
+    pub fn search(
+        &self,
+        query: &str,
+        filters: &Filters,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<String>, usize) {
+        let Some(query) = self.parse_query(query) else {
+            let listed: Vec<u32> = (0..self.entries.len() as u32)
+                .filter(|&id| filters.accept(&self.entries[id as usize]))
+                .collect();
+            return (self.page(&listed, offset, limit), listed.len());
+        };
+        let mut marks = vec![Marks::default(); self.entries.len()];
+        for (slot, accepted) in query.slots.iter().enumerate() {
+            let bit = 1u64 << slot;
+            for &(term_id, typo) in accepted {
+                let term = &self.terms[term_id as usize];
+                for (postings, in_name) in [(&term.in_name, true), (&term.elsewhere, false)] {
+                    for &id in postings {
+                        marks[id as usize].add(bit, in_name, typo);
+                    }
+                }
+            }
+        }
+        let word_count = query.word_count();
+        let mut ranked = Vec::new();
+        for (id, (entry, marks)) in self.entries.iter().zip(&marks).enumerate() {
+            if marks.any == 0 {
+                continue;
+            }
+            let score = query.score(marks);
+            if score.matched * 2 < word_count || !filters.accept(entry) {
+                continue;
+            }
+            let phrase = score.in_name == word_count && query.is_phrase_in(&entry.name_terms);
+            let key = (
+                Reverse(score.matched),
+                Reverse(phrase),
+                Reverse(score.in_name),
+                score.typos,
+                Reverse(entry.service_level),
+                id as u32,
+            );
+            ranked.push(key);
+        }
+        ranked.sort_unstable();
+        let ids: Vec<u32> = ranked.iter().map(|key| key.5).collect();
+        (self.page(&ids, offset, limit), ids.len())
+    }
+
+    fn page(&self, ids: &[u32], offset: usize, limit: usize) -> Vec<String> {
+        ids.iter()
+            .skip(offset)
+            .take(limit)
+            .map(|&id| self.entries[id as usize].code.clone())
+            .collect()
+    }
+
+    /// How many procedures are indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The meaningful words of `raw`, grouped with the synonyms they say, each word resolved to
+    /// the catalogue's words it accepts; `None` when nothing meaningful is left.
+    fn parse_query(&self, raw: &str) -> Option<Query> {
+        let raw = match raw.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((end, _)) => &raw[..end],
+            None => raw,
+        };
+        let folded = fold(raw);
+        let all_words = tokens(&folded);
+        // A word is still being typed unless something follows it.
+        let typing = folded.ends_with(char::is_alphanumeric);
+        let mut words: Vec<QueryWord> = Vec::new();
+        for position in self.vocabulary.meaningful_positions(&all_words) {
+            let text: String = all_words[position].chars().take(MAX_WORD_CHARS).collect();
+            if words.len() == MAX_QUERY_WORDS || words.iter().any(|word| word.text == text) {
+                continue;
+            }
+            words.push(QueryWord {
+                chars: text.chars().collect(),
+                text,
+                prefix: typing && position + 1 == all_words.len(),
+            });
+        }
+        if words.is_empty() {
+            return None;
+        }
+
+        let mut slots: Vec<Vec<(u32, bool)>> =
+            words.iter().map(|word| self.accepted_terms(word)).collect();
+        let mut units = Vec::new();
+        let mut start = 0;
+        while start < words.len() {
+            let rest = &words[start..];
+            let said: Vec<&Synonym> = self
+                .vocabulary
+                .synonyms
+                .iter()
+                .filter(|synonym| {
+                    synonym.say.len() <= rest.len()
+                        && synonym.say.iter().zip(rest).all(|(say, word)| word.matches(say))
+                })
+                .collect();
+            let span = said.iter().map(|synonym| synonym.say.len()).max().unwrap_or(1);
+            let mut unit = Unit::new((start..start + span).collect());
+            let mut meanings: Vec<&Vec<String>> = said
+                .iter()
+                .filter(|synonym| synonym.say.len() == span)
+                .map(|synonym| &synonym.means)
+                .collect();
+            meanings.dedup();
+            for means in meanings {
+                if slots.len() + means.len() > MAX_SLOTS {
+                    break;
+                }
+                let first = slots.len();
+                slots.extend(means.iter().map(|word| self.exact_term(word)));
+                unit.add_meaning((first..slots.len()).collect());
+            }
+            units.push(unit);
+            start += span;
+        }
+        Some(Query { slots, units })
+    }
+
+    fn exact_term(&self, word: &str) -> Vec<(u32, bool)> {
+        self.term_ids.get(word).map(|&id| vec![(id, false)]).unwrap_or_default()
+    }
+
+    /// The catalogue's words that `word` stands for, sorted by id, each with whether it takes a
+    /// typo to get there.
+    fn accepted_terms(&self, word: &QueryWord) -> Vec<(u32, bool)> {
+        let mut accepted = self.exact_term(&word.text);
+        if word.prefix {
+            let start =
+                self.terms_by_text.partition_point(|&id| self.terms[id as usize].text < word.text);
+            accepted.extend(
+                self.terms_by_text[start..]
+                    .iter()
+                    .take_while(|&&id| self.terms[id as usize].text.starts_with(&word.text))
+                    .map(|&id| (id, false)),
+            );
+        }
+        let len = word.chars.len();
+        if len >= MIN_TYPO_CHARS {
+            for ids in (len - 1..=len + 1).filter_map(|len| self.terms_by_len.get(len)) {
+                accepted.extend(
+                    ids.iter()
+                        .filter(|&&id| word.is_typo_of(&self.terms[id as usize].chars))
+                        .map(|&id| (id, true)),
+                );
+            }
+        }
+        // An exact or prefix match sorts before a typo of the same word and is the one kept.
+        accepted.sort_unstable();
+        accepted.dedup_by_key(|(id, _)| *id);
+        accepted
+    }
+}
+
+struct QueryWord {
+    text: String,
+    chars: Vec<char>,
+    /// The last word, still being typed: it also matches the words it begins.
+    prefix: bool,
+}
+
+impl QueryWord {
+    fn matches(&self, word: &str) -> bool {
+        self.text == word
+            || (self.prefix && word.starts_with(&self.text))
+            || self.is_typo_of(&word.chars().collect::<Vec<_>>())
+    }
+
+    fn is_typo_of(&self, word: &[char]) -> bool {
+        self.chars.len() >= MIN_TYPO_CHARS
+            && word.len() >= MIN_TYPO_CHARS
+            && one_edit_apart(&self.chars, word)
+    }
+}
+
+/// Whether `a` and `b` differ by exactly one substituted, inserted or deleted character, or two
+/// adjacent characters swapped.
+fn one_edit_apart(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() < long.len() {
+        return short[same..] == long[same + 1..];
+    }
+    if same == short.len() {
+        return false;
+    }
+    let after = same + 1;
+    short[after..] == long[after..]
+        || (after < short.len()
+            && short[same] == long[after]
+            && short[after] == long[same]
+            && short[after + 1..] == long[after + 1..])
+}
+
+/// Which query slots (bits) an entry matched: anywhere, in its name, and without a typo.
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    any: u64,
+    name: u64,
+    exact: u64,
+}
+
+impl Marks {
+    fn add(&mut self, bit: u64, in_name: bool, typo: bool) {
+        self.any |= bit;
+        if in_name {
+            self.name |= bit;
+        }
+        if !typo {
+            self.exact |= bit;
+        }
+    }
+}
+
+/// A query after parsing. Each slot is one word to look for: first the query's own words, then
+/// the words of the synonyms they say.
+struct Query {
+    slots: Vec<Vec<(u32, bool)>>,
+    units: Vec<Unit>,
+}
+
+/// One query word, or the words of a `say` phrase together with what they mean: the meaning,
+/// found whole, counts as all of the phrase's words.
+struct Unit {
+    words: Vec<usize>,
+    words_mask: u64,
+    meanings: Vec<(Vec<usize>, u64)>,
+}
+
+fn mask(slots: &[usize]) -> u64 {
+    slots.iter().fold(0, |mask, slot| mask | 1 << slot)
+}
+
+impl Unit {
+    fn new(words: Vec<usize>) -> Unit {
+        Unit { words_mask: mask(&words), words, meanings: Vec::new() }
+    }
+
+    fn add_meaning(&mut self, slots: Vec<usize>) {
+        let meaning_mask = mask(&slots);
+        self.meanings.push((slots, meaning_mask));
+    }
+}
+
+#[derive(Default)]
+struct Score {
+    /// Query words matched anywhere, and in the name.
+    matched: usize,
+    in_name: usize,
+    /// Words matched only through a typo.
+    typos: usize,
+}
+
+impl Query {
+    fn word_count(&self) -> usize {
+        self.units.iter().map(|unit| unit.words.len()).sum()
+    }
+
+    fn score(&self, marks: &Marks) -> Score {
+        let mut score = Score::default();
+        for unit in &self.units {
+            let count = |mask: u64| (mask & unit.words_mask).count_ones() as usize;
+            let mut matched = count(marks.any);
+            let mut in_name = count(marks.name);
+            let mut typos = count(marks.any & !marks.exact);
+            for &(_, meaning) in &unit.meanings {
+                if marks.any & meaning == meaning {
+                    matched = unit.words.len();
+                    typos = 0;
+                    if marks.name & meaning == meaning {
+                        in_name = unit.words.len();
+                    }
+                }
+            }
+            score.matched += matched;
+            score.in_name += in_name;
+            score.typos += typos;
+        }
+        score
+    }
+
+    /// Whether the units, each as its own words or as one of its meanings, follow one another
+    /// in `name`.
+    fn is_phrase_in(&self, name: &[u32]) -> bool {
+        let accepts =
+            |slot: usize, term: &u32| self.slots[slot].binary_search_by_key(term, |&(id, _)| id);
+        // ends[p]: the units so far can end just before name position p.
+        let mut ends = vec![true; name.len() + 1];
+        for unit in &self.units {
+            let mut next = vec![false; name.len() + 1];
+            let sequences =
+                std::iter::once(&unit.words).chain(unit.meanings.iter().map(|(slots, _)| slots));
+            for sequence in sequences {
+                for start in (0..name.len()).filter(|&p| ends[p]) {
+                    let end = start + sequence.len();
+                    if end <= name.len()
+                        && sequence
+                            .iter()
+                            .zip(&name[start..end])
+                            .all(|(&slot, term)| accepts(slot, term).is_ok())
+                    {
+                        next[end] = true;
+                    }
+                }
+            }
+            ends = next;
+        }
+        ends.contains(&true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::procedure::parse_catalogue;
+
+    fn catalogue() -> Vec<SearchDoc> {
+        parse_catalogue(include_str!("../../data/procedures.json"))
+            .unwrap()
+            .iter()
+            .map(SearchDoc::from)
+            .collect()
+    }
+
+    fn vocabulary() -> SearchVocabulary {
+        SearchVocabulary::parse(include_str!("../../data/search.json")).unwrap()
+    }
+
+    fn real_index() -> SearchIndex {
+        SearchIndex::build(catalogue(), &vocabulary())
+    }
+
+    fn doc(code: &str, name: &str, service_level: u8) -> SearchDoc {
+        SearchDoc {
+            code: code.into(),
+            name: name.into(),
+            field: "Khác".into(),
+            agency: "UBND cấp xã".into(),
+            level: "commune".into(),
+            service_level,
+            documents: vec!["Tờ khai".into()],
+            result: "Văn bản trả lời".into(),
+        }
+    }
+
+    fn codes(index: &SearchIndex, query: &str) -> Vec<String> {
+        index.search(query, &Filters::default(), 0, 100).0
+    }
+
+    fn first(index: &SearchIndex, query: &str) -> String {
+        codes(index, query)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("nothing found for {query:?}"))
+    }
+
+    fn total(index: &SearchIndex, query: &str) -> usize {
+        index.search(query, &Filters::default(), 0, 0).1
+    }
+
+    #[test]
+    fn diacritics_case_and_word_order_do_not_matter() {
+        let index = real_index();
+        for query in [
+            "Đăng ký khai sinh",
+            "dang ky khai sinh",
+            "DANG KY KHAI SINH",
+            "đang ky khai sinh",
+            "Dăng Ký Khai Sinh",
+            "đăng kí khai sinh",
+            "khai sinh đăng ký",
+            "khai sinh dang ky",
+        ] {
+            assert_eq!(first(&index, query), "XA-HT-01", "{query}");
+        }
+    }
+
+    #[test]
+    fn one_typo_per_word_is_forgiven() {
+        let index = real_index();
+        for (query, expected) in [
+            ("dnag ky khai sinh", "XA-HT-01"),
+            ("khia sinh", "XA-HT-01"),
+            ("dang ky khai sinhh", "XA-HT-01"),
+            ("dang ky thuomg tru", "XA-CU-01"),
+            ("dang ky thung tru", "XA-CU-01"),
+            ("dang ky thuongg tru", "XA-CU-01"),
+            ("giay pehp lai xe quoc te", "TI-GT-02"),
+        ] {
+            assert_eq!(first(&index, query), expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn words_under_four_letters_need_exact_spelling() {
+        let index = SearchIndex::build(
+            vec![doc("A", "Đăng ký kết hôn", 1), doc("B", "Nhà ở", 1)],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(total(&index, "hon "), 1);
+        assert_eq!(total(&index, "hom "), 0);
+        // "nhan" is one letter from "nha", but "nha" is too short to be reached by a typo.
+        assert_eq!(total(&index, "nhan "), 0);
+    }
+
+    #[test]
+    fn one_edit_means_one_substitution_insertion_deletion_or_swap() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let apart = |a: &str, b: &str| one_edit_apart(&chars(a), &chars(b));
+        assert!(apart("khai", "khia"));
+        assert!(apart("khai", "khao"));
+        assert!(apart("thuong", "thung"));
+        assert!(apart("thung", "thuong"));
+        assert!(apart("sinh", "sinhh"));
+        assert!(apart("dang", "dnag"));
+        assert!(!apart("dang", "dang"));
+        assert!(!apart("dang", "ngda"));
+        assert!(!apart("khai", "kiah"));
+        assert!(!apart("sinh", "sinhhh"));
+        assert!(!apart("khai", "khoi1"));
+    }
+
+    #[test]
+    fn the_last_word_matches_as_a_prefix() {
+        let index = real_index();
+        assert_eq!(first(&index, "dang ky khai s"), "XA-HT-01");
+        assert_eq!(first(&index, "giay phep lai xe quoc"), "TI-GT-02");
+        assert_eq!(first(&index, "ly lich tu ph"), "TI-TP-01");
+
+        let index = SearchIndex::build(
+            vec![doc("A", "Cấp phép khai thác", 1), doc("B", "Đăng ký khai sinh", 1)],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(codes(&index, "dang kh"), ["B", "A"]);
+        // Only the word being typed is a prefix: not an earlier one, nor one followed by a space.
+        assert_eq!(codes(&index, "kh dang"), ["B"]);
+        assert_eq!(codes(&index, "dang kh "), ["B"]);
+    }
+
+    #[test]
+    fn filler_words_do_not_stop_the_match() {
+        let index = real_index();
+        for (query, expected) in [
+            ("làm giấy khai sinh cho con", "XA-HT-01"),
+            ("thủ tục đổi bằng lái xe", "TI-GT-01"),
+            ("xin giấy xác nhận độc thân", "XA-HT-04"),
+            ("tôi muốn đăng ký kết hôn thì làm thế nào", "XA-HT-03"),
+            ("hướng dẫn cách đăng ký tạm trú online", "XA-CU-02"),
+        ] {
+            assert_eq!(first(&index, query), expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn more_matched_words_rank_first() {
+        let index = real_index();
+        // The level-4 "Đăng ký khai sinh" matches only some words; the level-3 one matches all.
+        assert_eq!(first(&index, "đăng ký khai sinh nước ngoài"), "XA2-HT-02");
+        let index = SearchIndex::build(
+            vec![
+                doc("ALL", "Cấp chứng chỉ hành nghề dược", 1),
+                doc("SOME", "Cấp chứng chỉ hành nghề", 4),
+            ],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(codes(&index, "chứng chỉ hành nghề dược"), ["ALL", "SOME"]);
+        // A procedure needs at least half of the words.
+        assert_eq!(codes(&index, "chứng chỉ tin học ngoại ngữ quốc tế"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn phrase_in_name_then_words_in_name_then_elsewhere_then_service_level_then_name() {
+        let elsewhere = SearchDoc {
+            result: "Giấy phép xây dựng".into(),
+            ..doc("ELSEWHERE", "Thủ tục khác", 4)
+        };
+        let half_in_field =
+            SearchDoc { field: "Xây dựng".into(), ..doc("HALF", "Cấp phép", 4) };
+        let index = SearchIndex::build(
+            vec![
+                elsewhere,
+                half_in_field,
+                doc("SCATTERED-2", "Xây dựng mới: cấp phép", 2),
+                doc("SCATTERED-4", "Xây dựng: cấp phép", 4),
+                doc("PHRASE-DO", "Cấp phép xây dựng đô thị", 1),
+                doc("PHRASE-DA", "Cấp phép xây dựng Đà Nẵng", 1),
+                doc("PHRASE", "Cấp phép xây dựng", 1),
+                doc("ONE-WORD", "Cấp giấy", 4),
+            ],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(
+            codes(&index, "cấp phép xây dựng"),
+            ["PHRASE", "PHRASE-DA", "PHRASE-DO", "SCATTERED-4", "SCATTERED-2", "HALF", "ELSEWHERE",]
+        );
+        // A typo ranks after an exact match, all else equal.
+        let index = SearchIndex::build(
+            vec![doc("TYPO", "Cấp phép xay dung", 4), doc("EXACT", "Cấp phép xây dựgn", 4)],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(codes(&index, "xay dugn"), ["EXACT", "TYPO"]);
+    }
+
+    #[test]
+    fn colloquial_names_lead_to_the_formal_procedure() {
+        let index = real_index();
+        for (query, expected) in [
+            ("bằng lái xe", "TI-GT-01"),
+            ("đổi bằng lái", "TI-GT-01"),
+            ("bang lai quoc te", "TI-GT-02"),
+            ("sổ đỏ", "XA2-DD-01"),
+            ("làm sổ đỏ lần đầu", "XA2-DD-01"),
+            ("sang tên sổ đỏ", "XA2-DD-02"),
+            ("tách sổ", "XA2-DD-03"),
+            ("giấy độc thân", "XA-HT-04"),
+            ("hộ cá thể", "XA2-KD-01"),
+            ("mở quán ăn", "XA2-KD-01"),
+            ("mở công ty", "TI-DN-01"),
+            ("giấy chứng tử", "XA-HT-02"),
+            ("giấy kết hôn", "XA-HT-03"),
+            ("nhập hộ khẩu", "XA-CU-01"),
+            ("kt3", "XA-CU-02"),
+            ("xác nhận không tiền án", "TI-TP-01"),
+            ("công chứng hợp đồng nhà", "XA-CT-03"),
+            ("photo công chứng", "XA-CT-01"),
+            ("xin phép xây nhà", "XA2-XD-01"),
+            ("sửa nhà", "XA2-XD-02"),
+            ("tiền mai táng", "XA-BTXH-02"),
+            ("vệ sinh thực phẩm", "XA2-ATTP-01"),
+            ("work permit", "TI-LD-01"),
+        ] {
+            assert_eq!(first(&index, query), expected, "{query}");
+        }
+
+        // The sample has no identity-card procedure; the real catalogue does.
+        let mut docs = catalogue();
+        docs.push(doc("CA-01", "Cấp thẻ căn cước", 3));
+        let index = SearchIndex::build(docs, &vocabulary());
+        for query in ["làm căn cước", "cccd", "làm lại chứng minh nhân dân", "can cuoc cong dan"]
+        {
+            assert_eq!(first(&index, query), "CA-01", "{query}");
+        }
+    }
+
+    #[test]
+    fn a_synonym_adds_to_the_query_words() {
+        let vocabulary = SearchVocabulary::parse(
+            r#"{"stopwords": [], "synonyms": [{"say": ["sổ đỏ"], "means": "giấy chứng nhận"}]}"#,
+        )
+        .unwrap();
+        let index = SearchIndex::build(
+            vec![
+                doc("FORMAL", "Cấp giấy chứng nhận", 4),
+                doc("AS-SAID", "Cấp lại sổ đỏ", 4),
+                doc("NEITHER", "Cấp giấy phép", 4),
+            ],
+            &vocabulary,
+        );
+        // Both match all they can, as a phrase in the name; the name decides.
+        assert_eq!(codes(&index, "so do"), ["FORMAL", "AS-SAID"]);
+    }
+
+    #[test]
+    fn filters_and_paging() {
+        let docs = catalogue();
+        let index = real_index();
+        let count = |keep: &dyn Fn(&SearchDoc) -> bool| docs.iter().filter(|d| keep(d)).count();
+
+        let civil = Filters { field: Some("Hộ tịch".into()), ..Filters::default() };
+        let (page, total) = index.search("", &civil, 0, 100);
+        assert_eq!(total, count(&|d| d.field == "Hộ tịch"));
+        assert_eq!(page.len(), total);
+        assert!(page.iter().all(|code| code.contains("-HT-")));
+
+        let province = Filters { level: Some("province".into()), ..Filters::default() };
+        let (page, total) = index.search("giấy phép", &province, 0, 100);
+        assert!(total > 0 && page.iter().all(|code| code.starts_with("TI-")));
+        assert_eq!(page[0], "TI-GT-01");
+
+        let health = Filters { agency: Some("Sở Y tế".into()), ..Filters::default() };
+        assert_eq!(index.search("", &health, 0, 10).0, ["TI-YT-02", "TI-YT-01"]);
+
+        let online = Filters { service_level: Some(4), ..Filters::default() };
+        let (page, total) = index.search("đăng ký", &online, 0, 100);
+        let level_of = |code: &String| docs.iter().find(|d| d.code == *code).unwrap().service_level;
+        assert!(total > 0 && page.iter().all(|code| level_of(code) == 4));
+        assert_eq!(index.search("giấy phép", &online, 0, 100).1, {
+            let all = index.search("giấy phép", &Filters::default(), 0, 100).0;
+            all.iter().filter(|code| level_of(code) == 4).count()
+        });
+
+        for query in ["", "đăng ký"] {
+            let (all, total) = index.search(query, &Filters::default(), 0, 100);
+            assert_eq!(all.len(), total);
+            let paged: Vec<String> = (0..total)
+                .step_by(4)
+                .flat_map(|offset| {
+                    let (page, page_total) = index.search(query, &Filters::default(), offset, 4);
+                    assert_eq!(page_total, total);
+                    page
+                })
+                .collect();
+            assert_eq!(paged, all, "{query}");
+            assert_eq!(index.search(query, &Filters::default(), total + 5, 4), (vec![], total));
+        }
+    }
+
+    #[test]
+    fn an_empty_query_lists_the_catalogue_by_name() {
+        let index = real_index();
+        let names: HashMap<String, String> =
+            catalogue().into_iter().map(|d| (d.code, d.name)).collect();
+        for query in ["", "   ", " ?!… ", "làm cho tôi với", "thủ tục như thế nào"] {
+            let (page, total) = index.search(query, &Filters::default(), 0, 100);
+            assert_eq!(total, 53, "{query:?}");
+            let folded: Vec<String> = page.iter().map(|code| fold(&names[code])).collect();
+            assert!(folded.windows(2).all(|w| w[0] <= w[1]), "{query:?}");
+        }
+
+        let index = SearchIndex::build(
+            vec![
+                doc("X", "Xác nhận", 1),
+                doc("D2", "Đăng ký", 1),
+                doc("C", "Chứng thực", 1),
+                doc("D1", "Dang ky", 1),
+                doc("A", "cấp", 1),
+            ],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(codes(&index, ""), ["A", "C", "D1", "D2", "X"]);
+    }
+
+    #[test]
+    fn a_very_long_query_is_capped() {
+        let index = real_index();
+        let repeated = "đăng ký khai sinh ".repeat(600);
+        assert_eq!(first(&index, &repeated), "XA-HT-01");
+        assert_eq!(total(&index, &"a".repeat(10_000)), 0);
+        let many_words: String = (0..2_000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(total(&index, &many_words), 0);
+        // Only the first words count.
+        let tail = format!("{} đăng ký khai sinh", "xyz ".repeat(3_000));
+        assert_eq!(total(&index, &tail), 0);
+    }
+
+    #[test]
+    fn the_vocabulary_file_is_checked() {
+        let shipped = vocabulary();
+        assert!(shipped.synonyms.len() >= 20);
+        assert!(shipped.stop_phrases.contains_key("lam"));
+
+        for (bad, expected) in [
+            (r#"{"stopwords": [], "synonyms": [], "extra": 1}"#, "unknown field"),
+            (r#"{"stopwords": ["?!"], "synonyms": []}"#, "no letters or digits"),
+            (r#"{"stopwords": [], "synonyms": [{"say": [], "means": "x"}]}"#, "nothing to"),
+            (
+                r#"{"stopwords": ["làm"], "synonyms": [{"say": ["làm"], "means": "x"}]}"#,
+                "besides stop words",
+            ),
+            (r#"{"stopwords": [], "synonyms": [{"say": ["x"], "means": " "}]}"#, "1 to 12"),
+            (r#"{"stopwords": []"#, "EOF"),
+        ] {
+            let err = SearchVocabulary::parse(bad).unwrap_err();
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+    }
+
+    /// The 53 real procedures and variants of them, up to `count`.
+    fn large_catalogue(count: usize) -> Vec<SearchDoc> {
+        const CASES: [&str; 6] = [
+            "cấp lại",
+            "trường hợp đặc biệt",
+            "đối với người nước ngoài",
+            "liên thông điện tử",
+            "trong khu công nghiệp",
+            "theo thủ tục rút gọn",
+        ];
+        const PLACES: [&str; 34] = [
+            "Hà Nội",
+            "Huế",
+            "Lai Châu",
+            "Điện Biên",
+            "Sơn La",
+            "Lạng Sơn",
+            "Quảng Ninh",
+            "Thanh Hóa",
+            "Nghệ An",
+            "Hà Tĩnh",
+            "Cao Bằng",
+            "Tuyên Quang",
+            "Lào Cai",
+            "Thái Nguyên",
+            "Phú Thọ",
+            "Bắc Ninh",
+            "Hưng Yên",
+            "Hải Phòng",
+            "Ninh Bình",
+            "Quảng Trị",
+            "Đà Nẵng",
+            "Quảng Ngãi",
+            "Gia Lai",
+            "Khánh Hòa",
+            "Lâm Đồng",
+            "Đắk Lắk",
+            "Hồ Chí Minh",
+            "Đồng Nai",
+            "Tây Ninh",
+            "Cần Thơ",
+            "Vĩnh Long",
+            "Đồng Tháp",
+            "Cà Mau",
+            "An Giang",
+        ];
+        let real = catalogue();
+        let mut docs = real.clone();
+        for i in 0..count.saturating_sub(real.len()) {
+            let base = &real[i % real.len()];
+            let place = PLACES[(i / real.len()) % PLACES.len()];
+            let case = CASES[(i / real.len() / PLACES.len()) % CASES.len()];
+            docs.push(SearchDoc {
+                code: format!("{}-V{i}", base.code),
+                name: format!("{} {case} tại {place}", base.name),
+                service_level: (i % 4) as u8 + 1,
+                ..base.clone()
+            });
+        }
+        docs
+    }
+
+    #[test]
+    fn six_thousand_procedures() {
+        let docs = large_catalogue(6_000);
+        let index = SearchIndex::build(docs.clone(), &vocabulary());
+        assert_eq!(index.len(), 6_000);
+
+        assert_eq!(first(&index, "dang ky khai sinh"), "XA-HT-01");
+        // A level-4 variant outranks the level-3 original.
+        assert!(first(&index, "dnag ky ket hon").starts_with("XA-HT-03-V"));
+
+        let variant = docs.iter().find(|d| d.name == "Đăng ký khai sinh cấp lại tại Huế").unwrap();
+        assert_eq!(first(&index, "khai sinh cấp lại tại Huế"), variant.code);
+
+        // Every name holding the whole phrase comes before any other.
+        let phrase = "giấy phép lái xe quốc tế";
+        let holders: Vec<&String> = docs
+            .iter()
+            .filter(|d| fold(&d.name).contains(&fold(phrase)))
+            .map(|d| &d.code)
+            .collect();
+        let (page, total) = index.search(phrase, &Filters::default(), 0, holders.len());
+        assert!(total >= holders.len());
+        assert_eq!(page.len(), holders.len());
+        assert!(page.iter().all(|code| holders.contains(&code)));
+
+        let civil = Filters { field: Some("Hộ tịch".into()), ..Filters::default() };
+        let civil_count = docs.iter().filter(|d| d.field == "Hộ tịch").count();
+        assert_eq!(index.search("", &civil, 0, 10).1, civil_count);
+    }
+
+    /// Run with `cargo test --release -p smartcity-domain -- --ignored --nocapture measure`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn measure_at_six_thousand() {
+        use std::time::{Duration, Instant};
+        let docs = large_catalogue(6_000);
+        let vocabulary = vocabulary();
+        let mut builds: Vec<Duration> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                SearchIndex::build(docs.clone(), &vocabulary);
+                started.elapsed()
+            })
+            .collect();
+        builds.sort();
+        let index = SearchIndex::build(docs, &vocabulary);
+
+        let typed = [
+            "làm giấy khai sinh cho con",
+            "thủ tục đổi bằng lái xe",
+            "xin giấy xác nhận độc thân",
+            "dang ky ket hon",
+            "dnag ky tam tru",
+            "so do",
+            "cap giay phep xay dung nha o",
+            "ho ca the",
+            "lý lịch tư pháp",
+            "chung thuc ban sao",
+            "giay phep lao dong nguoi nuoc ngoai",
+            "tach thua dat",
+            "chuyen truong cho con",
+            "tro cap xa hoi",
+            "giay phep ban le ruou",
+            "thanh lap doanh nghiep tu nhan",
+            "an toan thuc pham",
+            "khia sinh",
+            "hướng dẫn đăng ký thường trú online",
+            "giấy phép lái xe quốc tế",
+        ];
+        // Every keystroke of each query, as the app searches while the citizen types.
+        let queries: Vec<&str> = typed
+            .iter()
+            .flat_map(|q| q.char_indices().map(|(i, c)| &q[..i + c.len_utf8()]))
+            .collect();
+        let mut times: Vec<Duration> = queries
+            .iter()
+            .map(|query| {
+                let started = Instant::now();
+                let (page, _) = index.search(query, &Filters::default(), 0, 20);
+                let elapsed = started.elapsed();
+                assert!(page.len() <= 20);
+                elapsed
+            })
+            .collect();
+        times.sort();
+        let long = "đăng ký khai sinh ".repeat(600);
+        let started = Instant::now();
+        index.search(&long, &Filters::default(), 0, 20);
+        let long_time = started.elapsed();
+        println!(
+            "6,000 docs: build median {:?} (of 5); {} queries: median {:?}, p99 {:?}, max {:?}; \
+             10,800-char query {:?}",
+            builds[2],
+            times.len(),
+            times[times.len() / 2],
+            times[times.len() * 99 / 100],
+            times[times.len() - 1],
+            long_time,
+        );
+    }
+}

@@ -1,0 +1,598 @@
+//! Dossiers: agency intake (API key or staff), events, citizen lookup with proof, following,
+//! the agency's list and the public statistics.
+
+use crate::helpers::*;
+use chrono::{Duration, NaiveDate};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use smartcity_domain::calendar::WorkCalendar;
+
+const APPLICANT_PHONE: &str = "0912 345 678";
+const CODE: &str = "000.00.07.H47-261102-0001";
+
+struct Intake {
+    app: TestApp,
+    admin: String,
+    agency_id: String,
+    key: String,
+}
+
+fn today() -> NaiveDate {
+    (chrono::Utc::now() + Duration::hours(7)).date_naive()
+}
+
+async fn create_agency(app: &TestApp, admin: &str, code: &str) -> String {
+    let res = app
+        .client
+        .post(app.url("/v1/admin/agencies"))
+        .bearer_auth(admin)
+        .json(&json!({"code": code, "name": format!("UBND {code}"), "level": "commune"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+async fn create_key(app: &TestApp, admin: &str, agency_id: &str) -> Value {
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/agencies/{agency_id}/api-keys")))
+        .bearer_auth(admin)
+        .json(&json!({"label": "Hệ thống một cửa"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn intake() -> Intake {
+    intake_with(|_| {}).await
+}
+
+async fn intake_with(adjust: impl FnOnce(&mut smartcity_api::config::Config)) -> Intake {
+    let app = spawn_app_with(adjust, |_| {}).await;
+    app.with_db(|conn| {
+        let catalogue =
+            smartcity_domain::procedure::parse_catalogue(smartcity_api::seed::DEMO_CATALOGUE)
+                .unwrap();
+        smartcity_db::procedures::upsert_all(conn, &catalogue, smartcity_db::now()).unwrap()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let agency_id = create_agency(&app, &admin, "ubnd-phuong-a").await;
+    let key = create_key(&app, &admin, &agency_id).await["key"].as_str().unwrap().to_string();
+    Intake { app, admin, agency_id, key }
+}
+
+impl Intake {
+    async fn put_dossier(&self, key: &str, code: &str, body: &Value) -> reqwest::Response {
+        self.app
+            .client
+            .put(self.app.url(&format!("/v1/agency/dossiers/{code}")))
+            .header("x-api-key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn dossier(&self, code: &str, received: NaiveDate, due: NaiveDate) {
+        let res = self.put_dossier(&self.key, code, &dossier_body(received, due)).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    }
+
+    async fn event(&self, code: &str, body: Value) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(&format!("/v1/agency/dossiers/{code}/events")))
+            .header("x-api-key", &self.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn lookup(&self, code: &str, phone: &str) -> reqwest::Response {
+        self.app.post_json("/v1/dossiers/lookup", &json!({"code": code, "phone": phone})).await
+    }
+}
+
+fn dossier_body(received: NaiveDate, due: NaiveDate) -> Value {
+    json!({
+        "procedure_code": "XA-HT-01",
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_phone": APPLICANT_PHONE,
+        "received_on": received,
+        "due_on": due,
+    })
+}
+
+fn event(id: &str, status: i32, at: &str) -> Value {
+    json!({"event_id": id, "status": status, "occurred_at": at, "step": "Thụ lý",
+           "department": "Bộ phận một cửa", "officer": "Trần Thị Bình"})
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[tokio::test]
+async fn api_keys_are_shown_once_stored_hashed_and_revocable() {
+    let t = intake().await;
+    let app = &t.app;
+    let created = create_key(app, &t.admin, &t.agency_id).await;
+    let key = created["key"].as_str().unwrap();
+    assert!(key.starts_with("sck_") && key.len() > 40);
+    assert!(key.starts_with(created["prefix"].as_str().unwrap()));
+
+    let list: Value = app
+        .client
+        .get(app.url(&format!("/v1/admin/agencies/{}/api-keys", t.agency_id)))
+        .bearer_auth(&t.admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert!(!list.to_string().contains(key), "the key is never shown again");
+    let stored = app.with_db(|conn| {
+        use diesel::prelude::*;
+        smartcity_db::schema::agency_api_keys::table
+            .select(smartcity_db::schema::agency_api_keys::key_hash)
+            .load::<String>(conn)
+            .unwrap()
+    });
+    assert!(!stored.await.iter().any(|h| h == key), "only hashes are stored");
+
+    assert_eq!(
+        t.put_dossier(key, CODE, &dossier_body(day("2026-11-02"), day("2026-11-05")))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let id = created["id"].as_str().unwrap();
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/v1/admin/agencies/{}/api-keys/{id}", t.agency_id)))
+        .bearer_auth(&t.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    let refused =
+        t.put_dossier(key, CODE, &dossier_body(day("2026-11-02"), day("2026-11-05"))).await;
+    assert_problem(refused, StatusCode::UNAUTHORIZED, "invalid_api_key").await;
+
+    let citizen = app.citizen_token().await;
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/agencies/{}/api-keys", t.agency_id)))
+        .bearer_auth(&citizen)
+        .json(&json!({"label": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = app
+        .client
+        .post(app.url("/v1/admin/agencies/no-such-agency/api-keys"))
+        .bearer_auth(&t.admin)
+        .json(&json!({"label": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn intake_is_idempotent_and_the_latest_event_by_time_is_current() {
+    let t = intake().await;
+    let body = dossier_body(day("2026-11-02"), day("2026-11-06"));
+    assert_eq!(t.put_dossier(&t.key, CODE, &body).await.status(), StatusCode::CREATED);
+    let mut renamed = body.clone();
+    renamed["applicant_name"] = json!("Nguyễn Văn Anh");
+    let res = t.put_dossier(&t.key, CODE, &renamed).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["applicant_name"], "Nguyễn Văn Anh");
+
+    let res = t.event(CODE, event("e1", 2, "2026-11-02T08:00:00+07:00")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        t.event(CODE, event("e3", 4, "2026-11-04T08:00:00+07:00")).await.status(),
+        StatusCode::CREATED
+    );
+    // Arrives late: joins the timeline without changing the current status.
+    let late = t.event(CODE, event("e2", 5, "2026-11-03T08:00:00+07:00")).await;
+    assert_eq!(late.status(), StatusCode::CREATED);
+    assert_eq!(late.json::<Value>().await.unwrap()["dossier"]["status"]["code"], 4);
+    // Sent twice: ignored.
+    let again = t.event(CODE, event("e3", 4, "2026-11-04T08:00:00+07:00")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["recorded"], false);
+
+    let view: Value = t.lookup(CODE, APPLICANT_PHONE).await.json().await.unwrap();
+    let statuses: Vec<i64> = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"]["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![2, 5, 4]);
+    assert_eq!(view["status"]["code"], 4);
+    assert_eq!(view["status"]["label"], "Đang xử lý");
+}
+
+#[tokio::test]
+async fn a_closed_dossier_refuses_later_events_unless_reopened() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    t.event(CODE, event("e1", 9, "2026-11-04T08:00:00+07:00")).await;
+    assert_eq!(
+        t.event(CODE, event("e2", 10, "2026-11-05T08:00:00+07:00")).await.status(),
+        StatusCode::CREATED
+    );
+    let res = t.event(CODE, event("e3", 4, "2026-11-06T08:00:00+07:00")).await;
+    let problem = assert_problem(res, StatusCode::CONFLICT, "dossier_closed").await;
+    assert!(problem["detail"].as_str().unwrap().contains("Đã trả kết quả"), "{problem}");
+
+    let mut reopening = event("e3", 4, "2026-11-06T08:00:00+07:00");
+    reopening["reopens"] = json!(true);
+    let res = t.event(CODE, reopening).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let dossier = &res.json::<Value>().await.unwrap()["dossier"];
+    assert_eq!(dossier["status"]["code"], 4);
+    assert_eq!(dossier["finished_on"], Value::Null);
+}
+
+#[tokio::test]
+async fn another_agencys_dossier_is_refused_and_staff_work_by_hand_for_their_own() {
+    let t = intake().await;
+    let app = &t.app;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let other = create_agency(app, &t.admin, "ubnd-phuong-b").await;
+    let other_key = create_key(app, &t.admin, &other).await["key"].as_str().unwrap().to_string();
+    let res =
+        t.put_dossier(&other_key, CODE, &dossier_body(day("2026-11-02"), day("2026-11-06"))).await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/agency/dossiers/{CODE}/events")))
+        .header("x-api-key", &other_key)
+        .json(&event("x1", 4, "2026-11-03T08:00:00+07:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+
+    // Staff of the owning agency push by hand with their bearer token.
+    app.insert_user("+84905000001", "staff", Some(t.agency_id.clone())).await;
+    let staff = app.tokens("+84905000001", STRONG_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/agency/dossiers/{CODE}/events")))
+        .bearer_auth(&staff)
+        .json(&event("by-hand", 4, "2026-11-03T08:00:00+07:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let citizen = app.citizen_token().await;
+    for token in [&citizen, &t.admin] {
+        let res =
+            app.client.get(app.url("/v1/agency/dossiers")).bearer_auth(token).send().await.unwrap();
+        assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    }
+    assert_problem(
+        app.get("/v1/agency/dossiers").await,
+        StatusCode::UNAUTHORIZED,
+        "authentication_required",
+    )
+    .await;
+    let res = app
+        .client
+        .get(app.url("/v1/agency/dossiers"))
+        .header("x-api-key", "sck_guess")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_api_key").await;
+}
+
+#[tokio::test]
+async fn bad_intake_input_is_refused_naming_the_field() {
+    let t = intake().await;
+    let good = dossier_body(day("2026-11-02"), day("2026-11-06"));
+    let with = |field: &str, value: Value| {
+        let mut body = good.clone();
+        body[field] = value;
+        body
+    };
+    for (body, field) in [
+        (with("applicant_phone", json!("12345")), "applicant_phone"),
+        (with("due_on", json!("2026-11-01")), "due_on"),
+        (with("received_on", json!("02/11/2026")), "received_on"),
+        (with("procedure_code", json!("NO-SUCH-PROCEDURE")), "procedure_code"),
+        (with("applicant_name", json!("")), "applicant_name"),
+    ] {
+        let res = t.put_dossier(&t.key, CODE, &body).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], field, "{body}");
+    }
+    let res = t.put_dossier(&t.key, "not a code", &good).await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "code"
+    );
+
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let future = (chrono::Utc::now() + Duration::days(2)).to_rfc3339();
+    for (body, field) in [
+        (event("e1", 11, "2026-11-03T08:00:00+07:00"), "status"),
+        (event("e1", 4, "yesterday"), "occurred_at"),
+        (event("e1", 4, &future), "occurred_at"),
+        (event("", 4, "2026-11-03T08:00:00+07:00"), "event_id"),
+    ] {
+        let res = t.event(CODE, body.clone()).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], field, "{body}");
+    }
+    let res = t.event("000.UNKNOWN-1", event("e1", 4, "2026-11-03T08:00:00+07:00")).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn lookup_with_proof_shows_status_timeline_deadline_and_a_masked_name() {
+    let t = intake().await;
+    let due = today() + Duration::days(10);
+    t.dossier(CODE, today() - Duration::days(3), due).await;
+    t.event(CODE, event("e1", 4, &(chrono::Utc::now() - Duration::hours(1)).to_rfc3339())).await;
+
+    let res = t.lookup(CODE, "+84912345678").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["applicant_name"], "Nguyễn V. A.");
+    assert_eq!(view["procedure"]["name"], "Đăng ký khai sinh");
+    assert_eq!(view["agency_name"], "UBND ubnd-phuong-a");
+    assert_eq!(view["status"]["label"], "Đang xử lý");
+    assert_eq!(view["status"]["label_en"], "Processing");
+    assert_eq!(view["timeline"][0]["officer"], "Trần Thị Bình");
+    let expected_left = t.app.config.calendar.working_days_between(today(), due);
+    assert_eq!(view["working_days_left"], expected_left);
+    assert_eq!(view["working_days_overdue"], Value::Null);
+    let text = view.to_string();
+    assert!(
+        !text.contains("912345678") && !text.contains("Văn An"),
+        "no phone, no full name: {text}"
+    );
+}
+
+#[tokio::test]
+async fn working_days_left_skip_the_configured_holidays() {
+    let start = today();
+    // Every day of the next week is a holiday: only weekdays after it count.
+    let holidays: Vec<String> = (1..=7).map(|d| (start + Duration::days(d)).to_string()).collect();
+    let list = holidays.join(",");
+    let t = intake_with(move |c| c.calendar = WorkCalendar::parse(&list).unwrap()).await;
+    let due = start + Duration::days(14);
+    t.dossier(CODE, start, due).await;
+    let view: Value = t.lookup(CODE, APPLICANT_PHONE).await.json().await.unwrap();
+    let without_holidays = WorkCalendar::default().working_days_between(start, due);
+    let left = view["working_days_left"].as_i64().unwrap();
+    assert_eq!(
+        left,
+        WorkCalendar::parse(&holidays.join(",")).unwrap().working_days_between(start, due)
+    );
+    assert!(left < without_holidays, "{left} vs {without_holidays}");
+}
+
+async fn problem_without_ids(res: reqwest::Response) -> Value {
+    let mut body = assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    body.as_object_mut().unwrap().remove("request_id");
+    body.as_object_mut().unwrap().remove("instance");
+    body
+}
+
+#[tokio::test]
+async fn a_wrong_proof_and_an_unknown_code_get_the_same_404() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let wrong_phone = problem_without_ids(t.lookup(CODE, "0987654321").await).await;
+    let unknown =
+        problem_without_ids(t.lookup("000.00.07.H47-999999-9999", APPLICANT_PHONE).await).await;
+    assert_eq!(wrong_phone, unknown);
+}
+
+#[tokio::test]
+async fn lookups_are_rate_limited_per_code_and_per_address() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let policy = t.app.config.lookup_throttle.clone();
+    for _ in 0..policy.subject_lock_after {
+        assert_eq!(t.lookup(CODE, "0987654321").await.status(), StatusCode::NOT_FOUND);
+    }
+    // The code is locked, even for its owner, until the lock ends.
+    let res = t.lookup(CODE, APPLICANT_PHONE).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+
+    // Walking through codes from one address locks the address.
+    t.dossier("000.00.07.H47-261102-0002", day("2026-11-02"), day("2026-11-06")).await;
+    for i in 0..policy.address_lock_after {
+        t.lookup(&format!("000.00.07.H47-261102-9{i:03}"), APPLICANT_PHONE).await;
+    }
+    let res = t.lookup("000.00.07.H47-261102-0002", APPLICANT_PHONE).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+#[tokio::test]
+async fn a_signed_in_citizen_sees_only_dossiers_filed_under_their_phone() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let owner = t.app.citizen_token().await;
+    let res = t.app.get_auth(&format!("/v1/dossiers/{CODE}"), &owner).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    t.app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
+    let other = t.app.tokens("0987654321", STRONG_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = t.app.get_auth(&format!("/v1/dossiers/{CODE}"), &other).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
+    let t = intake().await;
+    let app = &t.app;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-09")).await;
+    let citizen = app.citizen_token().await;
+    let follow = |phone: &'static str| {
+        app.client
+            .post(app.url("/v1/me/dossiers"))
+            .bearer_auth(&citizen)
+            .json(&json!({"code": CODE, "phone": phone}))
+            .send()
+    };
+    assert_problem(follow("0987654321").await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(follow(APPLICANT_PHONE).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(follow(APPLICANT_PHONE).await.unwrap().status(), StatusCode::OK);
+    let mine: Value = app.get_auth("/v1/me/dossiers", &citizen).await.json().await.unwrap();
+    assert_eq!(mine["items"][0]["code"], CODE);
+
+    t.event(CODE, event("e1", 2, "2026-11-02T08:00:00+07:00")).await;
+    t.event(CODE, event("e1", 2, "2026-11-02T08:00:00+07:00")).await; // a repeat
+    t.event(CODE, event("e0", 1, "2026-11-01T08:00:00+07:00")).await; // late, no change
+    t.event(CODE, event("e2", 4, "2026-11-03T08:00:00+07:00")).await;
+    let user_id = app.get_auth("/v1/me", &citizen).await.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inbox = app
+        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &user_id).unwrap())
+        .await;
+    assert_eq!(inbox.len(), 2, "one per change: {inbox:?}");
+    assert!(inbox[0].title_vi.contains("Đang xử lý"), "{:?}", inbox[0]);
+    assert!(inbox[0].title_en.contains("Processing"));
+    let data: Value = serde_json::from_str(&inbox[0].data).unwrap();
+    assert_eq!(data, json!({"kind": "dossier_status", "dossier_code": CODE, "status": "4"}));
+
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/me/dossiers/{CODE}")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/me/dossiers/{CODE}")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn staff_list_their_agencys_dossiers_with_filters() {
+    let t = intake().await;
+    let now = today();
+    t.dossier("D-OVERDUE", now - Duration::days(20), now - Duration::days(2)).await;
+    t.dossier("D-THIS-WEEK", now - Duration::days(1), now + Duration::days(3)).await;
+    t.dossier("D-LATER", now, now + Duration::days(30)).await;
+    t.dossier("D-DONE-LATE", now - Duration::days(20), now - Duration::days(5)).await;
+    t.event(
+        "D-DONE-LATE",
+        event("done", 9, &(chrono::Utc::now() - Duration::hours(2)).to_rfc3339()),
+    )
+    .await;
+    t.event("D-LATER", event("p", 4, &(chrono::Utc::now() - Duration::hours(2)).to_rfc3339()))
+        .await;
+    let other = create_agency(&t.app, &t.admin, "ubnd-phuong-b").await;
+    let other_key = create_key(&t.app, &t.admin, &other).await["key"].as_str().unwrap().to_string();
+    t.put_dossier(&other_key, "D-OTHER", &dossier_body(now, now + Duration::days(1))).await;
+
+    let list = |query: &'static str| {
+        t.app
+            .client
+            .get(t.app.url(&format!("/v1/agency/dossiers{query}")))
+            .header("x-api-key", &t.key)
+            .send()
+    };
+    let codes = |body: Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all: Value = list("").await.unwrap().json().await.unwrap();
+    assert_eq!(all["total"], 4);
+    assert_eq!(codes(all)[0], "D-DONE-LATE", "soonest due first");
+    let overdue: Value = list("?overdue=true").await.unwrap().json().await.unwrap();
+    assert_eq!(codes(overdue.clone()), vec!["D-OVERDUE"]);
+    assert_eq!(overdue["items"][0]["working_days_overdue"].as_i64().unwrap() > 0, true);
+    let week: Value = list("?due_within_days=7").await.unwrap().json().await.unwrap();
+    assert_eq!(codes(week), vec!["D-OVERDUE", "D-THIS-WEEK"]);
+    let processing: Value = list("?status=4").await.unwrap().json().await.unwrap();
+    assert_eq!(codes(processing), vec!["D-LATER"]);
+    let res = list("?status=12").await.unwrap();
+    assert_eq!(
+        assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"],
+        "status"
+    );
+}
+
+#[tokio::test]
+async fn public_statistics_count_received_finished_and_on_time_per_agency_and_month() {
+    let t = intake().await;
+    // October: received one; November: received two, finished two (one on time, one late).
+    t.dossier("ST-01", day("2026-10-20"), day("2026-11-03")).await;
+    t.event("ST-01", event("s1", 9, "2026-11-02T10:00:00+07:00")).await;
+    t.dossier("ST-02", day("2026-11-02"), day("2026-11-05")).await;
+    t.event("ST-02", event("s2", 9, "2026-11-09T10:00:00+07:00")).await;
+    t.event("ST-02", event("s2b", 10, "2026-11-10T10:00:00+07:00")).await;
+    t.dossier("ST-03", day("2026-11-03"), day("2026-11-20")).await;
+
+    let res = t.app.get("/v1/stats/dossiers?from=2026-10&to=2026-11").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let stats: Value = res.json().await.unwrap();
+    let items = stats["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{stats}");
+    let october = &items[0];
+    assert_eq!(
+        (october["month"].as_str(), october["received"].as_i64(), october["finished"].as_i64()),
+        (Some("2026-10"), Some(1), Some(0))
+    );
+    assert_eq!(october["on_time_rate"], Value::Null);
+    let november = &items[1];
+    assert_eq!(november["agency"]["code"], "ubnd-phuong-a");
+    assert_eq!(
+        (
+            november["received"].as_i64(),
+            november["finished"].as_i64(),
+            november["finished_on_time"].as_i64()
+        ),
+        (Some(2), Some(2), Some(1))
+    );
+    assert_eq!(november["on_time_rate"], 0.5);
+    let text = stats.to_string();
+    assert!(!text.contains("Nguyễn") && !text.contains("912345678"), "no personal data");
+
+    let res = t.app.get("/v1/stats/dossiers?from=2026-13").await;
+    assert_eq!(
+        assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"],
+        "from"
+    );
+}
