@@ -29,6 +29,8 @@ pub struct Config {
     pub lookup_throttle: ThrottlePolicy,
     /// Public holidays, which are not working days.
     pub calendar: WorkCalendar,
+    /// Stop words and synonyms of the procedure search (JSON, the shape of data/search.json).
+    pub search_vocabulary: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
 }
@@ -47,6 +49,7 @@ impl Default for Config {
             lookup_throttle: ThrottlePolicy::lookup(),
             calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
                 .expect("the shipped holiday list parses"),
+            search_vocabulary: crate::search::DEFAULT_VOCABULARY.to_string(),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
         }
@@ -92,6 +95,10 @@ impl Config {
         if let Some(list) = get("SMARTCITY_HOLIDAYS") {
             config.calendar =
                 WorkCalendar::parse(&list).map_err(|e| format!("SMARTCITY_HOLIDAYS: {e}"))?;
+        }
+        if let Some(path) = get("SMARTCITY_SEARCH_VOCABULARY") {
+            config.search_vocabulary = std::fs::read_to_string(&path)
+                .map_err(|e| format!("SMARTCITY_SEARCH_VOCABULARY {path}: {e}"))?;
         }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;

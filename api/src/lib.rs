@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod problem;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod startup;
 pub mod state;

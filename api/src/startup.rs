@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::routes;
+use crate::search::CatalogueSearch;
 use crate::seed;
 use crate::state::AppState;
 use actix_web::dev::Server;
@@ -13,6 +14,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use smartcity_db::pool::{build_pool, PoolSettings};
 use smartcity_db::{accounts, signing_keys, Backend, DbError, Pool};
+use smartcity_domain::search::SearchVocabulary;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -24,6 +26,8 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("access-token key: {0}")]
     Key(String),
+    #[error("search vocabulary: {0}")]
+    Vocabulary(String),
 }
 
 pub struct Application {
@@ -78,12 +82,15 @@ impl Application {
         .await
         .expect("start-up task does not panic")?;
         let tokens = TokenKeys::from_private_pem(&private_pem).map_err(StartupError::Key)?;
+        let vocabulary =
+            SearchVocabulary::parse(&config.search_vocabulary).map_err(StartupError::Vocabulary)?;
+        let search = Arc::new(CatalogueSearch::new(vocabulary));
 
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port =
             listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
-        let state = AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config) };
+        let state = AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config), search };
         let metrics = web::Data::new(Metrics::new());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {

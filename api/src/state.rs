@@ -1,6 +1,7 @@
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::problem::ApiError;
+use crate::search::CatalogueSearch;
 use actix_web::web;
 use smartcity_db::{DbConn, DbError, Pool};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ pub struct AppState {
     pub pool: Pool,
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
+    pub search: Arc<CatalogueSearch>,
 }
 
 impl AppState {

@@ -26,12 +26,7 @@ fn smartcity(db: &TestDb, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("smartcity runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -43,10 +38,7 @@ fn connect(db: &TestDb) -> DbConn {
     use smartcity_db::pool::{build_pool, PoolSettings};
     let pool = build_pool(
         &smartcity_db::Backend::from_url(db.url()),
-        &PoolSettings {
-            max_size: 1,
-            checkout_timeout: Duration::from_secs(5),
-        },
+        &PoolSettings { max_size: 1, checkout_timeout: Duration::from_secs(5) },
     );
     let mut conn = pool.get().expect("connect");
     smartcity_db::pool::migrate(&mut conn).expect("migrate");
@@ -62,19 +54,10 @@ fn help_explains_each_command() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in [
-        "serve",
-        "migrate",
-        "seed",
-        "create-admin",
-        "import-procedures",
-    ] {
+    for command in ["serve", "migrate", "seed", "create-admin", "import-procedures"] {
         assert!(help.contains(command), "{command} in {help}");
     }
-    let out = Command::new(BIN)
-        .args(["create-admin", "--help"])
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["create-admin", "--help"]).output().unwrap();
     assert!(text(&out.stdout).contains("standard input"));
 }
 
@@ -90,14 +73,10 @@ fn create_admin_reads_the_password_from_standard_input() {
     assert!(text(&out.stdout).contains("+84912345678"));
 
     let mut conn = connect(&db);
-    let admin = accounts::find_user_by_phone(&mut conn, "+84912345678")
-        .unwrap()
-        .expect("admin stored");
+    let admin =
+        accounts::find_user_by_phone(&mut conn, "+84912345678").unwrap().expect("admin stored");
     assert_eq!(admin.role, "admin");
-    assert!(smartcity_api::auth::passwords::verify(
-        STRONG_PASSWORD,
-        &admin.password_hash
-    ));
+    assert!(smartcity_api::auth::passwords::verify(STRONG_PASSWORD, &admin.password_hash));
 
     let again = smartcity(
         &db,
@@ -107,20 +86,10 @@ fn create_admin_reads_the_password_from_standard_input() {
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("already registered"));
 
-    let weak = smartcity(
-        &db,
-        &["create-admin", "--phone", "0987654321"],
-        "12345678\n",
-    );
+    let weak = smartcity(&db, &["create-admin", "--phone", "0987654321"], "12345678\n");
     assert_eq!(weak.status.code(), Some(1));
-    assert!(
-        text(&weak.stderr).contains("password"),
-        "{}",
-        text(&weak.stderr)
-    );
-    assert!(accounts::find_user_by_phone(&mut conn, "+84987654321")
-        .unwrap()
-        .is_none());
+    assert!(text(&weak.stderr).contains("password"), "{}", text(&weak.stderr));
+    assert!(accounts::find_user_by_phone(&mut conn, "+84987654321").unwrap().is_none());
 }
 
 fn procedure(code: &str, fee: &str) -> String {
@@ -147,17 +116,9 @@ fn import_procedures_upserts_and_refuses_a_bad_file_whole_naming_line_and_field(
     .unwrap();
     let out = smartcity(&db, &["import-procedures", good.to_str().unwrap()], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("2 procedures added, 0 updated"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("2 procedures added, 0 updated"), "{}", text(&out.stdout));
     let out = smartcity(&db, &["import-procedures", good.to_str().unwrap()], "");
-    assert!(
-        text(&out.stdout).contains("0 procedures added, 2 updated"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("0 procedures added, 2 updated"), "{}", text(&out.stdout));
 
     // A new procedure, then one with a negative fee on the file's line 6: neither lands.
     let bad = dir.path().join("bad.json");
@@ -176,11 +137,8 @@ fn import_procedures_upserts_and_refuses_a_bad_file_whole_naming_line_and_field(
     assert!(err.contains("line 6"), "{err}");
     assert!(err.contains("procedures[1].fee_vnd"), "{err}");
     let mut conn = connect(&db);
-    assert!(
-        procedures::find(&mut conn, "T-03").unwrap().is_none(),
-        "nothing half-written"
-    );
-    assert_eq!(procedures::list_live(&mut conn, 0, 100).unwrap().1, 2);
+    assert!(procedures::find(&mut conn, "T-03").unwrap().is_none(), "nothing half-written");
+    assert_eq!(procedures::live_with_revision(&mut conn).unwrap().1.len(), 2);
 }
 
 #[test]
@@ -231,10 +189,7 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
     std::thread::spawn(move || lines.for_each(drop));
     let port = port.expect("server announced its port");
     let admin_password = admin_password.expect("first start printed the admin's password");
-    assert!(
-        dir.path().join("smartcity.db").exists(),
-        "smartcity.db in the working directory"
-    );
+    assert!(dir.path().join("smartcity.db").exists(), "smartcity.db in the working directory");
 
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
@@ -244,21 +199,9 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
             .json(&serde_json::json!({"phone": phone, "password": password}))
             .send()
     };
-    assert_eq!(
-        login("+84900000001", &admin_password)
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let procedures: Value = client
-        .get(format!("{base}/v1/procedures"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(login("+84900000001", &admin_password).await.unwrap().status(), 200);
+    let procedures: Value =
+        client.get(format!("{base}/v1/procedures")).send().await.unwrap().json().await.unwrap();
     assert_eq!(procedures["total"], 53);
 
     // Failed logins past the threshold are answered slowly: one such request is in flight
@@ -268,15 +211,9 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
     }
     let in_flight = tokio::spawn(login("+84900000001", "wrong password"));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
-    let res = in_flight
-        .await
-        .unwrap()
-        .expect("the request in flight was answered");
+    let res = in_flight.await.unwrap().expect("the request in flight was answered");
     assert_eq!(res.status(), 401);
 
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -284,10 +221,7 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "server did not exit after SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "server did not exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");

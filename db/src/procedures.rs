@@ -1,6 +1,6 @@
 //! The procedure catalogue.
 
-use crate::schema::procedures;
+use crate::schema::{catalogue_revision, procedures};
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -56,34 +56,11 @@ pub fn upsert_all(
             procedures::table.select(procedures::code).load::<String>(conn)?.into_iter().collect();
         let mut counts = UpsertCounts::default();
         for spec in specs {
-            let documents = serde_json::to_string(&spec.documents).expect("strings serialize");
-            let steps = serde_json::to_string(&spec.steps).expect("strings serialize");
-            let values = (
-                procedures::name.eq(&spec.name),
-                procedures::field.eq(&spec.field),
-                procedures::level.eq(spec.level.as_str()),
-                procedures::agency.eq(&spec.agency),
-                procedures::service_level.eq(i32::from(spec.service_level)),
-                procedures::processing_days.eq(i32::from(spec.processing_days)),
-                procedures::fee_vnd.eq(spec.fee_vnd),
-                procedures::documents.eq(&documents),
-                procedures::result.eq(&spec.result),
-                procedures::steps.eq(&steps),
-                procedures::online_url.eq(spec.online_url.as_deref()),
-                procedures::retired_at.eq(None::<NaiveDateTime>),
-                procedures::updated_at.eq(now),
-            );
-            if existing.contains(&spec.code) {
-                diesel::update(procedures::table.find(&spec.code)).set(values).execute(conn)?;
+            let exists = existing.contains(&spec.code);
+            write(conn, spec, now, exists)?;
+            if exists {
                 counts.updated += 1;
             } else {
-                diesel::insert_into(procedures::table)
-                    .values((
-                        procedures::code.eq(&spec.code),
-                        procedures::created_at.eq(now),
-                        values,
-                    ))
-                    .execute(conn)?;
                 counts.inserted += 1;
             }
         }
@@ -91,22 +68,117 @@ pub fn upsert_all(
     })
 }
 
-/// A page of the live catalogue by name, and how many there are in all.
-pub fn list_live(
+/// Inserts (`exists` false) or replaces a procedure; either way it is live afterwards.
+fn write(
     conn: &mut DbConn,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<ProcedureRow>, i64), DbError> {
-    let total =
-        procedures::table.filter(procedures::retired_at.is_null()).count().get_result(conn)?;
+    spec: &ProcedureSpec,
+    now: NaiveDateTime,
+    exists: bool,
+) -> Result<(), DbError> {
+    let documents = serde_json::to_string(&spec.documents).expect("strings serialize");
+    let steps = serde_json::to_string(&spec.steps).expect("strings serialize");
+    let values = (
+        procedures::name.eq(&spec.name),
+        procedures::field.eq(&spec.field),
+        procedures::level.eq(spec.level.as_str()),
+        procedures::agency.eq(&spec.agency),
+        procedures::service_level.eq(i32::from(spec.service_level)),
+        procedures::processing_days.eq(i32::from(spec.processing_days)),
+        procedures::fee_vnd.eq(spec.fee_vnd),
+        procedures::documents.eq(&documents),
+        procedures::result.eq(&spec.result),
+        procedures::steps.eq(&steps),
+        procedures::online_url.eq(spec.online_url.as_deref()),
+        procedures::retired_at.eq(None::<NaiveDateTime>),
+        procedures::updated_at.eq(now),
+    );
+    if exists {
+        diesel::update(procedures::table.find(&spec.code)).set(values).execute(conn)?;
+    } else {
+        diesel::insert_into(procedures::table)
+            .values((procedures::code.eq(&spec.code), procedures::created_at.eq(now), values))
+            .execute(conn)?;
+    }
+    bump_revision(conn)
+}
+
+/// Adds one procedure; false when the code is taken (live or retired).
+pub fn create(
+    conn: &mut DbConn,
+    spec: &ProcedureSpec,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    match conn.transaction(|conn| write(conn, spec, now, false)) {
+        Ok(()) => Ok(true),
+        Err(DbError::Duplicate(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// Replaces an existing procedure (bringing it back if retired); false when there is none.
+pub fn replace(
+    conn: &mut DbConn,
+    spec: &ProcedureSpec,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        if find(conn, &spec.code)?.is_none() {
+            return Ok(false);
+        }
+        write(conn, spec, now, true)?;
+        Ok(true)
+    })
+}
+
+/// Takes a procedure out of the live catalogue; its row stays for the dossiers that name it.
+pub fn retire(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let Some(row) = find(conn, code)? else {
+            return Ok(false);
+        };
+        if row.retired_at.is_none() {
+            diesel::update(procedures::table.find(code))
+                .set((procedures::retired_at.eq(now), procedures::updated_at.eq(now)))
+                .execute(conn)?;
+            bump_revision(conn)?;
+        }
+        Ok(true)
+    })
+}
+
+/// Fields of the live catalogue with how many procedures each has, by name.
+pub fn field_counts(conn: &mut DbConn) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(procedures::table
+        .filter(procedures::retired_at.is_null())
+        .group_by(procedures::field)
+        .select((procedures::field, diesel::dsl::count_star()))
+        .order(procedures::field.asc())
+        .load(conn)?)
+}
+
+/// Changes whenever a procedure is added, changed or retired (bumped in the same
+/// transaction). Instances compare it to know when to rebuild their search index.
+pub fn catalogue_revision(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(catalogue_revision::table.select(catalogue_revision::revision).first(conn)?)
+}
+
+fn bump_revision(conn: &mut DbConn) -> Result<(), DbError> {
+    diesel::update(catalogue_revision::table)
+        .set(catalogue_revision::revision.eq(catalogue_revision::revision + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every live procedure with the catalogue revision, for building the search index. The
+/// revision is read first: should a change land in between, the rows are newer than their
+/// label and the next search rebuilds, rather than the index passing for newer than it is.
+pub fn live_with_revision(conn: &mut DbConn) -> Result<(i64, Vec<ProcedureRow>), DbError> {
+    let revision = catalogue_revision(conn)?;
     let rows = procedures::table
         .filter(procedures::retired_at.is_null())
-        .order((procedures::name.asc(), procedures::code.asc()))
-        .offset(offset)
-        .limit(limit)
         .select(ProcedureRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((revision, rows))
 }
 
 /// One procedure by code, retired ones included (old dossiers still name them).

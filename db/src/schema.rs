@@ -153,6 +153,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalogue_revision (id) {
+        id -> Integer,
+        revision -> BigInt,
+    }
+}
+
 diesel::joinable!(agency_api_keys -> agencies (agency_id));
 diesel::joinable!(dossiers -> agencies (agency_id));
 diesel::joinable!(dossiers -> procedures (procedure_code));
@@ -173,4 +180,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_events,
     dossier_follows,
     notifications,
+    catalogue_revision,
 );

@@ -259,7 +259,10 @@ pub struct MonthStats {
 /// Per agency and month: dossiers received that month, finished that month, and of those
 /// finished, how many on or before their due date.
 pub fn monthly_stats(dossiers: &[DossierDates]) -> Vec<MonthStats> {
-    let mut table: BTreeMap<(String, (i32, u32)), (u64, u64, u64)> = BTreeMap::new();
+    /// (received, finished, finished on time)
+    type Counts = (u64, u64, u64);
+    type AgencyMonth = (String, (i32, u32));
+    let mut table: BTreeMap<AgencyMonth, Counts> = BTreeMap::new();
     let month = |d: NaiveDate| (d.year(), d.month());
     for d in dossiers {
         table.entry((d.agency_id.clone(), month(d.received_on))).or_default().0 += 1;

@@ -507,10 +507,10 @@ async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
 async fn staff_list_their_agencys_dossiers_with_filters() {
     let t = intake().await;
     let now = today();
-    t.dossier("D-OVERDUE", now - Duration::days(20), now - Duration::days(2)).await;
+    t.dossier("D-OVERDUE", now - Duration::days(20), now - Duration::days(10)).await;
     t.dossier("D-THIS-WEEK", now - Duration::days(1), now + Duration::days(3)).await;
     t.dossier("D-LATER", now, now + Duration::days(30)).await;
-    t.dossier("D-DONE-LATE", now - Duration::days(20), now - Duration::days(5)).await;
+    t.dossier("D-DONE-LATE", now - Duration::days(20), now - Duration::days(12)).await;
     t.event(
         "D-DONE-LATE",
         event("done", 9, &(chrono::Utc::now() - Duration::hours(2)).to_rfc3339()),
@@ -542,7 +542,7 @@ async fn staff_list_their_agencys_dossiers_with_filters() {
     assert_eq!(codes(all)[0], "D-DONE-LATE", "soonest due first");
     let overdue: Value = list("?overdue=true").await.unwrap().json().await.unwrap();
     assert_eq!(codes(overdue.clone()), vec!["D-OVERDUE"]);
-    assert_eq!(overdue["items"][0]["working_days_overdue"].as_i64().unwrap() > 0, true);
+    assert!(overdue["items"][0]["working_days_overdue"].as_i64().unwrap() >= 1, "{overdue}");
     let week: Value = list("?due_within_days=7").await.unwrap().json().await.unwrap();
     assert_eq!(codes(week), vec!["D-OVERDUE", "D-THIS-WEEK"]);
     let processing: Value = list("?status=4").await.unwrap().json().await.unwrap();

@@ -176,3 +176,13 @@ pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Va
     assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "detail in {body}");
     body
 }
+
+impl TestApp {
+    /// Another server instance on the same database, as behind a load balancer.
+    pub async fn spawn_sibling(&self) -> String {
+        let app = Application::build(self.config.clone()).await.expect("sibling starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+}

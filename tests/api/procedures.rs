@@ -1,6 +1,6 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 async fn seeded_app() -> TestApp {
     let app = spawn_app().await;
@@ -66,4 +66,189 @@ async fn seeding_twice_changes_nothing_and_shows_no_password_again() {
     assert_eq!(users, 5);
     // The password shown the first time still works.
     assert_eq!(app.login(&admin.phone, &admin.password).await.status(), StatusCode::OK);
+}
+
+async fn search(app: &TestApp, query: &str) -> Vec<Value> {
+    let res =
+        app.client.get(app.url("/v1/procedures")).query(&[("q", query)]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{query}");
+    res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
+}
+
+async fn first_code(app: &TestApp, query: &str) -> String {
+    search(app, query)
+        .await
+        .first()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn search_finds_procedures_the_way_citizens_type() {
+    let app = seeded_app().await;
+    for query in [
+        "Đăng ký khai sinh",
+        "dang ky khai sinh",
+        "DANG KY KHAI SINH",
+        "khai sinh dang ky",
+        "dnag ky khai sinh",
+        "dang ky khai s",
+        "làm giấy khai sinh cho con",
+    ] {
+        assert_eq!(first_code(&app, query).await, "XA-HT-01", "{query}");
+    }
+    assert_eq!(first_code(&app, "đổi bằng lái").await, "TI-GT-01");
+    assert_eq!(first_code(&app, "xin giấy độc thân").await, "XA-HT-04");
+    assert_eq!(first_code(&app, "mo ho ca the").await, "XA2-KD-01");
+    let land = search(&app, "làm sổ đỏ").await;
+    assert_eq!(land[0]["code"], "XA2-DD-01", "{land:?}");
+    assert!(search(&app, "qwertyuiop").await.is_empty());
+}
+
+#[tokio::test]
+async fn search_filters_and_refuses_bad_parameters_naming_them() {
+    let app = seeded_app().await;
+    let province: Value =
+        app.get("/v1/procedures?level=province&per_page=100").await.json().await.unwrap();
+    let items = province["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|p| p["level"] == "province"));
+    assert_eq!(province["total"].as_u64().unwrap() as usize, items.len());
+
+    let res = app
+        .client
+        .get(app.url("/v1/procedures"))
+        .query(&[("q", "giấy phép"), ("service_level", "3")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert!(body["items"].as_array().unwrap().iter().all(|p| p["service_level"] == 3), "{body}");
+
+    for (query, field) in [("level=district", "level"), ("service_level=9", "service_level")] {
+        let res = app.get(&format!("/v1/procedures?{query}")).await;
+        assert_eq!(
+            assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"],
+            field
+        );
+    }
+    let long = "a ".repeat(1000);
+    let res = app
+        .client
+        .get(app.url("/v1/procedures"))
+        .query(&[("q", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"], "q");
+}
+
+#[tokio::test]
+async fn fields_are_listed_with_counts() {
+    let app = seeded_app().await;
+    let fields: Value = app.get("/v1/procedure-fields").await.json().await.unwrap();
+    let items = fields["items"].as_array().unwrap();
+    let total: i64 = items.iter().map(|f| f["count"].as_i64().unwrap()).sum();
+    assert_eq!(total, 53);
+    assert!(items.iter().any(|f| f["field"] == "Hộ tịch" && f["count"].as_i64().unwrap() >= 4));
+}
+
+fn new_procedure(code: &str, name: &str) -> Value {
+    json!({"code": code, "name": name, "field": "Công thương", "level": "province",
+           "agency": "Sở Công Thương", "service_level": 4, "processing_days": 10, "fee_vnd": 1200000,
+           "documents": ["Đơn đề nghị"], "result": "Giấy phép",
+           "online_url": "https://dichvucong.gov.vn/p/rượu"})
+}
+
+#[tokio::test]
+async fn admins_create_change_and_retire_procedures_and_search_follows() {
+    let app = seeded_app().await;
+    let admin = app.admin_token().await;
+    let post = |body: Value, token: String| {
+        app.client.post(app.url("/v1/admin/procedures")).bearer_auth(token).json(&body).send()
+    };
+    let spec = new_procedure("TI-CT-09", "Cấp giấy phép bán lẻ rượu");
+    let citizen = app.citizen_token().await;
+    assert_problem(post(spec.clone(), citizen).await.unwrap(), StatusCode::FORBIDDEN, "forbidden")
+        .await;
+
+    let res = post(spec.clone(), admin.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["location"], "/v1/procedures/TI-CT-09");
+    assert_eq!(first_code(&app, "ban le ruou").await, "TI-CT-09");
+    assert_problem(
+        post(spec.clone(), admin.clone()).await.unwrap(),
+        StatusCode::CONFLICT,
+        "procedure_exists",
+    )
+    .await;
+    let mut bad = spec.clone();
+    bad["service_level"] = json!(7);
+    let res = post(bad, admin.clone()).await.unwrap();
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "service_level"
+    );
+
+    let put = |code: &str, body: Value| {
+        app.client
+            .put(app.url(&format!("/v1/admin/procedures/{code}")))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let renamed = new_procedure("TI-CT-09", "Cấp giấy phép bán buôn thuốc lá");
+    assert_eq!(put("TI-CT-09", renamed.clone()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(first_code(&app, "ban buon thuoc la").await, "TI-CT-09");
+    assert!(search(&app, "ban le ruou").await.iter().all(|p| p["code"] != "TI-CT-09"));
+    let res = put("TI-CT-10", renamed.clone()).await.unwrap();
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "code"
+    );
+    assert_problem(
+        put("TI-CT-11", new_procedure("TI-CT-11", "Không có")).await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    let res = app
+        .client
+        .delete(app.url("/v1/admin/procedures/TI-CT-09"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(search(&app, "ban buon thuoc la").await.iter().all(|p| p["code"] != "TI-CT-09"));
+    let all: Value = app.get("/v1/procedures?per_page=100").await.json().await.unwrap();
+    assert_eq!(all["total"], 53);
+    let retired: Value = app.get("/v1/procedures/TI-CT-09").await.json().await.unwrap();
+    assert_eq!(retired["retired"], true, "old dossiers still show its name");
+    assert_eq!(retired["name"], "Cấp giấy phép bán buôn thuốc lá");
+}
+
+#[tokio::test]
+async fn every_instance_on_the_database_follows_catalogue_changes() {
+    let app = seeded_app().await;
+    let sibling = app.spawn_sibling().await;
+    let sibling_search = |q: &'static str| {
+        app.client.get(format!("{sibling}/v1/procedures")).query(&[("q", q)]).send()
+    };
+    // Warm the sibling's index first, so what follows is a rebuild, not a first build.
+    let warm: Value = sibling_search("khai sinh").await.unwrap().json().await.unwrap();
+    assert!(!warm["items"].as_array().unwrap().is_empty());
+
+    let admin = app.admin_token().await;
+    let res = app
+        .client
+        .post(app.url("/v1/admin/procedures"))
+        .bearer_auth(&admin)
+        .json(&new_procedure("TI-CT-09", "Cấp giấy phép bán lẻ rượu"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let found: Value = sibling_search("ban le ruou").await.unwrap().json().await.unwrap();
+    assert_eq!(found["items"][0]["code"], "TI-CT-09", "{found}");
 }

@@ -65,6 +65,12 @@ fn mount(r: &mut Routes) {
 
     r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
     r.at("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
+    r.at("/v1/procedure-fields", vec![(M::GET, web::to(procedures::fields))]);
+    r.at("/v1/admin/procedures", vec![(M::POST, web::to(procedures::create))]);
+    r.at(
+        "/v1/admin/procedures/{code}",
+        vec![(M::PUT, web::to(procedures::replace)), (M::DELETE, web::to(procedures::retire))],
+    );
 
     r.at("/v1/agency/dossiers", vec![(M::GET, web::to(agency::list))]);
     r.at("/v1/agency/dossiers/{code}", vec![(M::PUT, web::to(agency::upsert))]);

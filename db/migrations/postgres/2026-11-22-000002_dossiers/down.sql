@@ -1,4 +1,4 @@
-DROP INDEX procedures_updated;
+DROP TABLE catalogue_revision;
 DROP TABLE notifications;
 DROP TABLE dossier_follows;
 DROP TABLE dossier_events;

@@ -69,4 +69,10 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
 
-CREATE INDEX procedures_updated ON procedures (updated_at);
+-- Bumped by every change to the procedure catalogue, in the same transaction: each server
+-- instance compares it with the revision its search index was built from.
+CREATE TABLE catalogue_revision (
+    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    revision BIGINT NOT NULL
+);
+INSERT INTO catalogue_revision (id, revision) VALUES (1, 0);
