@@ -155,7 +155,7 @@ async fn logout_ends_the_session_at_once() {
 async fn erasing_my_account_removes_me_and_my_sessions() {
     let app = spawn_app().await;
     let token = app.citizen_token().await;
-    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&token).send().await.unwrap();
+    let res = app.delete_auth("/v1/me", &token).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_problem(app.get_auth("/v1/me", &token).await, StatusCode::UNAUTHORIZED, "invalid_token")
         .await;
@@ -180,12 +180,12 @@ async fn erasing_my_account_removes_me_and_my_sessions() {
 async fn the_last_administrator_cannot_erase_themselves() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&admin).send().await.unwrap();
+    let res = app.delete_auth("/v1/me", &admin).await;
     assert_problem(res, StatusCode::CONFLICT, "last_admin").await;
     assert_eq!(app.get_auth("/v1/me", &admin).await.status(), StatusCode::OK);
 
     app.insert_user("+84900000010", "admin", None).await;
-    let res = app.client.delete(app.url("/v1/me")).bearer_auth(&admin).send().await.unwrap();
+    let res = app.delete_auth("/v1/me", &admin).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 }
 
@@ -242,75 +242,33 @@ async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency(
     let agency = json!({"code": "ubnd-phuong-thach-thang", "name": "UBND phường Thạch Thang", "level": "commune"});
 
     for token in [&citizen] {
-        let res = app
-            .client
-            .post(app.url("/v1/admin/agencies"))
-            .bearer_auth(token)
-            .json(&agency)
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_auth("/v1/admin/agencies", &token, &agency).await;
         assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
     }
     let res = app.client.post(app.url("/v1/admin/agencies")).json(&agency).send().await.unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "authentication_required").await;
 
-    let res = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .bearer_auth(&admin)
-        .json(&agency)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/agencies", &admin, &agency).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["code"], "ubnd-phuong-thach-thang");
     let agency_id = created["id"].as_str().unwrap().to_string();
 
-    let again = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .bearer_auth(&admin)
-        .json(&agency)
-        .send()
-        .await
-        .unwrap();
+    let again = app.post_auth("/v1/admin/agencies", &admin, &agency).await;
     let problem = assert_problem(again, StatusCode::CONFLICT, "agency_code_taken").await;
     assert_eq!(problem["field"], "code");
 
     let bad_level = json!({"code": "so-y-te", "name": "Sở Y tế", "level": "district"});
-    let res = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .bearer_auth(&admin)
-        .json(&bad_level)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/agencies", &admin, &bad_level).await;
     assert_eq!(
         assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
         "level"
     );
 
     let staff = json!({"phone": "0905 111 222", "password": STRONG_PASSWORD, "display_name": "Lê Văn Cường", "agency_id": agency_id});
-    let res = app
-        .client
-        .post(app.url("/v1/admin/staff"))
-        .bearer_auth(&citizen)
-        .json(&staff)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/staff", &citizen, &staff).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = app
-        .client
-        .post(app.url("/v1/admin/staff"))
-        .bearer_auth(&admin)
-        .json(&staff)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/staff", &admin, &staff).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
     let staff_token = app.tokens("0905111222", STRONG_PASSWORD).await["access_token"]
@@ -321,25 +279,11 @@ async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency(
     assert_eq!(me["role"], "staff");
     assert_eq!(me["agency"]["id"], agency_id.as_str());
     assert_eq!(me["agency"]["name"], "UBND phường Thạch Thang");
-    let res = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .bearer_auth(&staff_token)
-        .json(&agency)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/agencies", &staff_token, &agency).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
 
     let orphan = json!({"phone": "0905 111 333", "password": STRONG_PASSWORD, "display_name": "Ai đó", "agency_id": "no-such-agency"});
-    let res = app
-        .client
-        .post(app.url("/v1/admin/staff"))
-        .bearer_auth(&admin)
-        .json(&orphan)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_auth("/v1/admin/staff", &admin, &orphan).await;
     assert_eq!(
         assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
         "agency_id"

@@ -23,26 +23,24 @@ fn today() -> NaiveDate {
 
 async fn create_agency(app: &TestApp, admin: &str, code: &str) -> String {
     let res = app
-        .client
-        .post(app.url("/v1/admin/agencies"))
-        .bearer_auth(admin)
-        .json(&json!({"code": code, "name": format!("UBND {code}"), "level": "commune"}))
-        .send()
-        .await
-        .unwrap();
+        .post_auth(
+            "/v1/admin/agencies",
+            &admin,
+            &json!({"code": code, "name": format!("UBND {code}"), "level": "commune"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
 
 async fn create_key(app: &TestApp, admin: &str, agency_id: &str) -> Value {
     let res = app
-        .client
-        .post(app.url(&format!("/v1/admin/agencies/{agency_id}/api-keys")))
-        .bearer_auth(admin)
-        .json(&json!({"label": "Hệ thống một cửa"}))
-        .send()
-        .await
-        .unwrap();
+        .post_auth(
+            &format!("/v1/admin/agencies/{agency_id}/api-keys"),
+            &admin,
+            &json!({"label": "Hệ thống một cửa"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     res.json().await.unwrap()
 }
@@ -156,12 +154,8 @@ async fn api_keys_are_shown_once_stored_hashed_and_revocable() {
     );
     let id = created["id"].as_str().unwrap();
     let revoke = app
-        .client
-        .delete(app.url(&format!("/v1/admin/agencies/{}/api-keys/{id}", t.agency_id)))
-        .bearer_auth(&t.admin)
-        .send()
-        .await
-        .unwrap();
+        .delete_auth(&format!("/v1/admin/agencies/{}/api-keys/{id}", t.agency_id), &t.admin)
+        .await;
     assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
     let refused =
         t.put_dossier(key, CODE, &dossier_body(day("2026-11-02"), day("2026-11-05"))).await;
@@ -169,22 +163,16 @@ async fn api_keys_are_shown_once_stored_hashed_and_revocable() {
 
     let citizen = app.citizen_token().await;
     let res = app
-        .client
-        .post(app.url(&format!("/v1/admin/agencies/{}/api-keys", t.agency_id)))
-        .bearer_auth(&citizen)
-        .json(&json!({"label": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_auth(
+            &format!("/v1/admin/agencies/{}/api-keys", t.agency_id),
+            &citizen,
+            &json!({"label": "x"}),
+        )
+        .await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
     let res = app
-        .client
-        .post(app.url("/v1/admin/agencies/no-such-agency/api-keys"))
-        .bearer_auth(&t.admin)
-        .json(&json!({"label": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_auth("/v1/admin/agencies/no-such-agency/api-keys", &t.admin, &json!({"label": "x"}))
+        .await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -275,13 +263,12 @@ async fn another_agencys_dossier_is_refused_and_staff_work_by_hand_for_their_own
         .unwrap()
         .to_string();
     let res = app
-        .client
-        .post(app.url(&format!("/v1/agency/dossiers/{CODE}/events")))
-        .bearer_auth(&staff)
-        .json(&event("by-hand", 4, "2026-11-03T08:00:00+07:00"))
-        .send()
-        .await
-        .unwrap();
+        .post_auth(
+            &format!("/v1/agency/dossiers/{CODE}/events"),
+            &staff,
+            &event("by-hand", 4, "2026-11-03T08:00:00+07:00"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
     let citizen = app.citizen_token().await;
@@ -485,21 +472,9 @@ async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
     let data: Value = serde_json::from_str(&inbox[0].data).unwrap();
     assert_eq!(data, json!({"kind": "dossier_status", "dossier_code": CODE, "status": "4"}));
 
-    let res = app
-        .client
-        .delete(app.url(&format!("/v1/me/dossiers/{CODE}")))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete_auth(&format!("/v1/me/dossiers/{CODE}"), &citizen).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .client
-        .delete(app.url(&format!("/v1/me/dossiers/{CODE}")))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete_auth(&format!("/v1/me/dossiers/{CODE}"), &citizen).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 

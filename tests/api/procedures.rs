@@ -212,13 +212,7 @@ async fn admins_create_change_and_retire_procedures_and_search_follows() {
     )
     .await;
 
-    let res = app
-        .client
-        .delete(app.url("/v1/admin/procedures/TI-CT-09"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete_auth("/v1/admin/procedures/TI-CT-09", &admin).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(search(&app, "ban buon thuoc la").await.iter().all(|p| p["code"] != "TI-CT-09"));
     let all: Value = app.get("/v1/procedures?per_page=100").await.json().await.unwrap();
@@ -241,13 +235,12 @@ async fn every_instance_on_the_database_follows_catalogue_changes() {
 
     let admin = app.admin_token().await;
     let res = app
-        .client
-        .post(app.url("/v1/admin/procedures"))
-        .bearer_auth(&admin)
-        .json(&new_procedure("TI-CT-09", "Cấp giấy phép bán lẻ rượu"))
-        .send()
-        .await
-        .unwrap();
+        .post_auth(
+            "/v1/admin/procedures",
+            &admin,
+            &new_procedure("TI-CT-09", "Cấp giấy phép bán lẻ rượu"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let found: Value = sibling_search("ban le ruou").await.unwrap().json().await.unwrap();
     assert_eq!(found["items"][0]["code"], "TI-CT-09", "{found}");

@@ -1,0 +1,151 @@
+//! `bench-seed`: the demo data, then the catalogue grown to `--procedures` with variants of the
+//! real procedures, and `--dossiers` dossiers spread over the last year. Dossier `i` has code
+//! `BENCH-{i:06}` and applicant phone `+8491{i:07}`, so a load script can prove any of them.
+
+use chrono::{Duration, NaiveDate, Utc};
+use clap::Parser;
+use diesel::prelude::*;
+use smartcity_db::schema::dossiers;
+use smartcity_db::DbConn;
+use smartcity_domain::procedure::{parse_catalogue, ProcedureSpec};
+
+#[derive(Parser)]
+struct Args {
+    /// `sqlite://PATH` or `postgres://…`, as for the server.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    #[arg(long, default_value_t = 6_000)]
+    procedures: usize,
+    #[arg(long, default_value_t = 100_000)]
+    dossiers: usize,
+}
+
+const CASES: [&str; 5] =
+    ["cấp lại", "trường hợp bị mất", "đối với người nước ngoài", "liên thông", "rút gọn"];
+const PLACES: [&str; 12] = [
+    "Hải Châu",
+    "Thanh Khê",
+    "Sơn Trà",
+    "Ngũ Hành Sơn",
+    "Liên Chiểu",
+    "Cẩm Lệ",
+    "Hòa Vang",
+    "Hội An",
+    "Tam Kỳ",
+    "Điện Bàn",
+    "Núi Thành",
+    "Thăng Bình",
+];
+
+fn variants(real: &[ProcedureSpec], total: usize) -> Vec<ProcedureSpec> {
+    (0..total.saturating_sub(real.len()))
+        .map(|i| {
+            let base = &real[i % real.len()];
+            let place = PLACES[(i / real.len()) % PLACES.len()];
+            let case = CASES[(i / real.len() / PLACES.len()) % CASES.len()];
+            let mut variant = base.clone();
+            variant.code = format!("{}-B{i:05}", base.code);
+            variant.name = format!("{} {case} tại {place}", base.name);
+            variant.service_level = (i % 4) as u8 + 1;
+            variant
+        })
+        .collect()
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = dossiers)]
+struct NewDossier {
+    code: String,
+    agency_id: String,
+    procedure_code: String,
+    applicant_name: String,
+    applicant_phone: String,
+    received_on: NaiveDate,
+    due_on: NaiveDate,
+    status: i32,
+    status_at: chrono::NaiveDateTime,
+    finished_on: Option<NaiveDate>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ"];
+const GIVEN: [&str; 8] =
+    ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Huy", "Ngọc Lan", "Thanh Sơn"];
+
+fn dossier(i: usize, agencies: &[String], procedures: &[String]) -> NewDossier {
+    let today = Utc::now().date_naive();
+    let received_on = today - Duration::days((i % 365) as i64);
+    let due_on = received_on + Duration::days(3 + (i % 12) as i64);
+    // Two in three are finished, most of them on time.
+    let finished_on = match i % 3 {
+        0 => None,
+        1 => Some(due_on - Duration::days((i % 3) as i64)),
+        _ => Some(due_on + Duration::days((i % 5) as i64 - 1)),
+    }
+    .filter(|d| *d <= today);
+    let status = if finished_on.is_some() { 10 } else { 4 };
+    let now = Utc::now().naive_utc();
+    NewDossier {
+        code: format!("BENCH-{i:06}"),
+        agency_id: agencies[i % agencies.len()].clone(),
+        procedure_code: procedures[i % procedures.len()].clone(),
+        applicant_name: format!("{} {}", FAMILY[i % 8], GIVEN[(i / 8) % 8]),
+        applicant_phone: format!("+8491{i:07}"),
+        received_on,
+        due_on,
+        status,
+        status_at: received_on.and_hms_opt(9, 0, 0).expect("valid time"),
+        finished_on,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let backend = smartcity_db::Backend::from_url(&args.database_url);
+    let pool = smartcity_db::pool::build_pool(
+        &backend,
+        &smartcity_db::pool::PoolSettings {
+            max_size: 1,
+            checkout_timeout: std::time::Duration::from_secs(10),
+        },
+    );
+    let mut conn = pool.get().expect("database reachable");
+    smartcity_db::pool::migrate(&mut conn).expect("migrations");
+    let report = smartcity_api::seed::seed(&mut conn).expect("demo data");
+    print!("{report}");
+
+    let real = parse_catalogue(smartcity_api::seed::DEMO_CATALOGUE).expect("catalogue");
+    let extra = variants(&real, args.procedures);
+    let counts = smartcity_db::procedures::upsert_all(&mut conn, &extra, smartcity_db::now())
+        .expect("procedures");
+    println!("procedure variants: {} added, {} updated", counts.inserted, counts.updated);
+
+    let agencies: Vec<String> = smartcity_db::agencies::list_all(&mut conn)
+        .expect("agencies")
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let procedures: Vec<String> = real.iter().map(|p| p.code.clone()).collect();
+    let existing: i64 = dossiers::table.count().get_result(&mut *conn).expect("count");
+    let started = std::time::Instant::now();
+    for chunk_start in (existing as usize..args.dossiers).step_by(1_000) {
+        let rows: Vec<NewDossier> = (chunk_start..(chunk_start + 1_000).min(args.dossiers))
+            .map(|i| dossier(i, &agencies, &procedures))
+            .collect();
+        // Many rows per statement: through the concrete connection (the multi-backend one
+        // cannot express a multi-row insert).
+        match &mut *conn {
+            DbConn::Postgres(c) => diesel::insert_into(dossiers::table).values(&rows).execute(c),
+            DbConn::Sqlite(c) => diesel::insert_into(dossiers::table).values(&rows).execute(c),
+        }
+        .expect("insert dossiers");
+    }
+    println!(
+        "dossiers: {} in all ({:.1} s)",
+        args.dossiers.max(existing as usize),
+        started.elapsed().as_secs_f64()
+    );
+}
