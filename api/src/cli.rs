@@ -2,12 +2,15 @@
 
 use crate::auth::passwords;
 use crate::config::{Config, LogFormat};
+use crate::geography::storable;
 use crate::seed;
 use crate::startup::{open_database, Application};
 use clap::{Parser, Subcommand};
 use smartcity_db::accounts::{self, NewUser};
+use smartcity_db::places::NewArea;
 use smartcity_db::procedures;
 use smartcity_domain::account::{DisplayName, NewPassword};
+use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::parse_catalogue;
 use std::io::{BufRead, IsTerminal};
@@ -52,6 +55,15 @@ pub enum Command {
     ImportProcedures {
         /// Path of the catalogue file.
         file: PathBuf,
+    },
+    /// Replace the wards and communes with those of a GeoJSON FeatureCollection of Polygon and
+    /// MultiPolygon features. Bad geometry is refused with the feature at fault; nothing changes.
+    ImportAreas {
+        /// Path of the GeoJSON file.
+        file: PathBuf,
+        /// The feature property that names the area.
+        #[arg(long, default_value = "name")]
+        name_property: String,
     },
 }
 
@@ -122,6 +134,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("administrator {} created", phone.e164());
             Ok(())
         }
+        Command::ImportAreas { file, name_property } => {
+            let areas = read_areas_file(&file, &name_property)?;
+            let count = areas.len();
+            with_connection(&config, move |conn| {
+                smartcity_db::places::replace_areas(conn, &areas, smartcity_db::now())
+            })
+            .await?;
+            println!("{}: {count} areas imported", file.display());
+            Ok(())
+        }
         Command::ImportProcedures { file } => {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -140,6 +162,13 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn read_areas_file(file: &PathBuf, name_property: &str) -> Result<Vec<NewArea>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let areas = parse_areas(&text, name_property, &Region::VIETNAM)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(storable(&areas))
 }
 
 async fn with_connection<T: Send + 'static>(

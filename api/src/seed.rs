@@ -3,15 +3,30 @@
 //! Running it again changes nothing that exists; passwords are shown only when an account is made.
 
 use crate::auth::passwords;
+use crate::geography::storable;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::procedures::{self, UpsertCounts};
-use smartcity_db::{agencies, DbConn, DbError};
+use smartcity_db::{agencies, places, DbConn, DbError};
+use smartcity_domain::complaint::parse_categories;
+use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::procedure::parse_catalogue;
+use smartcity_domain::routing::Rule;
 
 pub const DEMO_CATALOGUE: &str = include_str!("../../data/procedures.json");
+pub const DEMO_CATEGORIES: &str = include_str!("../../data/categories.json");
+pub const DEMO_AREAS: &str = include_str!("../../data/areas.geojson");
+
+/// Who gets what in the demo city: each commune its own area, the commune police the noise in
+/// theirs, and the provincial department everything else.
+const DEMO_RULES: &[(&str, &str, &str)] = &[
+    ("*", "*", "so-xay-dung"),
+    ("*", "DEMO-02", "ubnd-phuong-hai-chau"),
+    ("*", "DEMO-05", "ubnd-xa-hoa-vang"),
+    ("noise", "DEMO-05", "cong-an-xa-hoa-vang"),
+];
 
 struct DemoAgency {
     code: &'static str,
@@ -161,5 +176,26 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
     let catalogue = parse_catalogue(DEMO_CATALOGUE)
         .expect("the shipped catalogue is valid (checked by a domain test)");
     let procedures = procedures::upsert_all(conn, &catalogue, now)?;
+
+    let categories = parse_categories(DEMO_CATEGORIES)
+        .expect("the shipped categories are valid (checked by a domain test)");
+    places::upsert_categories(conn, &categories)?;
+    if places::areas_with_revision(conn)?.1.is_empty() {
+        let areas = parse_areas(DEMO_AREAS, "name", &Region::VIETNAM)
+            .expect("the shipped areas are valid (checked by a domain test)");
+        places::replace_areas(conn, &storable(&areas), now)?;
+    }
+    if places::rules(conn)?.is_empty() {
+        for (category, area, agency_code) in DEMO_RULES {
+            let agency = agencies::find_agency_by_code(conn, agency_code)?
+                .ok_or_else(|| DbError::Corrupt(format!("demo agency {agency_code} missing")))?;
+            let rule = Rule {
+                category: category.to_string(),
+                area: area.to_string(),
+                agency_id: agency.id,
+            };
+            places::set_rule(conn, &rule)?;
+        }
+    }
     Ok(SeedReport { accounts: created, procedures })
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::geography::AreaMap;
 use crate::metrics::Metrics;
 use crate::middleware;
 use crate::routes;
@@ -14,6 +15,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use smartcity_db::pool::{build_pool, PoolSettings};
 use smartcity_db::{accounts, signing_keys, Backend, DbError, Pool};
+use smartcity_domain::geo::Region;
 use smartcity_domain::search::SearchVocabulary;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -90,7 +92,9 @@ impl Application {
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port =
             listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
-        let state = AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config), search };
+        let areas = Arc::new(AreaMap::new(Region::VIETNAM));
+        let state =
+            AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config), search, areas };
         let metrics = web::Data::new(Metrics::new());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {

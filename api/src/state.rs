@@ -1,5 +1,6 @@
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::geography::AreaMap;
 use crate::problem::ApiError;
 use crate::search::CatalogueSearch;
 use actix_web::web;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
     pub search: Arc<CatalogueSearch>,
+    pub areas: Arc<AreaMap>,
 }
 
 impl AppState {

@@ -226,3 +226,51 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
     };
     assert!(status.success(), "exit status {status}");
 }
+
+#[test]
+fn import_areas_replaces_the_areas_and_refuses_bad_geometry_naming_the_feature() {
+    let db = TestDb::create();
+    let dir = tempfile::tempdir().unwrap();
+    let square = |name: &str, lon: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon",
+            "coordinates":[[[{lon},16.0],[{},16.0],[{},16.1],[{lon},16.1],[{lon},16.0]]]}}}}"#,
+            lon + 0.1,
+            lon + 0.1
+        )
+    };
+    let good = dir.path().join("good.geojson");
+    std::fs::write(
+        &good,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            square("Phường Một", 108.0),
+            square("Phường Hai", 108.1)
+        ),
+    )
+    .unwrap();
+    let out = smartcity(&db, &["import-areas", good.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 areas imported"));
+
+    let open_ring = r#"{"type":"Feature","properties":{"name":"Phường Hở"},"geometry":{"type":"Polygon",
+        "coordinates":[[[108.2,16.0],[108.3,16.0],[108.3,16.1],[108.2,16.1]]]}}"#;
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(
+        &bad,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{open_ring}]}}"#,
+            square("Phường Ba", 108.0)
+        ),
+    )
+    .unwrap();
+    let out = smartcity(&db, &["import-areas", bad.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("feature 1") && err.contains("Phường Hở"), "{err}");
+
+    let mut conn = connect(&db);
+    let (_, areas) = smartcity_db::places::areas_with_revision(&mut conn).unwrap();
+    let names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, vec!["Phường Hai", "Phường Một"], "the bad file changed nothing");
+}

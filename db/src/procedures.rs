@@ -1,6 +1,7 @@
 //! The procedure catalogue.
 
-use crate::schema::{catalogue_revision, procedures};
+use crate::revisions;
+use crate::schema::procedures;
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -159,14 +160,11 @@ pub fn field_counts(conn: &mut DbConn) -> Result<Vec<(String, i64)>, DbError> {
 /// Changes whenever a procedure is added, changed or retired (bumped in the same
 /// transaction). Instances compare it to know when to rebuild their search index.
 pub fn catalogue_revision(conn: &mut DbConn) -> Result<i64, DbError> {
-    Ok(catalogue_revision::table.select(catalogue_revision::revision).first(conn)?)
+    revisions::current(conn, revisions::CATALOGUE)
 }
 
 fn bump_revision(conn: &mut DbConn) -> Result<(), DbError> {
-    diesel::update(catalogue_revision::table)
-        .set(catalogue_revision::revision.eq(catalogue_revision::revision + 1))
-        .execute(conn)?;
-    Ok(())
+    revisions::bump(conn, revisions::CATALOGUE)
 }
 
 /// Every live procedure with the catalogue revision, for building the search index. The

@@ -154,8 +154,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    catalogue_revision (id) {
-        id -> Integer,
+    revisions (name) {
+        name -> Text,
         revision -> BigInt,
     }
 }
@@ -167,6 +167,138 @@ diesel::joinable!(dossier_events -> dossiers (dossier_code));
 diesel::joinable!(dossier_follows -> dossiers (dossier_code));
 diesel::joinable!(dossier_follows -> users (user_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::table! {
+    categories (code) {
+        code -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        group_vi -> Text,
+        group_en -> Text,
+        sla_hours -> Integer,
+        icon -> Text,
+        nearby_radius_m -> Integer,
+        questions -> Text,
+        sort_order -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    areas (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        geometry -> Text,
+        min_lat -> Double,
+        max_lat -> Double,
+        min_lon -> Double,
+        max_lon -> Double,
+        inside_lat -> Double,
+        inside_lon -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    routing_rules (category_code, area_code) {
+        category_code -> Text,
+        area_code -> Text,
+        agency_id -> Text,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        category_code -> Text,
+        description -> Text,
+        lat -> Double,
+        lon -> Double,
+        address -> Nullable<Text>,
+        area_code -> Nullable<Text>,
+        agency_id -> Text,
+        reporter_id -> Nullable<Text>,
+        anonymous -> Bool,
+        answers -> Text,
+        status -> Text,
+        due_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        rating -> Nullable<Integer>,
+        rating_comment -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        follower_count -> Integer,
+        me_too_count -> Integer,
+        idempotency_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_photos (id) {
+        id -> Text,
+        complaint_id -> Text,
+        kind -> Text,
+        position -> Integer,
+        display_key -> Text,
+        thumbnail_key -> Text,
+        width -> Integer,
+        height -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> Text,
+        complaint_id -> Text,
+        event_type -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        agency_id -> Nullable<Text>,
+        is_public -> Bool,
+        status_after -> Nullable<Text>,
+        body -> Nullable<Text>,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_follows (user_id, complaint_id) {
+        user_id -> Text,
+        complaint_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_me_too (user_id, complaint_id) {
+        user_id -> Text,
+        complaint_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    open311_clients (id) {
+        id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(complaints -> categories (category_code));
+diesel::joinable!(complaints -> agencies (agency_id));
+diesel::joinable!(complaint_photos -> complaints (complaint_id));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_follows -> complaints (complaint_id));
+diesel::joinable!(complaint_me_too -> complaints (complaint_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     users,
@@ -180,5 +312,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_events,
     dossier_follows,
     notifications,
-    catalogue_revision,
+    revisions,
+    categories,
+    areas,
+    routing_rules,
+    complaints,
+    complaint_photos,
+    complaint_events,
+    complaint_follows,
+    complaint_me_too,
+    open311_clients,
 );

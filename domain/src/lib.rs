@@ -4,10 +4,14 @@
 pub mod account;
 pub mod agency;
 pub mod calendar;
+pub mod complaint;
 pub mod dossier;
+pub mod geo;
 pub mod lang;
 pub mod phone;
+pub mod photo;
 pub mod procedure;
+pub mod routing;
 pub mod search;
 pub mod text;
 pub mod throttle;

@@ -7,6 +7,7 @@ mod dossiers;
 mod errors;
 mod helpers;
 mod operations;
+mod places;
 mod procedures;
 mod schema_parity;
 mod test_db;

@@ -7,6 +7,7 @@ mod agency;
 mod dossier_views;
 mod dossiers;
 mod health;
+mod places;
 mod procedures;
 mod stats;
 
@@ -84,6 +85,9 @@ fn mount(r: &mut Routes) {
     );
     r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
     r.at("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
+
+    r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
+    r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);
 }
 
 /// Mounts one resource per path with all its methods, so a method the path does not have is

@@ -1,4 +1,4 @@
-DROP TABLE catalogue_revision;
+DROP TABLE revisions;
 DROP TABLE notifications;
 DROP TABLE dossier_follows;
 DROP TABLE dossier_events;

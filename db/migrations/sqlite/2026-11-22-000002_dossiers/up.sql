@@ -69,10 +69,11 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
 
--- Bumped by every change to the procedure catalogue, in the same transaction: each server
--- instance compares it with the revision its search index was built from.
-CREATE TABLE catalogue_revision (
-    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+-- Bumped by every change to data that server instances keep in memory (the procedure
+-- catalogue's search index, the areas' spatial index), in the same transaction as the change:
+-- each instance compares it with the revision its copy was built from.
+CREATE TABLE revisions (
+    name TEXT PRIMARY KEY NOT NULL,
     revision BIGINT NOT NULL
 );
-INSERT INTO catalogue_revision (id, revision) VALUES (1, 0);
+INSERT INTO revisions (name, revision) VALUES ('catalogue', 0);

@@ -1,0 +1,62 @@
+//! The areas' spatial index of this instance, for routing a point to its ward or commune;
+//! rebuilt from the database when the areas' revision moves (after an import anywhere).
+
+use crate::problem::ApiError;
+use crate::revision_cache::RevisionCache;
+use crate::state::AppState;
+use actix_web::web;
+use smartcity_db::places::{self, NewArea};
+use smartcity_domain::geo::{feature_collection, parse_areas, Area, AreaIndex, Region};
+use std::sync::Arc;
+
+pub struct AreaMap {
+    region: Region,
+    cache: RevisionCache<AreaIndex>,
+}
+
+impl AreaMap {
+    pub fn new(region: Region) -> AreaMap {
+        AreaMap { region, cache: RevisionCache::default() }
+    }
+
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    pub async fn index(&self, state: &AppState) -> Result<Arc<AreaIndex>, ApiError> {
+        let revision = state.db(places::areas_revision).await?;
+        self.cache
+            .get(revision, || async {
+                let (revision, rows) = state.db(places::areas_with_revision).await?;
+                let region = self.region;
+                let index = web::block(move || {
+                    if rows.is_empty() {
+                        return Ok(AreaIndex::new(Vec::new()));
+                    }
+                    let features: Vec<String> = rows.into_iter().map(|r| r.geometry).collect();
+                    parse_areas(&feature_collection(&features), "name", &region).map(AreaIndex::new)
+                })
+                .await?
+                .map_err(|err| {
+                    tracing::error!(error = %err, "stored areas do not parse");
+                    ApiError::internal()
+                })?;
+                Ok((revision, index))
+            })
+            .await
+    }
+}
+
+/// Areas as they are stored; an area without a code is stored under its name.
+pub fn storable(areas: &[Area]) -> Vec<NewArea> {
+    areas
+        .iter()
+        .map(|area| NewArea {
+            code: area.id.code.clone().unwrap_or_else(|| area.id.name.clone()),
+            name: area.id.name.clone(),
+            feature_json: area.to_feature_json(),
+            bbox: (area.bbox.min_lat, area.bbox.max_lat, area.bbox.min_lon, area.bbox.max_lon),
+            inside: (area.interior_point.lat(), area.interior_point.lon()),
+        })
+        .collect()
+}

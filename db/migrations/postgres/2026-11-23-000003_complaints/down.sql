@@ -1,0 +1,10 @@
+DROP TABLE open311_clients;
+DROP TABLE complaint_me_too;
+DROP TABLE complaint_follows;
+DROP TABLE complaint_events;
+DROP TABLE complaint_photos;
+DROP TABLE complaints;
+DROP TABLE routing_rules;
+DROP TABLE areas;
+DELETE FROM revisions WHERE name = 'areas';
+DROP TABLE categories;
