@@ -80,6 +80,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             format!("JSON syntax error at line {}, column {}", err.line(), err.column()),
         )
     })?;
+    let mut value = value;
+    integral_numbers_as_integers(&mut value);
     if !value.is_object() {
         return Err(ApiError::new(ErrorCode::InvalidField)
             .with_field("body")
@@ -89,6 +91,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         field_error(&path, &err.into_inner().to_string())
     })
+}
+
+/// JSON (and JSON Schema) count `1.0` and `1e3` as integers; serde would refuse them for an
+/// integer field, so whole numbers written with a fraction or exponent are made integers first.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Only where the integer is exact in an f64.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// serde says "missing field `x`" or "unknown field `x`, expected …" about the enclosing
@@ -165,7 +185,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[allow(dead_code)] // only deserialised, to see what is refused
     struct Body {
         phone: String,
         inner: Option<Inner>,
@@ -173,7 +193,6 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
     struct Inner {
         count: u32,
     }
@@ -202,5 +221,18 @@ mod tests {
         assert_eq!(field_of(r#"{"phone":"#), (ErrorCode::MalformedJson, Some("body".into())));
         assert_eq!(field_of(r#"{"phone":"x"} x"#), (ErrorCode::MalformedJson, Some("body".into())));
         assert_eq!(field_of("[]"), (ErrorCode::InvalidField, Some("body".into())));
+        assert_eq!(field_of(r#"["x", null]"#), (ErrorCode::InvalidField, Some("body".into())));
+        assert_eq!(
+            field_of(r#"{"phone":"x","inner":{"count":1.5}}"#),
+            (ErrorCode::InvalidField, Some("inner.count".into()))
+        );
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_or_exponent_are_integers() {
+        let whole: Body = parse_json(br#"{"phone":"x","inner":{"count":2.0}}"#).unwrap();
+        assert_eq!(whole.inner.unwrap().count, 2);
+        let exponent: Body = parse_json(br#"{"phone":"x","inner":{"count":1e3}}"#).unwrap();
+        assert_eq!(exponent.inner.unwrap().count, 1000);
     }
 }

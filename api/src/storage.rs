@@ -207,11 +207,13 @@ impl PhotoStore {
                 if bucket.is_empty() {
                     return Err(StoreError::Config("the S3 bucket is empty".into()));
                 }
-                let mut retry = RetryConfig::default();
                 // A request waits for the store; three minutes of retries would be worse
                 // than an error.
-                retry.max_retries = 3;
-                retry.retry_timeout = Duration::from_secs(20);
+                let retry = RetryConfig {
+                    max_retries: 3,
+                    retry_timeout: Duration::from_secs(20),
+                    ..RetryConfig::default()
+                };
                 let mut builder = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
                     .with_region(region)
