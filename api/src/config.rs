@@ -1,6 +1,7 @@
 //! Configuration from environment variables, with defaults that run out of the box.
 //! README's "Configuration" table lists them.
 
+use crate::storage::StoreConfig;
 use smartcity_domain::calendar::WorkCalendar;
 use smartcity_domain::throttle::ThrottlePolicy;
 
@@ -31,6 +32,8 @@ pub struct Config {
     pub calendar: WorkCalendar,
     /// Stop words and synonyms of the procedure search (JSON, the shape of data/search.json).
     pub search_vocabulary: String,
+    /// Where complaint photos are kept: a local directory, or an S3-compatible store.
+    pub photo_store: StoreConfig,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
 }
@@ -50,6 +53,7 @@ impl Default for Config {
             calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
                 .expect("the shipped holiday list parses"),
             search_vocabulary: crate::search::DEFAULT_VOCABULARY.to_string(),
+            photo_store: StoreConfig::default(),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
         }
@@ -100,6 +104,7 @@ impl Config {
             config.search_vocabulary = std::fs::read_to_string(&path)
                 .map_err(|e| format!("SMARTCITY_SEARCH_VOCABULARY {path}: {e}"))?;
         }
+        config.photo_store = StoreConfig::from_lookup(&get).map_err(|e| e.to_string())?;
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)

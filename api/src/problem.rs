@@ -33,6 +33,8 @@ pub enum ErrorCode {
     ProcedureExists,
     TooManyAttempts,
     DatabaseUnavailable,
+    StorageUnavailable,
+    OutsideServedArea,
     Internal,
 }
 
@@ -61,6 +63,8 @@ impl ErrorCode {
             ErrorCode::ProcedureExists => "procedure_exists",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::StorageUnavailable => "storage_unavailable",
+            ErrorCode::OutsideServedArea => "outside_served_area",
             ErrorCode::Internal => "internal_error",
         }
     }
@@ -86,7 +90,10 @@ impl ErrorCode {
             | ErrorCode::DossierClosed
             | ErrorCode::ProcedureExists => StatusCode::CONFLICT,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::DatabaseUnavailable | ErrorCode::StorageUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ErrorCode::OutsideServedArea => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -142,6 +149,10 @@ impl ErrorCode {
             (TooManyAttempts, Lang::En) => "Too many attempts; wait and try again",
             (DatabaseUnavailable, Lang::Vi) => "Hệ thống tạm thời gián đoạn; vui lòng thử lại sau",
             (DatabaseUnavailable, Lang::En) => "Temporarily unavailable; try again shortly",
+            (StorageUnavailable, Lang::Vi) => "Kho lưu trữ ảnh tạm thời không ghi được",
+            (StorageUnavailable, Lang::En) => "Photo storage is temporarily unavailable",
+            (OutsideServedArea, Lang::Vi) => "Vị trí nằm ngoài địa bàn được phục vụ",
+            (OutsideServedArea, Lang::En) => "The location is outside the area served",
             (Internal, Lang::Vi) => "Lỗi hệ thống",
             (Internal, Lang::En) => "Internal server error",
         }

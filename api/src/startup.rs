@@ -10,6 +10,7 @@ use crate::routes;
 use crate::search::CatalogueSearch;
 use crate::seed;
 use crate::state::AppState;
+use crate::storage::PhotoStore;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
@@ -30,6 +31,8 @@ pub enum StartupError {
     Key(String),
     #[error("search vocabulary: {0}")]
     Vocabulary(String),
+    #[error("photo store: {0}")]
+    Photos(String),
 }
 
 pub struct Application {
@@ -93,8 +96,18 @@ impl Application {
         let port =
             listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
         let areas = Arc::new(AreaMap::new(Region::VIETNAM));
-        let state =
-            AppState { pool, tokens: Arc::new(tokens), config: Arc::new(config), search, areas };
+        let photos = Arc::new(
+            PhotoStore::from_config(&config.photo_store)
+                .map_err(|e| StartupError::Photos(e.to_string()))?,
+        );
+        let state = AppState {
+            pool,
+            tokens: Arc::new(tokens),
+            config: Arc::new(config),
+            search,
+            areas,
+            photos,
+        };
         let metrics = web::Data::new(Metrics::new());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {

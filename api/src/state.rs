@@ -3,6 +3,7 @@ use crate::config::Config;
 use crate::geography::AreaMap;
 use crate::problem::ApiError;
 use crate::search::CatalogueSearch;
+use crate::storage::PhotoStore;
 use actix_web::web;
 use smartcity_db::{DbConn, DbError, Pool};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub search: Arc<CatalogueSearch>,
     pub areas: Arc<AreaMap>,
+    pub photos: Arc<PhotoStore>,
 }
 
 impl AppState {

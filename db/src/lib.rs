@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod api_keys;
+pub mod complaints;
 pub mod dossiers;
 pub mod error;
 pub mod notifications;

@@ -17,6 +17,8 @@ pub const CITIZEN_PHONE: &str = "0912 345 678";
 pub const CITIZEN_E164: &str = "+84912345678";
 
 pub struct TestApp {
+    /// Where this server keeps its photos.
+    pub photos_dir: tempfile::TempDir,
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
@@ -55,7 +57,10 @@ pub async fn spawn_app_with(
     extra_routes: impl Fn(&mut Routes) + Send + Clone + 'static,
 ) -> TestApp {
     let db = TestDb::create();
+    let photos_dir = tempfile::tempdir().expect("photo directory");
     let mut config = test_config(db.url());
+    config.photo_store =
+        smartcity_api::storage::StoreConfig::Local { dir: photos_dir.path().to_path_buf() };
     adjust(&mut config);
     let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -66,7 +71,7 @@ pub async fn spawn_app_with(
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    TestApp { address, client, pool, config, db }
+    TestApp { photos_dir, address, client, pool, config, db }
 }
 
 impl TestApp {

@@ -4,6 +4,8 @@
 mod accounts;
 mod admin;
 mod agency;
+mod complaint_form;
+mod complaints;
 mod dossier_views;
 mod dossiers;
 mod health;
@@ -88,6 +90,13 @@ fn mount(r: &mut Routes) {
 
     r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
     r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.at("/v1/complaints", vec![(M::POST, web::to(complaints::file))]);
+    r.at("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
+    r.at("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
+    r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
+    r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
+    r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
+    r.at("/v1/photos/{id}/{variant}", vec![(M::GET, web::to(complaints::photo))]);
 }
 
 /// Mounts one resource per path with all its methods, so a method the path does not have is

@@ -1,0 +1,327 @@
+//! Complaints, their photos, timeline, followers and "me too".
+
+use crate::schema::{
+    complaint_events, complaint_follows, complaint_me_too, complaint_photos, complaints, users,
+};
+use crate::{new_id, DbConn, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaints)]
+pub struct ComplaintRow {
+    pub id: String,
+    pub category_code: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub area_code: Option<String>,
+    pub agency_id: String,
+    pub reporter_id: Option<String>,
+    pub anonymous: bool,
+    pub answers: String,
+    pub status: String,
+    pub due_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub rating: Option<i32>,
+    pub rating_comment: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub follower_count: i32,
+    pub me_too_count: i32,
+    pub idempotency_key: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaint_photos)]
+pub struct PhotoRow {
+    pub id: String,
+    pub complaint_id: String,
+    pub kind: String,
+    pub position: i32,
+    pub display_key: String,
+    pub thumbnail_key: String,
+    pub width: i32,
+    pub height: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaint_events)]
+pub struct EventRow {
+    pub id: String,
+    pub complaint_id: String,
+    pub event_type: String,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub agency_id: Option<String>,
+    pub is_public: bool,
+    pub status_after: Option<String>,
+    pub body: Option<String>,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewComplaint {
+    pub id: String,
+    pub category_code: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: Option<String>,
+    pub area_code: Option<String>,
+    pub agency_id: String,
+    pub reporter_id: String,
+    pub anonymous: bool,
+    /// JSON object of the checked answers.
+    pub answers: String,
+    pub due_at: NaiveDateTime,
+    pub idempotency_key: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewPhoto {
+    pub display_key: String,
+    pub thumbnail_key: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum FileOutcome {
+    Created,
+    /// The reporter sent this idempotency key before: that complaint is the answer.
+    Replayed(String),
+}
+
+/// The complaint a reporter filed under an idempotency key, if any.
+pub fn find_by_idempotency_key(
+    conn: &mut DbConn,
+    reporter_id: &str,
+    key: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(complaints::table
+        .filter(complaints::reporter_id.eq(reporter_id))
+        .filter(complaints::idempotency_key.eq(key))
+        .select(complaints::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Files a complaint with its photos and the first timeline entry, all or nothing. A retry
+/// racing the first request with the same idempotency key gets the first one's id.
+pub fn file(
+    conn: &mut DbConn,
+    complaint: &NewComplaint,
+    photos: &[NewPhoto],
+) -> Result<FileOutcome, DbError> {
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(complaints::table)
+            .values((
+                complaints::id.eq(&complaint.id),
+                complaints::category_code.eq(&complaint.category_code),
+                complaints::description.eq(&complaint.description),
+                complaints::lat.eq(complaint.lat),
+                complaints::lon.eq(complaint.lon),
+                complaints::address.eq(&complaint.address),
+                complaints::area_code.eq(&complaint.area_code),
+                complaints::agency_id.eq(&complaint.agency_id),
+                complaints::reporter_id.eq(&complaint.reporter_id),
+                complaints::anonymous.eq(complaint.anonymous),
+                complaints::answers.eq(&complaint.answers),
+                complaints::status.eq("new"),
+                complaints::due_at.eq(complaint.due_at),
+                complaints::idempotency_key.eq(&complaint.idempotency_key),
+                complaints::created_at.eq(complaint.created_at),
+                complaints::updated_at.eq(complaint.created_at),
+            ))
+            .execute(conn)?;
+        for (position, photo) in photos.iter().enumerate() {
+            diesel::insert_into(complaint_photos::table)
+                .values((
+                    complaint_photos::id.eq(new_id()),
+                    complaint_photos::complaint_id.eq(&complaint.id),
+                    complaint_photos::kind.eq("report"),
+                    complaint_photos::position.eq(position as i32),
+                    complaint_photos::display_key.eq(&photo.display_key),
+                    complaint_photos::thumbnail_key.eq(&photo.thumbnail_key),
+                    complaint_photos::width.eq(photo.width),
+                    complaint_photos::height.eq(photo.height),
+                    complaint_photos::created_at.eq(complaint.created_at),
+                ))
+                .execute(conn)?;
+        }
+        diesel::insert_into(complaint_events::table)
+            .values((
+                complaint_events::id.eq(new_id()),
+                complaint_events::complaint_id.eq(&complaint.id),
+                complaint_events::event_type.eq("filed"),
+                complaint_events::actor_id.eq(&complaint.reporter_id),
+                complaint_events::actor_role.eq("reporter"),
+                complaint_events::agency_id.eq(&complaint.agency_id),
+                complaint_events::is_public.eq(true),
+                complaint_events::status_after.eq("new"),
+                complaint_events::data.eq("{}"),
+                complaint_events::created_at.eq(complaint.created_at),
+            ))
+            .execute(conn)?;
+        Ok::<_, DbError>(())
+    });
+    match inserted {
+        Ok(()) => Ok(FileOutcome::Created),
+        Err(DbError::Duplicate(_)) if complaint.idempotency_key.is_some() => {
+            let key = complaint.idempotency_key.as_deref().unwrap_or_default();
+            find_by_idempotency_key(conn, &complaint.reporter_id, key)?
+                .map(FileOutcome::Replayed)
+                .ok_or_else(|| DbError::Corrupt("duplicate without a first complaint".into()))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A complaint as read back: the row, its reporter's display name (if any), photos and events.
+pub struct ComplaintDetail {
+    pub complaint: ComplaintRow,
+    pub reporter_name: Option<String>,
+    pub photos: Vec<PhotoRow>,
+    pub events: Vec<EventRow>,
+}
+
+pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, DbError> {
+    let Some(complaint) =
+        complaints::table.find(id).select(ComplaintRow::as_select()).first(conn).optional()?
+    else {
+        return Ok(None);
+    };
+    let reporter_name = match &complaint.reporter_id {
+        Some(reporter) => users::table
+            .find(reporter)
+            .select(users::display_name)
+            .first::<String>(conn)
+            .optional()?,
+        None => None,
+    };
+    let photos = complaint_photos::table
+        .filter(complaint_photos::complaint_id.eq(id))
+        .order((complaint_photos::kind.asc(), complaint_photos::position.asc()))
+        .select(PhotoRow::as_select())
+        .load(conn)?;
+    let events = complaint_events::table
+        .filter(complaint_events::complaint_id.eq(id))
+        .order(complaint_events::created_at.asc())
+        .select(EventRow::as_select())
+        .load(conn)?;
+    Ok(Some(ComplaintDetail { complaint, reporter_name, photos, events }))
+}
+
+/// Complaints whose position lies in the box, optionally of one category and among statuses,
+/// newest first, at most `limit`. The caller filters by exact distance.
+pub struct BoxQuery<'a> {
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lon: f64,
+    pub max_lon: f64,
+    pub category: Option<&'a str>,
+    pub statuses: &'a [&'a str],
+    pub created_since: Option<NaiveDateTime>,
+    /// Keyset paging: only complaints older than this (created_at, id).
+    pub before: Option<(NaiveDateTime, String)>,
+    pub limit: i64,
+}
+
+pub fn in_box(conn: &mut DbConn, q: &BoxQuery) -> Result<Vec<ComplaintRow>, DbError> {
+    let mut query = complaints::table
+        .filter(complaints::lat.between(q.min_lat, q.max_lat))
+        .filter(complaints::lon.between(q.min_lon, q.max_lon))
+        .into_boxed();
+    if let Some(category) = q.category {
+        query = query.filter(complaints::category_code.eq(category.to_string()));
+    }
+    if !q.statuses.is_empty() {
+        let statuses: Vec<String> = q.statuses.iter().map(|s| s.to_string()).collect();
+        query = query.filter(complaints::status.eq_any(statuses));
+    }
+    if let Some(since) = q.created_since {
+        query = query.filter(complaints::created_at.ge(since));
+    }
+    if let Some((at, id)) = &q.before {
+        query = query.filter(
+            complaints::created_at
+                .lt(*at)
+                .or(complaints::created_at.eq(*at).and(complaints::id.lt(id.clone()))),
+        );
+    }
+    Ok(query
+        .order((complaints::created_at.desc(), complaints::id.desc()))
+        .limit(q.limit)
+        .select(ComplaintRow::as_select())
+        .load(conn)?)
+}
+
+pub fn photo(conn: &mut DbConn, id: &str) -> Result<Option<PhotoRow>, DbError> {
+    Ok(complaint_photos::table.find(id).select(PhotoRow::as_select()).first(conn).optional()?)
+}
+
+/// First report photos of these complaints, for thumbnails in lists.
+pub fn first_photos(conn: &mut DbConn, ids: &[String]) -> Result<Vec<PhotoRow>, DbError> {
+    Ok(complaint_photos::table
+        .filter(complaint_photos::complaint_id.eq_any(ids))
+        .filter(complaint_photos::kind.eq("report"))
+        .filter(complaint_photos::position.eq(0))
+        .select(PhotoRow::as_select())
+        .load(conn)?)
+}
+
+pub fn by_reporter(conn: &mut DbConn, reporter_id: &str) -> Result<Vec<ComplaintRow>, DbError> {
+    Ok(complaints::table
+        .filter(complaints::reporter_id.eq(reporter_id))
+        .order((complaints::created_at.desc(), complaints::id.desc()))
+        .select(ComplaintRow::as_select())
+        .load(conn)?)
+}
+
+/// Follows (or says "me too" to) a complaint, keeping its counter; true when newly done.
+pub fn follow(
+    conn: &mut DbConn,
+    user_id: &str,
+    complaint_id: &str,
+    me_too: bool,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let done = conn.transaction(|conn| {
+        let target = complaints::table.find(complaint_id);
+        if me_too {
+            diesel::insert_into(complaint_me_too::table)
+                .values((
+                    complaint_me_too::user_id.eq(user_id),
+                    complaint_me_too::complaint_id.eq(complaint_id),
+                    complaint_me_too::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            diesel::update(target)
+                .set(complaints::me_too_count.eq(complaints::me_too_count + 1))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(complaint_follows::table)
+                .values((
+                    complaint_follows::user_id.eq(user_id),
+                    complaint_follows::complaint_id.eq(complaint_id),
+                    complaint_follows::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            diesel::update(target)
+                .set(complaints::follower_count.eq(complaints::follower_count + 1))
+                .execute(conn)?;
+        }
+        Ok::<_, DbError>(())
+    });
+    // A repeat rolls the transaction back and is not an error.
+    match done {
+        Ok(()) => Ok(true),
+        Err(DbError::Duplicate(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}

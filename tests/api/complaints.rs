@@ -1,0 +1,275 @@
+//! Filing complaints with photos, routing by area, idempotent retries, the nearby check, and
+//! what the public sees.
+
+use crate::helpers::*;
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Inside the demo's Phường Hải Châu (DEMO-02).
+const HAI_CHAU: (f64, f64) = (16.045, 108.205);
+
+async fn seeded() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    let token = app.citizen_token().await;
+    (app, token)
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image).write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    bytes.into_inner()
+}
+
+fn form(category: &str, lat: f64, lon: f64) -> Form {
+    Form::new()
+        .text("category", category.to_string())
+        .text("description", "Đèn đường trước số 12 Trần Phú không sáng ba đêm nay.")
+        .text("lat", lat.to_string())
+        .text("lon", lon.to_string())
+}
+
+async fn file(app: &TestApp, token: &str, form: Form, key: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/v1/complaints")).bearer_auth(token).multipart(form);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.unwrap()
+}
+
+async fn agency_id(app: &TestApp, code: &'static str) -> String {
+    app.with_db(move |conn| {
+        smartcity_db::agencies::find_agency_by_code(conn, code).unwrap().unwrap().id
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_complaint_with_a_photo_is_routed_to_the_agency_of_its_area_and_the_photo_is_clean() {
+    let (app, token) = seeded().await;
+    let photo =
+        Part::bytes(jpeg(2400, 1800)).file_name("IMG_0001.jpg").mime_str("image/jpeg").unwrap();
+    let res = file(
+        &app,
+        &token,
+        form("street_light", HAI_CHAU.0, HAI_CHAU.1).part("photos", photo),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/v1/complaints/{}", created["id"].as_str().unwrap()));
+    assert_eq!(created["status"]["code"], "new");
+    assert_eq!(created["area"], "DEMO-02");
+    assert_eq!(created["agency_id"], agency_id(&app, "ubnd-phuong-hai-chau").await);
+    let photo = &created["photos"][0];
+    assert_eq!((photo["width"].as_i64(), photo["height"].as_i64()), (Some(1600), Some(1200)));
+
+    let display = app.get(photo["display_url"].as_str().unwrap()).await;
+    assert_eq!(display.headers()["content-type"], "image/jpeg");
+    let bytes = display.bytes().await.unwrap();
+    let stored = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((stored.width(), stored.height()), (1600, 1200));
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF in what is served");
+    let thumb = app.get(photo["thumbnail_url"].as_str().unwrap()).await.bytes().await.unwrap();
+    assert!(image::load_from_memory(&thumb).unwrap().width() <= 320);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_complaint() {
+    let (app, token) = seeded().await;
+    let first =
+        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again =
+        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+    let mine: Value = app.get_auth("/v1/me/complaints", &token).await.json().await.unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn each_kind_of_bad_filing_gets_its_own_4xx_and_nothing_is_written() {
+    let (app, token) = seeded().await;
+    let heic = [&[0, 0, 0, 0x18][..], b"ftypheic", &[0; 16]].concat();
+    let cases: Vec<(Form, StatusCode, &str)> = vec![
+        (
+            Form::new().text("description", "x").text("lat", "16.04").text("lon", "108.2"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "category",
+        ),
+        (
+            form("no_such_category", HAI_CHAU.0, HAI_CHAU.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "category",
+        ),
+        (form("garbage", 48.85, 2.35), StatusCode::UNPROCESSABLE_ENTITY, "lat"),
+        (
+            form("garbage", HAI_CHAU.0, HAI_CHAU.1).text("colour", "red"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "colour",
+        ),
+        (
+            Form::new().text("category", "garbage").text("description", "Rác").text("lat", "16.04"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lon",
+        ),
+        (
+            Form::new().text("category", "garbage").text("description", "Rác"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lat",
+        ),
+        (
+            form("garbage", HAI_CHAU.0, HAI_CHAU.1).text("anonymous", "maybe"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "anonymous",
+        ),
+        (
+            form("drainage_flooding", HAI_CHAU.0, HAI_CHAU.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attribute[depth]",
+        ),
+        (
+            form("garbage", HAI_CHAU.0, HAI_CHAU.1)
+                .part("photos", Part::bytes(b"just some text".to_vec())),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "photos[0]",
+        ),
+        (
+            form("garbage", HAI_CHAU.0, HAI_CHAU.1).part("photos", Part::bytes(heic)),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "photos[0]",
+        ),
+        (
+            (0..6).fold(form("garbage", HAI_CHAU.0, HAI_CHAU.1), |f, _| {
+                f.part("photos", Part::bytes(jpeg(8, 8)))
+            }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "photos",
+        ),
+    ];
+    for (i, (body, status, field)) in cases.into_iter().enumerate() {
+        let res = file(&app, &token, body, None).await;
+        assert_eq!(res.status(), status, "case {i}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["field"], field, "case {i}: {problem}");
+    }
+    let long = form("garbage", HAI_CHAU.0, HAI_CHAU.1).text("description", "x".repeat(4001));
+    let res = file(&app, &token, long, None).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let mine: Value = app.get_auth("/v1/me/complaints", &token).await.json().await.unwrap();
+    assert!(mine["items"].as_array().unwrap().is_empty());
+    let stored = std::fs::read_dir(app.photos_dir.path()).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(stored, 0, "no photo left behind");
+    let res = app
+        .client
+        .post(app.url("/v1/complaints"))
+        .multipart(form("garbage", HAI_CHAU.0, HAI_CHAU.1))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "authentication_required").await;
+}
+
+#[tokio::test]
+async fn a_point_outside_every_area_goes_to_the_city_wide_fallback() {
+    let (app, token) = seeded().await;
+    let res = file(&app, &token, form("garbage", 16.2, 108.0), None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["area"], Value::Null);
+    assert_eq!(created["agency_id"], agency_id(&app, "so-xay-dung").await);
+}
+
+#[tokio::test]
+async fn nearby_lists_open_complaints_within_the_radius_nearest_first() {
+    let (app, token) = seeded().await;
+    // Garbage looks 100 m around: about 55 m and 90 m north are near, 1.1 km is not.
+    let near: Value =
+        file(&app, &token, form("garbage", 16.0458, 108.205), None).await.json().await.unwrap();
+    file(&app, &token, form("garbage", 16.055, 108.205), None).await;
+    let nearer: Value =
+        file(&app, &token, form("garbage", 16.0455, 108.205), None).await.json().await.unwrap();
+    file(&app, &token, form("street_light", 16.045, 108.205), None).await;
+
+    let res = app.get("/v1/complaints/nearby?lat=16.045&lon=108.205&category=garbage").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let ids: Vec<&str> =
+        body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![nearer["id"].as_str().unwrap(), near["id"].as_str().unwrap()]);
+    let distance = body["items"][1]["distance_m"].as_f64().unwrap();
+    assert!((85.0..95.0).contains(&distance), "{distance}");
+    assert_eq!(body["radius_m"], 100);
+
+    let res = app.get("/v1/complaints/nearby?lat=91&lon=108.2").await;
+    assert_eq!(assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"], "lat");
+}
+
+#[tokio::test]
+async fn the_public_never_sees_who_reported_anonymously_nor_anyone_s_phone() {
+    let (app, token) = seeded().await;
+    let named: Value =
+        file(&app, &token, form("noise", HAI_CHAU.0, HAI_CHAU.1), None).await.json().await.unwrap();
+    let anonymous: Value =
+        file(&app, &token, form("noise", HAI_CHAU.0, HAI_CHAU.1).text("anonymous", "true"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(anonymous["anonymous"], true, "the reporter sees their own setting");
+
+    let public_named: Value = app
+        .get(&format!("/v1/complaints/{}", named["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public_named["reporter_name"], "Nguyễn Văn An");
+    let public_anonymous: Value = app
+        .get(&format!("/v1/complaints/{}", anonymous["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public_anonymous["reporter_name"], Value::Null);
+    assert!(public_anonymous.get("anonymous").is_none());
+    for body in [&public_named, &public_anonymous] {
+        let text = body.to_string();
+        assert!(!text.contains("912345678") && !text.contains("reporter_id"), "{text}");
+    }
+    assert_problem(app.get("/v1/complaints/no-such-id").await, StatusCode::NOT_FOUND, "not_found")
+        .await;
+}
+
+#[tokio::test]
+async fn following_and_me_too_are_counted_once_per_person() {
+    let (app, token) = seeded().await;
+    let created: Value =
+        file(&app, &token, form("trees", HAI_CHAU.0, HAI_CHAU.1), None).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
+    let other = app.tokens("0987654321", STRONG_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let empty = serde_json::json!({});
+    for (path, counter) in [("followers", "follower_count"), ("me-too", "me_too_count")] {
+        let res = app.post_auth(&format!("/v1/complaints/{id}/{path}"), &other, &empty).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = app.post_auth(&format!("/v1/complaints/{id}/{path}"), &other, &empty).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()[counter], 1);
+    }
+    let res = app.post_auth("/v1/complaints/no-such-id/me-too", &other, &empty).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+}
