@@ -30,6 +30,7 @@ pub enum ErrorCode {
     AgencyCodeTaken,
     LastAdmin,
     DossierClosed,
+    TransitionNotAllowed,
     ProcedureExists,
     TooManyAttempts,
     DatabaseUnavailable,
@@ -60,6 +61,7 @@ impl ErrorCode {
             ErrorCode::AgencyCodeTaken => "agency_code_taken",
             ErrorCode::LastAdmin => "last_admin",
             ErrorCode::DossierClosed => "dossier_closed",
+            ErrorCode::TransitionNotAllowed => "transition_not_allowed",
             ErrorCode::ProcedureExists => "procedure_exists",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
@@ -88,6 +90,7 @@ impl ErrorCode {
             | ErrorCode::AgencyCodeTaken
             | ErrorCode::LastAdmin
             | ErrorCode::DossierClosed
+            | ErrorCode::TransitionNotAllowed
             | ErrorCode::ProcedureExists => StatusCode::CONFLICT,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::DatabaseUnavailable | ErrorCode::StorageUnavailable => {
@@ -129,6 +132,8 @@ impl ErrorCode {
             (InvalidApiKey, Lang::En) => "The API key is invalid or revoked",
             (DossierClosed, Lang::Vi) => "Hồ sơ đã kết thúc; sự kiện phải ghi rõ mở lại hồ sơ",
             (DossierClosed, Lang::En) => "The dossier is closed; an event after it must reopen it",
+            (TransitionNotAllowed, Lang::Vi) => "Không thể chuyển phản ánh sang bước này lúc này",
+            (TransitionNotAllowed, Lang::En) => "This step is not possible for the complaint now",
             (ProcedureExists, Lang::Vi) => "Đã có thủ tục với mã này",
             (ProcedureExists, Lang::En) => "A procedure with this code already exists",
             (RefreshTokenReused, Lang::Vi) => {

@@ -325,3 +325,111 @@ pub fn follow(
         Err(other) => Err(other),
     }
 }
+
+/// A timeline event to record, with what it changes on the complaint.
+pub struct NewEvent {
+    pub event_type: String,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub agency_id: Option<String>,
+    pub is_public: bool,
+    pub body: Option<String>,
+    /// JSON object of the event's other fields.
+    pub data: String,
+    /// The status before the event, which must still be current: two staff acting at once
+    /// cannot both move the complaint from the same status.
+    pub status_before: String,
+    pub status_after: Option<String>,
+    pub reassign_to: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub rating: Option<(i32, Option<String>)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    Recorded,
+    /// The status moved since it was read; nothing was written.
+    StatusChanged,
+}
+
+/// Records an event and its effects, and puts the notice in the inbox of the reporter and the
+/// followers (not the actor): one transaction.
+pub fn record_event(
+    conn: &mut DbConn,
+    complaint_id: &str,
+    event: &NewEvent,
+    notice: Option<&smartcity_domain::dossier::Notice>,
+    now: NaiveDateTime,
+) -> Result<EventOutcome, DbError> {
+    conn.transaction(|conn| {
+        let target = complaints::table
+            .filter(complaints::id.eq(complaint_id))
+            .filter(complaints::status.eq(&event.status_before));
+        let status = event.status_after.clone().unwrap_or_else(|| event.status_before.clone());
+        let touched = diesel::update(target)
+            .set((complaints::status.eq(&status), complaints::updated_at.eq(now)))
+            .execute(conn)?;
+        if touched == 0 {
+            return Ok(EventOutcome::StatusChanged);
+        }
+        let row = complaints::table.find(complaint_id);
+        match status.as_str() {
+            "resolved" => {
+                diesel::update(row).set(complaints::resolved_at.eq(now)).execute(conn)?;
+            }
+            "closed" => {
+                diesel::update(row).set(complaints::closed_at.eq(now)).execute(conn)?;
+            }
+            "in_progress" | "new" => {
+                diesel::update(row)
+                    .set((
+                        complaints::resolved_at.eq(None::<NaiveDateTime>),
+                        complaints::closed_at.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(conn)?;
+            }
+            _ => {}
+        }
+        if let Some(agency) = &event.reassign_to {
+            diesel::update(row).set(complaints::agency_id.eq(agency)).execute(conn)?;
+        }
+        if let Some(original) = &event.duplicate_of {
+            diesel::update(row).set(complaints::duplicate_of.eq(original)).execute(conn)?;
+        }
+        if let Some((stars, comment)) = &event.rating {
+            diesel::update(row)
+                .set((complaints::rating.eq(stars), complaints::rating_comment.eq(comment)))
+                .execute(conn)?;
+        }
+        diesel::insert_into(complaint_events::table)
+            .values((
+                complaint_events::id.eq(new_id()),
+                complaint_events::complaint_id.eq(complaint_id),
+                complaint_events::event_type.eq(&event.event_type),
+                complaint_events::actor_id.eq(&event.actor_id),
+                complaint_events::actor_role.eq(&event.actor_role),
+                complaint_events::agency_id.eq(&event.agency_id),
+                complaint_events::is_public.eq(event.is_public),
+                complaint_events::status_after.eq(&event.status_after),
+                complaint_events::body.eq(&event.body),
+                complaint_events::data.eq(&event.data),
+                complaint_events::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        if let Some(notice) = notice {
+            let reporter: Option<String> =
+                complaints::table.find(complaint_id).select(complaints::reporter_id).first(conn)?;
+            let followers: Vec<String> = complaint_follows::table
+                .filter(complaint_follows::complaint_id.eq(complaint_id))
+                .select(complaint_follows::user_id)
+                .load(conn)?;
+            let mut recipients: Vec<String> = reporter.into_iter().chain(followers).collect();
+            recipients.sort();
+            recipients.dedup();
+            for user in recipients.iter().filter(|u| Some(*u) != event.actor_id.as_ref()) {
+                crate::notifications::insert(conn, user, notice, now)?;
+            }
+        }
+        Ok(EventOutcome::Recorded)
+    })
+}

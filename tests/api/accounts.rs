@@ -242,7 +242,7 @@ async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency(
     let agency = json!({"code": "ubnd-phuong-thach-thang", "name": "UBND phường Thạch Thang", "level": "commune"});
 
     for token in [&citizen] {
-        let res = app.post_auth("/v1/admin/agencies", &token, &agency).await;
+        let res = app.post_auth("/v1/admin/agencies", token, &agency).await;
         assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
     }
     let res = app.client.post(app.url("/v1/admin/agencies")).json(&agency).send().await.unwrap();

@@ -273,3 +273,159 @@ async fn following_and_me_too_are_counted_once_per_person() {
     let res = app.post_auth("/v1/complaints/no-such-id/me-too", &other, &empty).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+async fn staff_token(app: &TestApp, phone: &'static str, agency: &'static str) -> String {
+    let id = agency_id(app, agency).await;
+    app.insert_user(phone, "staff", Some(id)).await;
+    app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn staff_move_a_complaint_through_its_states_and_the_reporter_hears_of_each_step() {
+    let (app, reporter) = seeded().await;
+    let created: Value = file(&app, &reporter, form("street_light", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let events = format!("/v1/complaints/{id}/events");
+    let assigned = staff_token(&app, "+84905000011", "ubnd-phuong-hai-chau").await;
+    let elsewhere = staff_token(&app, "+84905000012", "ubnd-xa-hoa-vang").await;
+
+    let res = app
+        .post_auth(
+            &events,
+            &elsewhere,
+            &serde_json::json!({"type": "acknowledged", "comment": "Đã nhận"}),
+        )
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = app.post_auth(&events, &assigned, &serde_json::json!({"type": "acknowledged"})).await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "comment"
+    );
+    let res = app
+        .post_auth(
+            &events,
+            &assigned,
+            &serde_json::json!({"type": "resolved", "response": "Đã thay bóng"}),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::CONFLICT, "transition_not_allowed").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Mới"),
+        "names the current status: {problem}"
+    );
+
+    for step in [
+        serde_json::json!({"type": "acknowledged", "comment": "Đã tiếp nhận, sẽ cử đội kiểm tra"}),
+        serde_json::json!({"type": "note", "text": "Đội 3 phụ trách"}),
+        serde_json::json!({"type": "in_progress"}),
+        serde_json::json!({"type": "resolved", "response": "Đã thay bóng đèn"}),
+    ] {
+        let res = app.post_auth(&events, &assigned, &step).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{step}: {}", res.text().await.unwrap());
+    }
+    let public: Value = app.get(&format!("/v1/complaints/{id}")).await.json().await.unwrap();
+    assert_eq!(public["status"]["code"], "resolved");
+    let types: Vec<&str> = public["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        vec!["filed", "acknowledged", "in_progress", "resolved"],
+        "internal notes stay internal"
+    );
+
+    // Only the reporter rates, and rating closes it.
+    let res =
+        app.post_auth(&events, &assigned, &serde_json::json!({"type": "rated", "stars": 5})).await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res =
+        app.post_auth(&events, &reporter, &serde_json::json!({"type": "rated", "stars": 6})).await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "stars"
+    );
+    let res = app
+        .post_auth(
+            &events,
+            &reporter,
+            &serde_json::json!({"type": "rated", "stars": 5, "comment": "Nhanh"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"]["code"], "closed");
+
+    let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
+    let user_id = me["id"].as_str().unwrap().to_string();
+    let inbox = app
+        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &user_id).unwrap())
+        .await;
+    let kinds: Vec<&str> = inbox.iter().rev().map(|n| n.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["complaint_acknowledged", "complaint_in_progress", "complaint_resolved"]
+    );
+    assert!(inbox[0].body_vi.contains("Đã thay bóng đèn"), "{:?}", inbox[0]);
+}
+
+#[tokio::test]
+async fn a_reassigned_complaint_belongs_to_the_new_agency_and_the_reporter_may_reopen_a_resolution()
+{
+    let (app, reporter) = seeded().await;
+    let created: Value = file(&app, &reporter, form("water_supply", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let events = format!("/v1/complaints/{id}/events");
+    let first = staff_token(&app, "+84905000021", "ubnd-phuong-hai-chau").await;
+    let second = staff_token(&app, "+84905000022", "so-xay-dung").await;
+    let to = agency_id(&app, "so-xay-dung").await;
+
+    let res = app.post_auth(&events, &first, &serde_json::json!({"type": "reassigned", "to_agency_id": to, "reason": "Thuộc thẩm quyền Sở"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let moved: Value = res.json().await.unwrap();
+    assert_eq!(moved["agency_id"], to.as_str());
+    let res = app
+        .post_auth(&events, &first, &serde_json::json!({"type": "acknowledged", "comment": "x"}))
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    for step in [
+        serde_json::json!({"type": "acknowledged", "comment": "Sở đã nhận"}),
+        serde_json::json!({"type": "resolved", "response": "Đã sửa đường ống"}),
+    ] {
+        assert_eq!(app.post_auth(&events, &second, &step).await.status(), StatusCode::CREATED);
+    }
+    let res = app.post_auth(&events, &reporter, &serde_json::json!({"type": "reopened"})).await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "reason"
+    );
+    let res = app
+        .post_auth(
+            &events,
+            &reporter,
+            &serde_json::json!({"type": "reopened", "reason": "Vẫn mất nước"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"]["code"], "in_progress");
+
+    let res = app
+        .post_auth(&events, &second, &serde_json::json!({"type": "duplicate", "duplicate_of": id}))
+        .await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "duplicate_of"
+    );
+    let res = app.post_auth(&events, &second, &serde_json::json!({"type": "teleported"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -25,7 +25,7 @@ async fn create_agency(app: &TestApp, admin: &str, code: &str) -> String {
     let res = app
         .post_auth(
             "/v1/admin/agencies",
-            &admin,
+            admin,
             &json!({"code": code, "name": format!("UBND {code}"), "level": "commune"}),
         )
         .await;
@@ -37,7 +37,7 @@ async fn create_key(app: &TestApp, admin: &str, agency_id: &str) -> Value {
     let res = app
         .post_auth(
             &format!("/v1/admin/agencies/{agency_id}/api-keys"),
-            &admin,
+            admin,
             &json!({"label": "Hệ thống một cửa"}),
         )
         .await;

@@ -240,15 +240,17 @@ async fn replay(state: &AppState, id: &str) -> Result<HttpResponse, ApiError> {
         .json(view(&detail, Audience::Reporter)))
 }
 
-async fn load(state: &AppState, id: &str) -> Result<ComplaintDetail, ApiError> {
+pub(super) async fn load(state: &AppState, id: &str) -> Result<ComplaintDetail, ApiError> {
     let id = id.to_string();
     state.db(move |conn| complaints::detail(conn, &id)).await?.ok_or_else(ApiError::not_found)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Audience {
+pub(super) enum Audience {
     Public,
     Reporter,
+    /// Staff and admins acting on it: internal notes included.
+    Staff,
 }
 
 #[derive(Debug, Serialize)]
@@ -285,7 +287,7 @@ struct TimelineEntry {
 
 /// A complaint as the public sees it; the reporter also sees `anonymous`.
 #[derive(Debug, Serialize)]
-struct ComplaintView {
+pub(super) struct ComplaintView {
     id: String,
     category: String,
     description: String,
@@ -326,7 +328,7 @@ fn overdue(row: &ComplaintRow) -> bool {
         .unwrap_or(false)
 }
 
-fn view(detail: &ComplaintDetail, audience: Audience) -> ComplaintView {
+pub(super) fn view(detail: &ComplaintDetail, audience: Audience) -> ComplaintView {
     let c = &detail.complaint;
     ComplaintView {
         id: c.id.clone(),
@@ -348,7 +350,7 @@ fn view(detail: &ComplaintDetail, audience: Audience) -> ComplaintView {
         timeline: detail
             .events
             .iter()
-            .filter(|e| e.is_public)
+            .filter(|e| e.is_public || audience == Audience::Staff)
             .map(|e| TimelineEntry {
                 event_type: e.event_type.clone(),
                 status: e.status_after.as_deref().map(status_view),

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod agency;
+mod complaint_events;
 mod complaint_form;
 mod complaints;
 mod dossier_views;
@@ -93,6 +94,7 @@ fn mount(r: &mut Routes) {
     r.at("/v1/complaints", vec![(M::POST, web::to(complaints::file))]);
     r.at("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
     r.at("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
+    r.at("/v1/complaints/{id}/events", vec![(M::POST, web::to(complaint_events::record))]);
     r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
     r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
     r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
