@@ -429,3 +429,67 @@ async fn a_reassigned_complaint_belongs_to_the_new_agency_and_the_reporter_may_r
     let res = app.post_auth(&events, &second, &serde_json::json!({"type": "teleported"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_public_map_pages_through_a_box_newest_first_and_filters() {
+    let (app, token) = seeded().await;
+    let mut filed = Vec::new();
+    for i in 0..5 {
+        let category = if i == 4 { "trees" } else { "garbage" };
+        let body: Value =
+            file(&app, &token, form(category, 16.04 + f64::from(i) * 0.001, 108.2), None)
+                .await
+                .json()
+                .await
+                .unwrap();
+        filed.push(body["id"].as_str().unwrap().to_string());
+    }
+    file(&app, &token, form("garbage", 16.2, 108.0), None).await; // outside the box
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url =
+            "/v1/complaints?min_lat=16.03&max_lat=16.06&min_lon=108.19&max_lon=108.21&limit=2"
+                .to_string();
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = app.get(&url).await.json().await.unwrap();
+        seen.extend(
+            page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    filed.reverse();
+    assert_eq!(seen, filed, "every complaint in the box once, newest first");
+
+    let trees: Value = app
+        .get("/v1/complaints?lat=16.04&lon=108.2&radius_m=5000&category=trees")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trees["items"].as_array().unwrap().len(), 1);
+    let near: Value =
+        app.get("/v1/complaints?lat=16.04&lon=108.2&radius_m=150").await.json().await.unwrap();
+    assert_eq!(near["items"].as_array().unwrap().len(), 2, "{near}");
+
+    for (query, field) in [
+        ("lat=16.04", "min_lat"),
+        ("lat=16.04&lon=108.2&radius_m=0", "radius_m"),
+        ("lat=16.04&lon=108.2&status=lost", "status"),
+        ("lat=16.04&lon=108.2&cursor=nonsense", "cursor"),
+        ("lat=16.04&lon=108.2&limit=1000", "limit"),
+    ] {
+        let res = app.get(&format!("/v1/complaints?{query}")).await;
+        assert_eq!(
+            assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await["field"],
+            field,
+            "{query}"
+        );
+    }
+}

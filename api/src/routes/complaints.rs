@@ -578,3 +578,173 @@ pub async fn photo(
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(bytes))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapQuery {
+    min_lat: Option<f64>,
+    max_lat: Option<f64>,
+    min_lon: Option<f64>,
+    max_lon: Option<f64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    radius_m: Option<u32>,
+    category: Option<String>,
+    status: Option<String>,
+    since: Option<DateTime<chrono::FixedOffset>>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct MapItem {
+    id: String,
+    category: String,
+    status: StatusView,
+    lat: f64,
+    lon: f64,
+    created_at: String,
+    follower_count: i32,
+    me_too_count: i32,
+    overdue: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct MapPage {
+    items: Vec<MapItem>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    next_cursor: Option<String>,
+}
+
+fn bad_query(field: &str, vi: &str, en: &str) -> ApiError {
+    ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(vi, en)
+}
+
+/// Keyset cursor: the last item's creation time (microseconds) and id.
+fn parse_cursor(raw: &str) -> Result<(chrono::NaiveDateTime, String), ApiError> {
+    let bad = || bad_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
+    let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
+    if id.is_empty() || id.len() > 64 {
+        return Err(bad());
+    }
+    Ok((at, id.to_string()))
+}
+
+const MAX_RADIUS_M: u32 = 50_000;
+
+/// `GET /v1/complaints`: the public map. A bounding box (`min_lat`…`max_lon`) or a centre and
+/// radius (`lat`, `lon`, `radius_m`); category, status, created since; newest first, cursor
+/// paging.
+pub async fn map(
+    state: web::Data<AppState>,
+    query: ApiQuery<MapQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let region = *state.areas.region();
+    let (bbox, circle) = match (q.min_lat, q.max_lat, q.min_lon, q.max_lon, q.lat, q.lon) {
+        (Some(min_lat), Some(max_lat), Some(min_lon), Some(max_lon), None, None) => {
+            if !(min_lat <= max_lat && min_lon <= max_lon)
+                || [min_lat, max_lat, min_lon, max_lon].iter().any(|v| !v.is_finite())
+            {
+                return Err(bad_query(
+                    "min_lat",
+                    "Khung toạ độ không hợp lệ",
+                    "The bounding box is not valid",
+                ));
+            }
+            (smartcity_domain::geo::BoundingBox { min_lat, max_lat, min_lon, max_lon }, None)
+        }
+        (None, None, None, None, Some(lat), Some(lon)) => {
+            let center = LatLon::parse(lat, lon, &region).map_err(|e| {
+                let mut error = ApiError::from(e);
+                error.code = ErrorCode::InvalidQuery;
+                error
+            })?;
+            let radius = q.radius_m.unwrap_or(1_000);
+            if radius == 0 || radius > MAX_RADIUS_M {
+                return Err(bad_query(
+                    "radius_m",
+                    "`radius_m` từ 1 đến 50000",
+                    "`radius_m` is 1–50000",
+                ));
+            }
+            (bounding_box(center, f64::from(radius)), Some((center, f64::from(radius))))
+        }
+        _ => return Err(bad_query(
+            "min_lat",
+            "Gửi một khung (min_lat, max_lat, min_lon, max_lon) hoặc một tâm (lat, lon, radius_m)",
+            "Send a box (min_lat, max_lat, min_lon, max_lon) or a centre (lat, lon, radius_m)",
+        )),
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(bad_query("limit", "`limit` từ 1 đến 200", "`limit` is 1–200"));
+    }
+    let status = match q.status {
+        Some(raw) => Some(
+            ComplaintStatus::parse("status", &raw)
+                .map_err(|_| {
+                    bad_query(
+                        "status",
+                        "`status` không hợp lệ",
+                        "`status` is not a complaint status",
+                    )
+                })?
+                .as_str(),
+        ),
+        None => None,
+    };
+    let before = q.cursor.as_deref().map(parse_cursor).transpose()?;
+    let since = q.since.map(|s| s.naive_utc());
+    let category = q.category;
+    // One more than asked: whether there is a next page.
+    let rows = state
+        .db(move |conn| {
+            let statuses: Vec<&str> = status.into_iter().collect();
+            complaints::in_box(
+                conn,
+                &BoxQuery {
+                    min_lat: bbox.min_lat,
+                    max_lat: bbox.max_lat,
+                    min_lon: bbox.min_lon,
+                    max_lon: bbox.max_lon,
+                    category: category.as_deref(),
+                    statuses: &statuses,
+                    created_since: since,
+                    before,
+                    limit: limit + 1,
+                },
+            )
+        })
+        .await?;
+    let has_more = rows.len() as i64 > limit;
+    let page: Vec<ComplaintRow> = rows.into_iter().take(limit as usize).collect();
+    // The cursor follows the last row scanned, also when the circle leaves it out.
+    let next_cursor = page
+        .last()
+        .filter(|_| has_more)
+        .map(|last| format!("{}_{}", last.created_at.and_utc().timestamp_micros(), last.id));
+    let items: Vec<MapItem> = page
+        .into_iter()
+        .filter(|r| match circle {
+            Some((center, radius)) => LatLon::parse(r.lat, r.lon, &region)
+                .map(|p| center.distance_m(p) <= radius)
+                .unwrap_or(false),
+            None => true,
+        })
+        .map(|r| MapItem {
+            overdue: overdue(&r),
+            status: status_view(&r.status),
+            created_at: utc(r.created_at),
+            id: r.id,
+            category: r.category_code,
+            lat: r.lat,
+            lon: r.lon,
+            follower_count: r.follower_count,
+            me_too_count: r.me_too_count,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(MapPage { items, next_cursor }))
+}

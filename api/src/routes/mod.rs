@@ -91,7 +91,10 @@ fn mount(r: &mut Routes) {
 
     r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
     r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);
-    r.at("/v1/complaints", vec![(M::POST, web::to(complaints::file))]);
+    r.at(
+        "/v1/complaints",
+        vec![(M::GET, web::to(complaints::map)), (M::POST, web::to(complaints::file))],
+    );
     r.at("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
     r.at("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
     r.at("/v1/complaints/{id}/events", vec![(M::POST, web::to(complaint_events::record))]);
