@@ -433,3 +433,33 @@ pub fn record_event(
         Ok(EventOutcome::Recorded)
     })
 }
+
+/// Filed or resolved on or after `since`, for the public statistics. No personal data.
+pub fn outcomes_since(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+) -> Result<Vec<smartcity_domain::complaint::ComplaintOutcome>, DbError> {
+    type Row = (String, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>, Option<i32>);
+    let rows: Vec<Row> = complaints::table
+        .filter(complaints::created_at.ge(since).or(complaints::resolved_at.ge(since)))
+        .select((
+            complaints::agency_id,
+            complaints::created_at,
+            complaints::due_at,
+            complaints::resolved_at,
+            complaints::rating,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(agency_id, created, due, resolved, rating)| {
+            smartcity_domain::complaint::ComplaintOutcome {
+                agency_id,
+                created_at: created.and_utc(),
+                due_at: due.and_utc(),
+                resolved_at: resolved.map(|r| r.and_utc()),
+                rating,
+            }
+        })
+        .collect())
+}

@@ -493,3 +493,35 @@ async fn the_public_map_pages_through_a_box_newest_first_and_filters() {
         );
     }
 }
+
+#[tokio::test]
+async fn public_complaint_statistics_count_per_agency_and_month_without_personal_data() {
+    let (app, reporter) = seeded().await;
+    let staff = staff_token(&app, "+84905000031", "ubnd-phuong-hai-chau").await;
+    let first: Value = file(&app, &reporter, form("garbage", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    file(&app, &reporter, form("garbage", HAI_CHAU.0, HAI_CHAU.1), None).await;
+    let events = format!("/v1/complaints/{}/events", first["id"].as_str().unwrap());
+    for (token, step) in [
+        (&staff, serde_json::json!({"type": "acknowledged", "comment": "Đã nhận"})),
+        (&staff, serde_json::json!({"type": "resolved", "response": "Đã thu gom"})),
+        (&reporter, serde_json::json!({"type": "rated", "stars": 4})),
+    ] {
+        assert_eq!(app.post_auth(&events, token, &step).await.status(), StatusCode::CREATED);
+    }
+    let res = app.get("/v1/stats/complaints").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let stats: Value = res.json().await.unwrap();
+    let items = stats["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{stats}");
+    let month = &items[0];
+    assert_eq!(month["agency"]["code"], "ubnd-phuong-hai-chau");
+    assert_eq!((month["received"].as_i64(), month["resolved"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(month["resolved_within_sla"], 1);
+    assert_eq!(month["average_rating"], 4.0);
+    assert!(month["median_hours_to_resolve"].as_f64().unwrap() < 1.0);
+    assert!(!stats.to_string().contains("Nguyễn"));
+}

@@ -88,6 +88,7 @@ fn mount(r: &mut Routes) {
     );
     r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
     r.at("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
+    r.at("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
 
     r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
     r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);

@@ -7,7 +7,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use smartcity_db::{agencies, dossiers};
+use smartcity_db::{agencies, complaints, dossiers};
+use smartcity_domain::complaint::{monthly_complaint_stats, ComplaintMonth};
 use smartcity_domain::dossier::{monthly_stats, MonthStats};
 use std::collections::HashMap;
 
@@ -20,7 +21,7 @@ pub struct StatsQuery {
     to: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AgencyRef {
     id: String,
     code: String,
@@ -53,16 +54,14 @@ fn month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
         })
 }
 
-pub async fn dossiers(
-    state: web::Data<AppState>,
-    query: ApiQuery<StatsQuery>,
-) -> Result<HttpResponse, ApiError> {
+/// The months asked for: `from`..=`to`, the last twelve by default.
+fn months(query: &StatsQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let this_month = super::dossier_views::today().with_day(1).expect("day 1 exists");
-    let to = match &query.0.to {
+    let to = match &query.to {
         Some(raw) => month("to", raw)?,
         None => this_month,
     };
-    let from = match &query.0.from {
+    let from = match &query.from {
         Some(raw) => month("from", raw)?,
         None => to - Months::new(11),
     };
@@ -72,13 +71,25 @@ pub async fn dossiers(
             "`from` must not be after `to`, nor more than ten years before it",
         ));
     }
+    Ok((from, to))
+}
+
+fn agency_refs(agencies: Vec<smartcity_db::agencies::AgencyRow>) -> HashMap<String, AgencyRef> {
+    agencies
+        .into_iter()
+        .map(|a| (a.id.clone(), AgencyRef { id: a.id, code: a.code, name: a.name }))
+        .collect()
+}
+
+pub async fn dossiers(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (from, to) = months(&query.0)?;
     let (dates, agencies) = state
         .db(move |conn| Ok((dossiers::dates_since(conn, from)?, agencies::list_all(conn)?)))
         .await?;
-    let names: HashMap<String, AgencyRef> = agencies
-        .into_iter()
-        .map(|a| (a.id.clone(), AgencyRef { id: a.id, code: a.code, name: a.name }))
-        .collect();
+    let names = agency_refs(agencies);
     let (first, last) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
     let items = monthly_stats(&dates)
         .into_iter()
@@ -96,4 +107,44 @@ pub async fn dossiers(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(DossierStats { from: first, to: last, items }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyComplaintMonth {
+    agency: AgencyRef,
+    #[serde(flatten)]
+    stats: ComplaintMonth,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComplaintStats {
+    from: String,
+    to: String,
+    items: Vec<AgencyComplaintMonth>,
+}
+
+/// `GET /v1/stats/complaints`: per agency and month, received, resolved, resolved within the
+/// SLA, median hours to resolve, average rating. No personal data.
+pub async fn complaints(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (from, to) = months(&query.0)?;
+    // A day early: months are Vietnam's, seven hours ahead of the stored UTC.
+    let since = (from - chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight exists");
+    let (outcomes, agencies) = state
+        .db(move |conn| Ok((complaints::outcomes_since(conn, since)?, agencies::list_all(conn)?)))
+        .await?;
+    let names = agency_refs(agencies);
+    let (first, last) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+    let items = monthly_complaint_stats(&outcomes)
+        .into_iter()
+        .filter(|s| s.month >= first && s.month <= last)
+        .filter_map(|stats| {
+            Some(AgencyComplaintMonth { agency: names.get(&stats.agency_id)?.clone(), stats })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(ComplaintStats { from: first, to: last, items }))
 }
