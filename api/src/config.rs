@@ -34,6 +34,8 @@ pub struct Config {
     pub search_vocabulary: String,
     /// Where complaint photos are kept: a local directory, or an S3-compatible store.
     pub photo_store: StoreConfig,
+    /// How often stored photos that no complaint refers to are looked for and removed.
+    pub sweep_interval: Duration,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
 }
@@ -54,6 +56,7 @@ impl Default for Config {
                 .expect("the shipped holiday list parses"),
             search_vocabulary: crate::search::DEFAULT_VOCABULARY.to_string(),
             photo_store: StoreConfig::default(),
+            sweep_interval: Duration::from_secs(3600),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
         }
@@ -103,6 +106,13 @@ impl Config {
         if let Some(path) = get("SMARTCITY_SEARCH_VOCABULARY") {
             config.search_vocabulary = std::fs::read_to_string(&path)
                 .map_err(|e| format!("SMARTCITY_SEARCH_VOCABULARY {path}: {e}"))?;
+        }
+        if let Some(secs) = get("SMARTCITY_SWEEP_INTERVAL_SECS") {
+            let secs: u64 =
+                secs.parse().ok().filter(|n| (60..=86_400).contains(n)).ok_or_else(|| {
+                    format!("SMARTCITY_SWEEP_INTERVAL_SECS must be 60–86400, not {secs:?}")
+                })?;
+            config.sweep_interval = Duration::from_secs(secs);
         }
         config.photo_store = StoreConfig::from_lookup(&get).map_err(|e| e.to_string())?;
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;

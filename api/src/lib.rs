@@ -17,4 +17,5 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod sweeper;
 pub mod throttle;

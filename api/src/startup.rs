@@ -125,6 +125,7 @@ impl Application {
         // SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then exit.
         .shutdown_timeout(30)
         .run();
+        tokio::spawn(crate::sweeper::run(state.clone(), state.config.sweep_interval));
         Ok(Application { server, port, state })
     }
 

@@ -463,3 +463,16 @@ pub fn outcomes_since(
         })
         .collect())
 }
+
+/// Which of these stored keys a photo row refers to.
+pub fn referenced_photo_keys(conn: &mut DbConn, keys: &[String]) -> Result<Vec<String>, DbError> {
+    let display: Vec<String> = complaint_photos::table
+        .filter(complaint_photos::display_key.eq_any(keys))
+        .select(complaint_photos::display_key)
+        .load(conn)?;
+    let thumbnails: Vec<String> = complaint_photos::table
+        .filter(complaint_photos::thumbnail_key.eq_any(keys))
+        .select(complaint_photos::thumbnail_key)
+        .load(conn)?;
+    Ok(display.into_iter().chain(thumbnails).collect())
+}

@@ -525,3 +525,25 @@ async fn public_complaint_statistics_count_per_agency_and_month_without_personal
     assert!(month["median_hours_to_resolve"].as_f64().unwrap() < 1.0);
     assert!(!stats.to_string().contains("Nguyễn"));
 }
+
+#[tokio::test]
+async fn the_sweeper_removes_stored_photos_no_complaint_refers_to() {
+    let (app, token) = seeded().await;
+    let photo = Part::bytes(jpeg(640, 480)).file_name("a.jpg");
+    let created: Value =
+        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1).part("photos", photo), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+    // What a filing leaves when the process dies between storing and committing.
+    let orphan = smartcity_api::storage::display_key(&smartcity_api::storage::new_photo_key());
+    app.state.photos.put(&orphan, vec![1u8, 2, 3]).await.unwrap();
+
+    let removed =
+        smartcity_api::sweeper::sweep_once(&app.state, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(removed, 1);
+    assert!(app.state.photos.get(&orphan).await.is_err());
+    let url = created["photos"][0]["display_url"].as_str().unwrap();
+    assert_eq!(app.get(url).await.status(), StatusCode::OK, "referenced photos stay");
+}

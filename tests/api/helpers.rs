@@ -22,6 +22,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    pub state: smartcity_api::state::AppState,
     pub config: Config,
     pub db: TestDb,
 }
@@ -65,13 +66,14 @@ pub async fn spawn_app_with(
     let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.state.pool.clone();
+    let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    TestApp { photos_dir, address, client, pool, config, db }
+    TestApp { photos_dir, address, client, pool, state, config, db }
 }
 
 impl TestApp {
