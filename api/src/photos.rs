@@ -404,7 +404,7 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            let noise = (seed % 25) as i32 - 12;
+            let noise = (seed % 57) as i32 - 28;
             let r = (x * 255 / width) as i32 + noise;
             let g = (y * 255 / height) as i32 - noise;
             let b = (((x / 40 + y / 40) % 2) * 120 + 60) as i32 + noise / 2;

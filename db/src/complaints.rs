@@ -476,3 +476,47 @@ pub fn referenced_photo_keys(conn: &mut DbConn, keys: &[String]) -> Result<Vec<S
         .load(conn)?;
     Ok(display.into_iter().chain(thumbnails).collect())
 }
+
+#[derive(Debug, Default, Clone)]
+pub struct AgencyFilter {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// Open and past due at this instant.
+    pub overdue_at: Option<NaiveDateTime>,
+}
+
+/// An agency's complaints, soonest due first, and how many match in all.
+pub fn for_agency(
+    conn: &mut DbConn,
+    agency_id: &str,
+    filter: &AgencyFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ComplaintRow>, i64), DbError> {
+    let query = || {
+        let mut q =
+            complaints::table.filter(complaints::agency_id.eq(agency_id.to_string())).into_boxed();
+        if let Some(status) = &filter.status {
+            q = q.filter(complaints::status.eq(status.clone()));
+        }
+        if let Some(category) = &filter.category {
+            q = q.filter(complaints::category_code.eq(category.clone()));
+        }
+        if let Some(now) = filter.overdue_at {
+            q = q.filter(complaints::due_at.lt(now)).filter(complaints::status.eq_any([
+                "new",
+                "acknowledged",
+                "in_progress",
+            ]));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order((complaints::due_at.asc(), complaints::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(ComplaintRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -547,3 +547,53 @@ async fn the_sweeper_removes_stored_photos_no_complaint_refers_to() {
     let url = created["photos"][0]["display_url"].as_str().unwrap();
     assert_eq!(app.get(url).await.status(), StatusCode::OK, "referenced photos stay");
 }
+
+#[tokio::test]
+async fn staff_list_their_agencys_complaints_with_overdue_computed_and_filterable() {
+    let (app, reporter) = seeded().await;
+    let staff = staff_token(&app, "+84905000041", "ubnd-phuong-hai-chau").await;
+    let late: Value = file(&app, &reporter, form("garbage", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    file(&app, &reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None).await;
+    file(&app, &reporter, form("garbage", 16.2, 108.0), None).await; // another agency's
+    let id = late["id"].as_str().unwrap().to_string();
+    // Two days pass for this one.
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::complaints;
+        diesel::update(complaints::table.find(id))
+            .set(complaints::due_at.eq(smartcity_db::now() - chrono::Duration::hours(48)))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+
+    let all: Value = app.get_auth("/v1/agency/complaints", &staff).await.json().await.unwrap();
+    assert_eq!(all["total"], 2);
+    assert_eq!(all["items"][0]["id"], late["id"], "soonest due first");
+    assert_eq!(all["items"][0]["overdue"], true);
+    assert_eq!(all["items"][1]["overdue"], false);
+    let overdue: Value =
+        app.get_auth("/v1/agency/complaints?overdue=true", &staff).await.json().await.unwrap();
+    assert_eq!(overdue["total"], 1);
+    let trees: Value =
+        app.get_auth("/v1/agency/complaints?category=trees", &staff).await.json().await.unwrap();
+    assert_eq!(trees["total"], 1);
+    let public: Value = app
+        .get(&format!("/v1/complaints/{}", late["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["overdue"], true);
+
+    assert_problem(
+        app.get_auth("/v1/agency/complaints", &reporter).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}

@@ -748,3 +748,79 @@ pub async fn map(
         .collect();
     Ok(HttpResponse::Ok().json(MapPage { items, next_cursor }))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyQuery {
+    status: Option<String>,
+    category: Option<String>,
+    overdue: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct AgencyItem {
+    id: String,
+    category: String,
+    status: StatusView,
+    description: String,
+    lat: f64,
+    lon: f64,
+    address: Option<String>,
+    due_at: String,
+    overdue: bool,
+    created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AgencyPage {
+    items: Vec<AgencyItem>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+/// `GET /v1/agency/complaints`: the caller's agency's complaints, soonest due first; filter by
+/// status, category, or `overdue=true` (open and past the category's SLA).
+pub async fn for_agency(
+    state: web::Data<AppState>,
+    caller: crate::auth::AgencyCaller,
+    query: ApiQuery<AgencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let (page, per_page, offset) =
+        super::Paging { page: q.page, per_page: q.per_page }.resolve()?;
+    if let Some(status) = &q.status {
+        ComplaintStatus::parse("status", status).map_err(|_| {
+            bad_query("status", "`status` không hợp lệ", "`status` is not a complaint status")
+        })?;
+    }
+    let filter = complaints::AgencyFilter {
+        status: q.status,
+        category: q.category,
+        overdue_at: q.overdue.filter(|o| *o).map(|_| smartcity_db::now()),
+    };
+    let agency_id = caller.agency_id;
+    let (rows, total) = state
+        .db(move |conn| {
+            complaints::for_agency(conn, &agency_id, &filter, offset, i64::from(per_page))
+        })
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|r| AgencyItem {
+            overdue: overdue(&r),
+            status: status_view(&r.status),
+            due_at: utc(r.due_at),
+            created_at: utc(r.created_at),
+            id: r.id,
+            category: r.category_code,
+            description: r.description,
+            lat: r.lat,
+            lon: r.lon,
+            address: r.address,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AgencyPage { items, page, per_page, total }))
+}

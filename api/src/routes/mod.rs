@@ -102,6 +102,7 @@ fn mount(r: &mut Routes) {
     r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
     r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
     r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
+    r.at("/v1/agency/complaints", vec![(M::GET, web::to(complaints::for_agency))]);
     r.at("/v1/photos/{id}/{variant}", vec![(M::GET, web::to(complaints::photo))]);
 }
 
