@@ -597,3 +597,56 @@ async fn staff_list_their_agencys_complaints_with_overdue_computed_and_filterabl
     )
     .await;
 }
+
+#[tokio::test]
+async fn admins_set_routing_rules_and_the_next_complaint_follows_them() {
+    let (app, reporter) = seeded().await;
+    let admin = app.admin_token().await;
+    let police = agency_id(&app, "cong-an-xa-hoa-vang").await;
+    let rule = serde_json::json!({"category": "noise", "area": "DEMO-02", "agency_id": police});
+    let res = app
+        .client
+        .put(app.url("/v1/admin/routing-rules"))
+        .bearer_auth(&reporter)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = app
+        .client
+        .put(app.url("/v1/admin/routing-rules"))
+        .bearer_auth(&admin)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let filed: Value = file(&app, &reporter, form("noise", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filed["agency_id"], police.as_str());
+
+    for (body, field) in [
+        (serde_json::json!({"category": "karaoke", "area": "*", "agency_id": police}), "category"),
+        (serde_json::json!({"category": "*", "area": "DEMO-99", "agency_id": police}), "area"),
+        (serde_json::json!({"category": "*", "area": "*", "agency_id": "nobody"}), "agency_id"),
+    ] {
+        let res = app
+            .client
+            .put(app.url("/v1/admin/routing-rules"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+            field
+        );
+    }
+    let rules: Value = app.get_auth("/v1/admin/routing-rules", &admin).await.json().await.unwrap();
+    assert_eq!(rules["items"].as_array().unwrap().len(), 5);
+}

@@ -13,6 +13,7 @@ use smartcity_db::api_keys::{self, ApiKeyRow};
 use smartcity_db::{agencies, DbError};
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::NewAgency;
+use smartcity_domain::routing::{Rule, ANY};
 use smartcity_domain::validation::clean_text;
 
 #[derive(Debug, Deserialize)]
@@ -191,4 +192,72 @@ pub async fn revoke_api_key(
     } else {
         Err(ApiError::not_found())
     }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRule {
+    /// A category code, or `*` for any (the area's default).
+    category: String,
+    /// An area code, or `*` for any (the city-wide fallback).
+    area: String,
+    agency_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoutingRules {
+    items: Vec<RoutingRule>,
+}
+
+pub async fn routing_rules(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let rules = state.db(smartcity_db::places::rules).await?;
+    let items = rules
+        .into_iter()
+        .map(|r| RoutingRule { category: r.category, area: r.area, agency_id: r.agency_id })
+        .collect();
+    Ok(HttpResponse::Ok().json(RoutingRules { items }))
+}
+
+/// `PUT /v1/admin/routing-rules`: which agency receives a category in an area (replacing the
+/// rule for that pair). Takes effect for the next complaint filed, on every instance.
+pub async fn set_routing_rule(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: ApiJson<RoutingRule>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let rule = body.0;
+    let (category, area, agency_id) =
+        (rule.category.clone(), rule.area.clone(), rule.agency_id.clone());
+    let (category_ok, area_ok, agency_ok) = state
+        .db(move |conn| {
+            let category_ok =
+                category == ANY || smartcity_db::places::find_category(conn, &category)?.is_some();
+            let area_ok = area == ANY
+                || smartcity_db::places::areas_with_revision(conn)?
+                    .1
+                    .iter()
+                    .any(|a| a.code == area);
+            let agency_ok = agencies::find_agency(conn, &agency_id)?.is_some();
+            Ok((category_ok, area_ok, agency_ok))
+        })
+        .await?;
+    for (ok, field) in [(category_ok, "category"), (area_ok, "area"), (agency_ok, "agency_id")] {
+        if !ok {
+            return Err(ApiError::new(ErrorCode::InvalidField)
+                .with_field(field)
+                .with_detail(format!("Không có `{field}` này"), format!("No such `{field}`")));
+        }
+    }
+    let stored = Rule {
+        category: rule.category.clone(),
+        area: rule.area.clone(),
+        agency_id: rule.agency_id.clone(),
+    };
+    state.db(move |conn| smartcity_db::places::set_rule(conn, &stored)).await?;
+    Ok(HttpResponse::Ok().json(rule))
 }

@@ -67,6 +67,11 @@ fn mount(r: &mut Routes) {
         vec![(M::DELETE, web::to(admin::revoke_api_key))],
     );
 
+    r.at(
+        "/v1/admin/routing-rules",
+        vec![(M::GET, web::to(admin::routing_rules)), (M::PUT, web::to(admin::set_routing_rule))],
+    );
+
     r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
     r.at("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
     r.at("/v1/procedure-fields", vec![(M::GET, web::to(procedures::fields))]);
