@@ -1,7 +1,7 @@
 //! Complaint photos: from the bytes a phone uploaded to the two JPEGs the server keeps.
 //!
-//! [`process`] is blocking and CPU-bound: run it with `actix_web::web::block` (or
-//! [`process_blocking`]), never on an async worker. It trusts nothing in the upload:
+//! [`process`] is blocking and CPU-bound: run it with `actix_web::web::block`, never on an
+//! async worker. It trusts nothing in the upload:
 //!
 //! 1. the byte size is checked ([`photo::check_byte_size`]), then the format is sniffed from the
 //!    magic bytes ([`photo::sniff`]); the file name and declared type are never consulted;
@@ -131,11 +131,6 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         gps,
         original_format,
     })
-}
-
-/// [`process`] on actix's blocking thread pool, with every failure already an [`ApiError`].
-pub async fn process_blocking(bytes: Vec<u8>) -> Result<ProcessedPhoto, ApiError> {
-    Ok(actix_web::web::block(move || process(&bytes)).await??)
 }
 
 /// The problem a refused photo becomes, naming `field` (e.g. `photos[2]`). The stable photo code
@@ -885,14 +880,6 @@ mod tests {
         assert_eq!((internal.code, internal.detail.is_none()), (ErrorCode::Internal, true));
         let at = photo_api_error(PhotoError::Corrupt, "photos[2]");
         assert_eq!(at.field.as_deref(), Some("photos[2]"));
-    }
-
-    #[actix_web::test]
-    async fn photos_process_blocking_runs_off_the_worker() {
-        let out = process_blocking(jpeg(&photo_like(64, 64), 80)).await.unwrap();
-        assert_eq!(out.display_width, 64);
-        let refused = process_blocking(b"GIF89a".to_vec()).await.unwrap_err();
-        assert_eq!(refused.code, ErrorCode::UnsupportedMediaType);
     }
 
     // ---- benchmark hooks (bench/photo/run) -------------------------------------------------

@@ -107,6 +107,9 @@ impl Application {
             search,
             areas,
             photos,
+            photo_permits: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )),
         };
         let metrics = web::Data::new(Metrics::new());
         let app_state = web::Data::new(state.clone());

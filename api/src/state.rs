@@ -17,6 +17,10 @@ pub struct AppState {
     pub search: Arc<CatalogueSearch>,
     pub areas: Arc<AreaMap>,
     pub photos: Arc<PhotoStore>,
+    /// Photos decoded at once, across all requests: one per core. Each takes up to its decoded
+    /// size in memory (about 60 MB for 12 megapixels), so a burst of uploads waits its turn
+    /// instead of exhausting memory.
+    pub photo_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

@@ -388,15 +388,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(_) => ApiError::not_found(),
             StoreError::Unavailable(source) => {
                 tracing::error!(error = %source, "photo store unavailable (disk full, read-only or permissions)");
-                // 503: an operator must act. The only 503 code today is `DatabaseUnavailable`,
-                // whose title is generic ("temporarily unavailable"); the detail says which
-                // part is down. To be replaced by a `StorageUnavailable` code.
-                ApiError::new(ErrorCode::DatabaseUnavailable).with_detail(
-                    "Kho lưu trữ ảnh tạm thời không ghi được; vui lòng thử lại sau \
-                     (storage_unavailable)",
-                    "Photo storage is temporarily unavailable; try again later \
-                     (storage_unavailable)",
-                )
+                ApiError::new(ErrorCode::StorageUnavailable).retry_after(30)
             }
             other => {
                 tracing::error!(error = %other, "photo store error");

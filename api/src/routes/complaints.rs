@@ -146,6 +146,7 @@ pub async fn file(
 
     let mut processed = Vec::with_capacity(form.photos.len());
     for (i, bytes) in std::mem::take(&mut form.photos).into_iter().enumerate() {
+        let _permit = state.photo_permits.acquire().await.map_err(|_| ApiError::internal())?;
         let result = web::block(move || photos::process(&bytes)).await?;
         processed.push(result.map_err(|e| photo_api_error(e, format!("photos[{i}]")))?);
     }
