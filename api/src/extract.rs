@@ -118,10 +118,9 @@ fn field_error(path: &str, message: &str) -> ApiError {
         Some(i) => &message[..i],
         None => message,
     };
-    let named = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    let named = message.split('`').nth(1).filter(|_| {
+        ["missing field", "unknown field", "duplicate field"].iter().any(|p| message.starts_with(p))
+    });
     let field = match (path, named) {
         (".", Some(name)) => name.to_string(),
         (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
@@ -135,6 +134,8 @@ fn field_error(path: &str, message: &str) -> ApiError {
         (format!("Thiếu trường `{field}`"), format!("Missing field `{field}`"))
     } else if message.starts_with("unknown field") {
         (format!("Không có trường `{field}`"), format!("Unknown field `{field}`"))
+    } else if message.starts_with("duplicate field") {
+        (format!("Trường `{field}` được gửi hai lần"), format!("Field `{field}` was sent twice"))
     } else {
         (format!("Trường `{field}`: {message}"), format!("Field `{field}`: {message}"))
     };

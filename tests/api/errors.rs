@@ -72,6 +72,7 @@ async fn bad_query_strings_name_the_parameter() {
         ("per_page=1000", "per_page"),
         ("page=0", "page"),
         ("sort=name", "sort"),
+        ("page=1&page=2", "page"),
     ] {
         let res = app.get(&format!("/v1/procedures?{query}")).await;
         let problem = assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await;
