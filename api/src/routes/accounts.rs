@@ -120,7 +120,10 @@ pub async fn register(
     let account = NewAccount::parse(&body.phone, &body.display_name, &body.password)?;
     let user = account.create(&state, Role::Citizen, None).await?;
     let view = account_view(&state, user).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/v1/me")).json(view))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, "/v1/me"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
 }
 
 #[derive(Debug, Deserialize)]

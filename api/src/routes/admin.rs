@@ -91,7 +91,9 @@ pub async fn create_staff(
             .with_detail("Không có cơ quan với mã định danh này", "No agency has this id"));
     }
     let user = account.create(&state, Role::Staff, Some(agency_id)).await?;
-    Ok(HttpResponse::Created().json(account_view(&state, user).await?))
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(account_view(&state, user).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -109,6 +109,18 @@ pub async fn file(
     caller: AuthUser,
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    let is_form =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data")
+        });
+    if !is_form {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
+            .with_field("Content-Type")
+            .with_detail(
+                "Gửi phản ánh dạng multipart/form-data",
+                "Send the complaint as multipart/form-data",
+            ));
+    }
     let key = idempotency_key(&req)?;
     let reporter_id = caller.user.id.clone();
     if let Some(key) = key.clone() {
