@@ -178,6 +178,11 @@ async fn each_kind_of_bad_filing_gets_its_own_4xx_and_nothing_is_written() {
         .await
         .unwrap();
     assert_problem(res, StatusCode::UNAUTHORIZED, "authentication_required").await;
+    let json =
+        app.post_auth("/v1/complaints", &token, &serde_json::json!({"category": "garbage"})).await;
+    let problem =
+        assert_problem(json, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_eq!(problem["field"], "Content-Type");
 }
 
 #[tokio::test]
