@@ -48,9 +48,15 @@ pub fn postgres_admin_url() -> Option<String> {
     std::env::var(TEST_DATABASE_ENV).ok().filter(|u| u.starts_with("postgres"))
 }
 
+/// The same server and options, another database: `postgres://h/postgres?sslmode=disable`
+/// becomes `postgres://h/{database}?sslmode=disable`.
 fn with_database(admin_url: &str, database: &str) -> String {
-    let (base, _) = admin_url.rsplit_once('/').expect("a PostgreSQL URL names a database");
-    format!("{base}/{database}")
+    let (location, options) = match admin_url.split_once('?') {
+        Some((location, options)) => (location, format!("?{options}")),
+        None => (admin_url, String::new()),
+    };
+    let (server, _) = location.rsplit_once('/').expect("a PostgreSQL URL names a database");
+    format!("{server}/{database}{options}")
 }
 
 #[derive(QueryableByName)]
