@@ -83,9 +83,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut value = value;
     integral_numbers_as_integers(&mut value);
     if !value.is_object() {
-        return Err(ApiError::new(ErrorCode::InvalidField)
-            .with_field("body")
-            .with_detail("`body` phải là một đối tượng JSON", "`body` must be a JSON object"));
+        return Err(ApiError::invalid_field(
+            "body",
+            "`body` phải là một đối tượng JSON",
+            "`body` must be a JSON object",
+        ));
     }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
@@ -139,7 +141,7 @@ fn field_error(path: &str, message: &str) -> ApiError {
     } else {
         (format!("Trường `{field}`: {message}"), format!("Field `{field}`: {message}"))
     };
-    ApiError::new(ErrorCode::InvalidField).with_field(field).with_detail(vi, en)
+    ApiError::invalid_field(field, vi, en)
 }
 
 /// The query string, deserialised with unknown parameters refused and the parameter named.

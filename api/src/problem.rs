@@ -214,6 +214,24 @@ impl ApiError {
         self
     }
 
+    /// 422 on a body or form field, with what is wrong in both languages.
+    pub fn invalid_field(
+        field: impl Into<String>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError::new(ErrorCode::InvalidField).with_field(field).with_detail(vi, en)
+    }
+
+    /// 400 on a query parameter, with what is wrong in both languages.
+    pub fn invalid_query(
+        field: impl Into<String>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(vi, en)
+    }
+
     pub fn not_found() -> Self {
         ApiError::new(ErrorCode::NotFound)
     }

@@ -32,7 +32,8 @@ fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
-fn chrono(d: std::time::Duration) -> ChronoDuration {
+/// A configured duration as chrono's, for date arithmetic.
+pub fn chrono(d: std::time::Duration) -> ChronoDuration {
     ChronoDuration::from_std(d).expect("configured durations fit")
 }
 

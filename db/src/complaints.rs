@@ -220,10 +220,7 @@ pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, Db
 /// Complaints whose position lies in the box, optionally of one category and among statuses,
 /// newest first, at most `limit`. The caller filters by exact distance.
 pub struct BoxQuery<'a> {
-    pub min_lat: f64,
-    pub max_lat: f64,
-    pub min_lon: f64,
-    pub max_lon: f64,
+    pub bbox: smartcity_domain::geo::BoundingBox,
     pub category: Option<&'a str>,
     pub statuses: &'a [&'a str],
     pub created_since: Option<NaiveDateTime>,
@@ -234,8 +231,8 @@ pub struct BoxQuery<'a> {
 
 pub fn in_box(conn: &mut DbConn, q: &BoxQuery) -> Result<Vec<ComplaintRow>, DbError> {
     let mut query = complaints::table
-        .filter(complaints::lat.between(q.min_lat, q.max_lat))
-        .filter(complaints::lon.between(q.min_lon, q.max_lon))
+        .filter(complaints::lat.between(q.bbox.min_lat, q.bbox.max_lat))
+        .filter(complaints::lon.between(q.bbox.min_lon, q.bbox.max_lon))
         .into_boxed();
     if let Some(category) = q.category {
         query = query.filter(complaints::category_code.eq(category.to_string()));

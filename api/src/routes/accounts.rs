@@ -6,10 +6,9 @@ use crate::auth::{passwords, AuthUser};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
-use crate::throttle::{self, FailureKeys};
+use crate::throttle::{self, chrono, FailureKeys};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Duration as ChronoDuration;
 use serde::{Deserialize, Serialize};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
 use smartcity_db::{agencies, DbError};
@@ -139,10 +138,6 @@ pub struct TokenPair {
     refresh_token: String,
     token_type: &'static str,
     expires_in: u64,
-}
-
-fn chrono(d: std::time::Duration) -> ChronoDuration {
-    ChronoDuration::from_std(d).expect("configured durations fit")
 }
 
 pub async fn login(

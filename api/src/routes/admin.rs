@@ -86,9 +86,11 @@ pub async fn create_staff(
     let lookup_id = agency_id.clone();
     let agency = state.db(move |conn| agencies::find_agency(conn, &lookup_id)).await?;
     if agency.is_none() {
-        return Err(ApiError::new(ErrorCode::InvalidField)
-            .with_field("agency_id")
-            .with_detail("Không có cơ quan với mã định danh này", "No agency has this id"));
+        return Err(ApiError::invalid_field(
+            "agency_id",
+            "Không có cơ quan với mã định danh này",
+            "No agency has this id",
+        ));
     }
     let user = account.create(&state, Role::Staff, Some(agency_id)).await?;
     Ok(HttpResponse::Created()
@@ -250,9 +252,11 @@ pub async fn set_routing_rule(
         .await?;
     for (ok, field) in [(category_ok, "category"), (area_ok, "area"), (agency_ok, "agency_id")] {
         if !ok {
-            return Err(ApiError::new(ErrorCode::InvalidField)
-                .with_field(field)
-                .with_detail(format!("Không có `{field}` này"), format!("No such `{field}`")));
+            return Err(ApiError::invalid_field(
+                field,
+                format!("Không có `{field}` này"),
+                format!("No such `{field}`"),
+            ));
         }
     }
     let stored = Rule {

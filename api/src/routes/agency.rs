@@ -28,10 +28,6 @@ pub struct DossierRequest {
     due_on: NaiveDate,
 }
 
-fn invalid(field: &str, vi: &str, en: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidField).with_field(field).with_detail(vi, en)
-}
-
 /// `PUT /v1/agency/dossiers/{code}`: creates or updates a dossier of the caller's agency.
 pub async fn upsert(
     state: web::Data<AppState>,
@@ -42,12 +38,16 @@ pub async fn upsert(
     let code = parse_dossier_code("code", &code)?;
     let body = body.0;
     if !is_procedure_code(&body.procedure_code) {
-        return Err(invalid("procedure_code", "Mã thủ tục không hợp lệ", "Not a procedure code"));
+        return Err(ApiError::invalid_field(
+            "procedure_code",
+            "Mã thủ tục không hợp lệ",
+            "Not a procedure code",
+        ));
     }
     let applicant_name = clean_text("applicant_name", &body.applicant_name, 1, 100, false)?;
     let applicant_phone = PhoneNumber::parse("applicant_phone", &body.applicant_phone)?;
     if body.due_on < body.received_on {
-        return Err(invalid(
+        return Err(ApiError::invalid_field(
             "due_on",
             "Ngày hẹn trả không được trước ngày tiếp nhận",
             "The due date cannot be before the received date",
@@ -73,7 +73,7 @@ pub async fn upsert(
         UpsertOutcome::Created => Ok(HttpResponse::Created().json(view(row)?)),
         UpsertOutcome::Updated => Ok(HttpResponse::Ok().json(view(row)?)),
         UpsertOutcome::OtherAgency => Err(other_agency()),
-        UpsertOutcome::UnknownProcedure => Err(invalid(
+        UpsertOutcome::UnknownProcedure => Err(ApiError::invalid_field(
             "procedure_code",
             "Không có thủ tục với mã này",
             "No procedure has this code",
@@ -132,7 +132,11 @@ pub async fn record_event(
     let status = DossierStatus::parse("status", body.status)?;
     let occurred_at = body.occurred_at.naive_utc();
     if occurred_at > smartcity_db::now() + Duration::minutes(5) {
-        return Err(invalid("occurred_at", "Thời điểm ở tương lai", "The time is in the future"));
+        return Err(ApiError::invalid_field(
+            "occurred_at",
+            "Thời điểm ở tương lai",
+            "The time is in the future",
+        ));
     }
     let event = EventInput {
         event_id,
@@ -196,10 +200,6 @@ pub struct AgencyDossierPage {
     total: i64,
 }
 
-fn bad_query(field: &str, vi: &str, en: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(vi, en)
-}
-
 /// `GET /v1/agency/dossiers`: the caller's agency's dossiers, soonest due first.
 pub async fn list(
     state: web::Data<AppState>,
@@ -213,10 +213,12 @@ pub async fn list(
         .status
         .map(|s| DossierStatus::parse("status", s).map(DossierStatus::code))
         .transpose()
-        .map_err(|_| bad_query("status", "`status` phải từ 1 đến 10", "`status` must be 1–10"))?;
+        .map_err(|_| {
+            ApiError::invalid_query("status", "`status` phải từ 1 đến 10", "`status` must be 1–10")
+        })?;
     let open_due_by = match (query.overdue, query.due_within_days) {
         (Some(true), Some(_)) => {
-            return Err(bad_query(
+            return Err(ApiError::invalid_query(
                 "due_within_days",
                 "Không dùng `due_within_days` cùng `overdue=true`",
                 "`due_within_days` cannot be combined with `overdue=true`",
@@ -224,7 +226,7 @@ pub async fn list(
         }
         (Some(true), None) => Some(today() - Duration::days(1)),
         (_, Some(days)) if days > 366 => {
-            return Err(bad_query(
+            return Err(ApiError::invalid_query(
                 "due_within_days",
                 "`due_within_days` tối đa 366",
                 "`due_within_days` is at most 366",

@@ -135,12 +135,11 @@ pub async fn record(
             let lookup = original.clone();
             let exists = state.db(move |conn| complaints::detail(conn, &lookup)).await?.is_some();
             if !exists || *original == id {
-                return Err(ApiError::new(ErrorCode::InvalidField)
-                    .with_field("duplicate_of")
-                    .with_detail(
-                        "Không có phản ánh gốc này (hoặc là chính phản ánh này)",
-                        "No such original complaint (or it is this one)",
-                    ));
+                return Err(ApiError::invalid_field(
+                    "duplicate_of",
+                    "Không có phản ánh gốc này (hoặc là chính phản ánh này)",
+                    "No such original complaint (or it is this one)",
+                ));
             }
             duplicate_of = Some(original.clone());
             notice_detail = Some(original.clone());
@@ -151,9 +150,11 @@ pub async fn record(
                 .db(move |conn| agencies::find_agency(conn, &lookup))
                 .await?
                 .ok_or_else(|| {
-                    ApiError::new(ErrorCode::InvalidField)
-                        .with_field("to_agency_id")
-                        .with_detail("Không có cơ quan này", "No such agency")
+                    ApiError::invalid_field(
+                        "to_agency_id",
+                        "Không có cơ quan này",
+                        "No such agency",
+                    )
                 })?;
             reassign_to = Some(agency.id);
             notice_detail = Some(agency.name);

@@ -43,7 +43,8 @@ pub async fn read(mut multipart: Multipart) -> Result<ComplaintForm, ApiError> {
         let mut field = field.map_err(|_| malformed())?;
         parts += 1;
         if parts > MAX_PARTS {
-            return Err(ApiError::new(ErrorCode::InvalidField).with_field("body").with_detail(
+            return Err(ApiError::invalid_field(
+                "body",
                 format!("Tối đa {MAX_PARTS} phần trong một biểu mẫu"),
                 format!("At most {MAX_PARTS} parts in one form"),
             ));
@@ -79,22 +80,26 @@ pub async fn read(mut multipart: Multipart) -> Result<ComplaintForm, ApiError> {
             continue;
         }
         let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::new(ErrorCode::InvalidField)
-                .with_field(&name)
-                .with_detail(format!("`{name}` không phải UTF-8"), format!("`{name}` is not UTF-8"))
+            ApiError::invalid_field(
+                &name,
+                format!("`{name}` không phải UTF-8"),
+                format!("`{name}` is not UTF-8"),
+            )
         })?;
         if let Some(code) = name.strip_prefix("attribute[").and_then(|rest| rest.strip_suffix(']'))
         {
             form.attributes.entry(code.to_string()).or_default().push(text);
         } else if TEXT_FIELDS.contains(&name.as_str()) {
             if form.fields.insert(name.clone(), text).is_some() {
-                return Err(ApiError::new(ErrorCode::InvalidField).with_field(&name).with_detail(
+                return Err(ApiError::invalid_field(
+                    &name,
                     format!("`{name}` được gửi hai lần"),
                     format!("`{name}` was sent twice"),
                 ));
             }
         } else {
-            return Err(ApiError::new(ErrorCode::InvalidField).with_field(&name).with_detail(
+            return Err(ApiError::invalid_field(
+                &name,
                 format!("Không có trường `{name}`"),
                 format!("Unknown field `{name}`"),
             ));

@@ -26,15 +26,11 @@ use std::collections::HashMap;
 
 const OPEN: &[&str] = &["new", "acknowledged", "in_progress"];
 
-fn invalid(field: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidField).with_field(field).with_detail(vi, en)
-}
-
 fn coordinate(fields: &HashMap<String, String>, field: &str) -> Result<Option<f64>, ApiError> {
     match fields.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(raw) => raw.parse::<f64>().map(Some).map_err(|_| {
-            invalid(
+            ApiError::invalid_field(
                 field,
                 format!("`{field}` phải là một số"),
                 format!("`{field}` must be a number"),
@@ -52,11 +48,11 @@ fn location(
     let region = state.areas.region();
     match (coordinate(fields, "lat")?, coordinate(fields, "lon")?) {
         (Some(lat), Some(lon)) => Ok(LatLon::parse(lat, lon, region)?),
-        (Some(_), None) => Err(invalid("lon", "Thiếu `lon`", "`lon` is missing")),
-        (None, Some(_)) => Err(invalid("lat", "Thiếu `lat`", "`lat` is missing")),
+        (Some(_), None) => Err(ApiError::invalid_field("lon", "Thiếu `lon`", "`lon` is missing")),
+        (None, Some(_)) => Err(ApiError::invalid_field("lat", "Thiếu `lat`", "`lat` is missing")),
         (None, None) => {
             let (lat, lon) = photos.iter().find_map(|p| p.gps).ok_or_else(|| {
-                invalid(
+                ApiError::invalid_field(
                     "lat",
                     "Cần vị trí: gửi `lat`/`lon` hoặc một ảnh có toạ độ GPS",
                     "A location is needed: send `lat`/`lon` or a photo with GPS coordinates",
@@ -71,7 +67,7 @@ fn flag(form: &ComplaintForm, field: &str) -> Result<bool, ApiError> {
     match form.fields.get(field).map(|v| v.trim()) {
         None | Some("") | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
-        Some(_) => Err(invalid(
+        Some(_) => Err(ApiError::invalid_field(
             field,
             format!("`{field}` là true hoặc false"),
             format!("`{field}` is true or false"),
@@ -92,7 +88,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .filter(|v| !v.is_empty() && v.len() <= 100)
         .map(|v| Some(v.to_string()))
         .ok_or_else(|| {
-            invalid(
+            ApiError::invalid_field(
                 "Idempotency-Key",
                 "Idempotency-Key: 1–100 ký tự ASCII",
                 "Idempotency-Key: 1–100 ASCII characters",
@@ -135,13 +131,17 @@ pub async fn file(
     let category_code =
         form.fields.get("category").map(|c| c.trim().to_string()).unwrap_or_default();
     if category_code.is_empty() {
-        return Err(invalid("category", "Thiếu `category`", "`category` is missing"));
+        return Err(ApiError::invalid_field(
+            "category",
+            "Thiếu `category`",
+            "`category` is missing",
+        ));
     }
     let lookup = category_code.clone();
-    let category: Category = state
-        .db(move |conn| places::find_category(conn, &lookup))
-        .await?
-        .ok_or_else(|| invalid("category", "Không có loại phản ánh này", "No such category"))?;
+    let category: Category =
+        state.db(move |conn| places::find_category(conn, &lookup)).await?.ok_or_else(|| {
+            ApiError::invalid_field("category", "Không có loại phản ánh này", "No such category")
+        })?;
     let description = clean_text(
         "description",
         form.fields.get("description").map(String::as_str).unwrap_or(""),
@@ -473,10 +473,7 @@ pub async fn nearby(
             let rows = complaints::in_box(
                 conn,
                 &BoxQuery {
-                    min_lat: bbox.min_lat,
-                    max_lat: bbox.max_lat,
-                    min_lon: bbox.min_lon,
-                    max_lon: bbox.max_lon,
+                    bbox,
                     category: category.as_deref(),
                     statuses: OPEN,
                     created_since: None,
@@ -629,13 +626,10 @@ struct MapPage {
     next_cursor: Option<String>,
 }
 
-fn bad_query(field: &str, vi: &str, en: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(vi, en)
-}
-
 /// Keyset cursor: the last item's creation time (microseconds) and id.
 fn parse_cursor(raw: &str) -> Result<(chrono::NaiveDateTime, String), ApiError> {
-    let bad = || bad_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
+    let bad =
+        || ApiError::invalid_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
     let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
@@ -661,7 +655,7 @@ pub async fn map(
             if !(min_lat <= max_lat && min_lon <= max_lon)
                 || [min_lat, max_lat, min_lon, max_lon].iter().any(|v| !v.is_finite())
             {
-                return Err(bad_query(
+                return Err(ApiError::invalid_query(
                     "min_lat",
                     "Khung toạ độ không hợp lệ",
                     "The bounding box is not valid",
@@ -677,7 +671,7 @@ pub async fn map(
             })?;
             let radius = q.radius_m.unwrap_or(1_000);
             if radius == 0 || radius > MAX_RADIUS_M {
-                return Err(bad_query(
+                return Err(ApiError::invalid_query(
                     "radius_m",
                     "`radius_m` từ 1 đến 50000",
                     "`radius_m` is 1–50000",
@@ -685,7 +679,7 @@ pub async fn map(
             }
             (bounding_box(center, f64::from(radius)), Some((center, f64::from(radius))))
         }
-        _ => return Err(bad_query(
+        _ => return Err(ApiError::invalid_query(
             "min_lat",
             "Gửi một khung (min_lat, max_lat, min_lon, max_lon) hoặc một tâm (lat, lon, radius_m)",
             "Send a box (min_lat, max_lat, min_lon, max_lon) or a centre (lat, lon, radius_m)",
@@ -693,13 +687,13 @@ pub async fn map(
     };
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(bad_query("limit", "`limit` từ 1 đến 200", "`limit` is 1–200"));
+        return Err(ApiError::invalid_query("limit", "`limit` từ 1 đến 200", "`limit` is 1–200"));
     }
     let status = match q.status {
         Some(raw) => Some(
             ComplaintStatus::parse("status", &raw)
                 .map_err(|_| {
-                    bad_query(
+                    ApiError::invalid_query(
                         "status",
                         "`status` không hợp lệ",
                         "`status` is not a complaint status",
@@ -719,10 +713,7 @@ pub async fn map(
             complaints::in_box(
                 conn,
                 &BoxQuery {
-                    min_lat: bbox.min_lat,
-                    max_lat: bbox.max_lat,
-                    min_lon: bbox.min_lon,
-                    max_lon: bbox.max_lon,
+                    bbox,
                     category: category.as_deref(),
                     statuses: &statuses,
                     created_since: since,
@@ -806,7 +797,11 @@ pub async fn for_agency(
         super::Paging { page: q.page, per_page: q.per_page }.resolve()?;
     if let Some(status) = &q.status {
         ComplaintStatus::parse("status", status).map_err(|_| {
-            bad_query("status", "`status` không hợp lệ", "`status` is not a complaint status")
+            ApiError::invalid_query(
+                "status",
+                "`status` không hợp lệ",
+                "`status` is not a complaint status",
+            )
         })?;
     }
     let filter = complaints::AgencyFilter {

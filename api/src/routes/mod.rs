@@ -150,13 +150,15 @@ impl Paging {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page == 0 || page > 100_000 {
-            return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("page").with_detail(
+            return Err(ApiError::invalid_query(
+                "page",
                 "`page` phải từ 1 đến 100000",
                 "`page` must be between 1 and 100000",
             ));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("per_page").with_detail(
+            return Err(ApiError::invalid_query(
+                "per_page",
                 format!("`per_page` phải từ 1 đến {MAX_PER_PAGE}"),
                 format!("`per_page` must be between 1 and {MAX_PER_PAGE}"),
             ));

@@ -78,10 +78,6 @@ pub struct ProcedureQuery {
 /// Longer than any sensible question; the index reads only the first words anyway.
 const MAX_QUERY_CHARS: usize = 200;
 
-fn bad_query(field: &str, vi: &str, en: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(vi, en)
-}
-
 pub async fn list(
     state: web::Data<AppState>,
     query: ApiQuery<ProcedureQuery>,
@@ -91,19 +87,23 @@ pub async fn list(
         Paging { page: query.page, per_page: query.per_page }.resolve()?;
     let text = query.q.unwrap_or_default();
     if text.chars().count() > MAX_QUERY_CHARS {
-        return Err(bad_query(
+        return Err(ApiError::invalid_query(
             "q",
-            &format!("`q` tối đa {MAX_QUERY_CHARS} ký tự"),
-            &format!("`q` has at most {MAX_QUERY_CHARS} characters"),
+            format!("`q` tối đa {MAX_QUERY_CHARS} ký tự"),
+            format!("`q` has at most {MAX_QUERY_CHARS} characters"),
         ));
     }
     if let Some(level) = &query.level {
         GovLevel::parse("level", level).map_err(|_| {
-            bad_query("level", "`level` là province hoặc commune", "`level` is province or commune")
+            ApiError::invalid_query(
+                "level",
+                "`level` là province hoặc commune",
+                "`level` is province or commune",
+            )
         })?;
     }
     if query.service_level.is_some_and(|l| !(1..=4).contains(&l)) {
-        return Err(bad_query(
+        return Err(ApiError::invalid_query(
             "service_level",
             "`service_level` từ 1 đến 4",
             "`service_level` is 1–4",
@@ -187,7 +187,8 @@ pub async fn replace(
     caller.require(Role::Admin)?;
     let spec = body.0;
     if spec.code != *code {
-        return Err(ApiError::new(ErrorCode::InvalidField).with_field("code").with_detail(
+        return Err(ApiError::invalid_field(
+            "code",
             "Mã trong nội dung phải trùng mã trên đường dẫn",
             "The code in the body must be the code in the path",
         ));

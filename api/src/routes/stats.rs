@@ -1,7 +1,7 @@
 //! Public statistics: how fast each agency finishes dossiers. No personal data.
 
 use crate::extract::ApiQuery;
-use crate::problem::{ApiError, ErrorCode};
+use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -47,7 +47,8 @@ fn month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
         .ok()
         .filter(|_| raw.len() == 7)
         .ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidQuery).with_field(field).with_detail(
+            ApiError::invalid_query(
+                field,
                 format!("`{field}` là một tháng dạng YYYY-MM"),
                 format!("`{field}` is a month, YYYY-MM"),
             )
@@ -66,7 +67,8 @@ fn months(query: &StatsQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
         None => to - Months::new(11),
     };
     if from > to || to - Months::new(120) > from {
-        return Err(ApiError::new(ErrorCode::InvalidQuery).with_field("from").with_detail(
+        return Err(ApiError::invalid_query(
+            "from",
             "`from` phải trước `to` và cách không quá 10 năm",
             "`from` must not be after `to`, nor more than ten years before it",
         ));
