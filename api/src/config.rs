@@ -38,6 +38,9 @@ pub struct Config {
     pub sweep_interval: Duration,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// Where clients reach this server (`https://api.example.vn`), for the absolute links
+    /// Open311 answers carry; without it they are built from the request's Host.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             sweep_interval: Duration::from_secs(3600),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            public_url: None,
         }
     }
 }
@@ -115,6 +119,13 @@ impl Config {
             config.sweep_interval = Duration::from_secs(secs);
         }
         config.photo_store = StoreConfig::from_lookup(&get).map_err(|e| e.to_string())?;
+        if let Some(url) = get("SMARTCITY_PUBLIC_URL") {
+            let url = url.trim_end_matches('/');
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
+                return Err(format!("SMARTCITY_PUBLIC_URL must be an http(s) URL, not {url:?}"));
+            }
+            config.public_url = Some(url.to_string());
+        }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)

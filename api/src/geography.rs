@@ -1,12 +1,15 @@
 //! The areas' spatial index of this instance, for routing a point to its ward or commune;
 //! rebuilt from the database when the areas' revision moves (after an import anywhere).
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, ErrorCode};
 use crate::revision_cache::RevisionCache;
 use crate::state::AppState;
 use actix_web::web;
 use smartcity_db::places::{self, NewArea};
-use smartcity_domain::geo::{feature_collection, parse_areas, Area, AreaIndex, Region};
+use smartcity_domain::geo::{
+    feature_collection, parse_areas, Area, AreaId, AreaIndex, LatLon, Region,
+};
+use smartcity_domain::routing::route;
 use std::sync::Arc;
 
 pub struct AreaMap {
@@ -52,11 +55,34 @@ pub fn storable(areas: &[Area]) -> Vec<NewArea> {
     areas
         .iter()
         .map(|area| NewArea {
-            code: area.id.code.clone().unwrap_or_else(|| area.id.name.clone()),
+            code: area_code(&area.id),
             name: area.id.name.clone(),
             feature_json: area.to_feature_json(),
             bbox: (area.bbox.min_lat, area.bbox.max_lat, area.bbox.min_lon, area.bbox.max_lon),
             inside: (area.interior_point.lat(), area.interior_point.lon()),
         })
         .collect()
+}
+
+/// The code of the area holding `position`, if any.
+pub async fn area_at(state: &AppState, position: LatLon) -> Result<Option<String>, ApiError> {
+    Ok(state.areas.index(state).await?.locate(position).map(area_code))
+}
+
+/// An area is stored under its code, or its name when it has none.
+pub fn area_code(id: &AreaId) -> String {
+    id.code.clone().unwrap_or_else(|| id.name.clone())
+}
+
+/// The agency a complaint of this category in this area goes to, by the routing rules; 422
+/// naming `lat` when no rule (not even a city-wide one) covers it.
+pub async fn agency_for(
+    state: &AppState,
+    category_code: &str,
+    area_code: Option<&str>,
+) -> Result<String, ApiError> {
+    let rules = state.db(places::rules).await?;
+    route(&rules, category_code, area_code)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::new(ErrorCode::OutsideServedArea).with_field("lat"))
 }

@@ -2,10 +2,12 @@
 //! and the operator commands behind the `smartcity` binary.
 
 pub mod auth;
+pub mod auto_close;
 pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod geography;
+pub mod georeport;
 pub mod metrics;
 pub mod middleware;
 pub mod photos;

@@ -1,4 +1,4 @@
-//! Removes stored photos that no complaint refers to: what a filing left behind when the
+//! The periodic jobs. Removes stored photos that no complaint refers to: what a filing left behind when the
 //! process died between storing its photos and committing its row. Failures the server sees
 //! are cleaned up at once; this catches the rest. Safe on every instance at once: it only
 //! deletes objects old enough that no filing can still be about to commit them.
@@ -42,7 +42,8 @@ pub async fn sweep_once(state: &AppState, min_age: Duration) -> Result<usize, St
     Ok(removed)
 }
 
-/// Sweeps every `interval` for as long as the server runs.
+/// Every `interval` for as long as the server runs: sweeps orphan photos and closes resolved
+/// complaints whose reporter's week has passed.
 pub async fn run(state: AppState, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     loop {
@@ -51,6 +52,11 @@ pub async fn run(state: AppState, interval: Duration) {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "orphan photos removed"),
             Err(error) => tracing::warn!(%error, "orphan photo sweep failed; will retry"),
+        }
+        match crate::auto_close::close_due(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "resolved complaints closed after the week"),
+            Err(error) => tracing::warn!(%error, "auto-close failed; will retry"),
         }
     }
 }

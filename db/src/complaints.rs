@@ -74,13 +74,24 @@ pub struct NewComplaint {
     pub address: Option<String>,
     pub area_code: Option<String>,
     pub agency_id: String,
-    pub reporter_id: String,
+    /// The citizen who filed it; None when an Open311 client app filed it.
+    pub reporter_id: Option<String>,
     pub anonymous: bool,
     /// JSON object of the checked answers.
     pub answers: String,
     pub due_at: NaiveDateTime,
     pub idempotency_key: Option<String>,
+    pub open311: Option<Open311Origin>,
     pub created_at: NaiveDateTime,
+}
+
+/// How an Open311 client app filed a request.
+pub struct Open311Origin {
+    pub client_id: String,
+    /// The answer of `tokens/{token}`.
+    pub token: String,
+    /// The client's own link to media, kept as given.
+    pub media_url: Option<String>,
 }
 
 pub struct NewPhoto {
@@ -135,25 +146,15 @@ pub fn file(
                 complaints::status.eq("new"),
                 complaints::due_at.eq(complaint.due_at),
                 complaints::idempotency_key.eq(&complaint.idempotency_key),
+                complaints::open311_client_id.eq(complaint.open311.as_ref().map(|o| &o.client_id)),
+                complaints::open311_token.eq(complaint.open311.as_ref().map(|o| &o.token)),
+                complaints::media_url
+                    .eq(complaint.open311.as_ref().and_then(|o| o.media_url.as_ref())),
                 complaints::created_at.eq(complaint.created_at),
                 complaints::updated_at.eq(complaint.created_at),
             ))
             .execute(conn)?;
-        for (position, photo) in photos.iter().enumerate() {
-            diesel::insert_into(complaint_photos::table)
-                .values((
-                    complaint_photos::id.eq(new_id()),
-                    complaint_photos::complaint_id.eq(&complaint.id),
-                    complaint_photos::kind.eq("report"),
-                    complaint_photos::position.eq(position as i32),
-                    complaint_photos::display_key.eq(&photo.display_key),
-                    complaint_photos::thumbnail_key.eq(&photo.thumbnail_key),
-                    complaint_photos::width.eq(photo.width),
-                    complaint_photos::height.eq(photo.height),
-                    complaint_photos::created_at.eq(complaint.created_at),
-                ))
-                .execute(conn)?;
-        }
+        insert_photos(conn, &complaint.id, "report", photos, complaint.created_at)?;
         diesel::insert_into(complaint_events::table)
             .values((
                 complaint_events::id.eq(new_id()),
@@ -174,12 +175,41 @@ pub fn file(
         Ok(()) => Ok(FileOutcome::Created),
         Err(DbError::Duplicate(_)) if complaint.idempotency_key.is_some() => {
             let key = complaint.idempotency_key.as_deref().unwrap_or_default();
-            find_by_idempotency_key(conn, &complaint.reporter_id, key)?
+            let reporter = complaint.reporter_id.as_deref().unwrap_or_default();
+            find_by_idempotency_key(conn, reporter, key)?
                 .map(FileOutcome::Replayed)
                 .ok_or_else(|| DbError::Corrupt("duplicate without a first complaint".into()))
         }
         Err(other) => Err(other),
     }
+}
+
+/// Photos of `kind` (`report`: the reporter's; `after`: the agency's proof of the fix), in
+/// upload order. They carry the time of what they came with (the filing, the `resolved` event):
+/// the timeline finds an event's photos by it.
+fn insert_photos(
+    conn: &mut DbConn,
+    complaint_id: &str,
+    kind: &str,
+    photos: &[NewPhoto],
+    created_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    for (position, photo) in photos.iter().enumerate() {
+        diesel::insert_into(complaint_photos::table)
+            .values((
+                complaint_photos::id.eq(new_id()),
+                complaint_photos::complaint_id.eq(complaint_id),
+                complaint_photos::kind.eq(kind),
+                complaint_photos::position.eq(position as i32),
+                complaint_photos::display_key.eq(&photo.display_key),
+                complaint_photos::thumbnail_key.eq(&photo.thumbnail_key),
+                complaint_photos::width.eq(photo.width),
+                complaint_photos::height.eq(photo.height),
+                complaint_photos::created_at.eq(created_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A complaint as read back: the row, its reporter's display name (if any), photos and events.
@@ -204,9 +234,10 @@ pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, Db
             .optional()?,
         None => None,
     };
+    // The report's photos first, then each resolution's.
     let photos = complaint_photos::table
         .filter(complaint_photos::complaint_id.eq(id))
-        .order((complaint_photos::kind.asc(), complaint_photos::position.asc()))
+        .order((complaint_photos::created_at.asc(), complaint_photos::position.asc()))
         .select(PhotoRow::as_select())
         .load(conn)?;
     let events = complaint_events::table
@@ -340,6 +371,8 @@ pub struct NewEvent {
     pub reassign_to: Option<String>,
     pub duplicate_of: Option<String>,
     pub rating: Option<(i32, Option<String>)>,
+    /// Photos of the fix, sent with a `resolved` event; already in the photo store.
+    pub after_photos: Vec<NewPhoto>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -349,8 +382,8 @@ pub enum EventOutcome {
     StatusChanged,
 }
 
-/// Records an event and its effects, and puts the notice in the inbox of the reporter and the
-/// followers (not the actor): one transaction.
+/// Records an event, its effects and its photos, and puts the notice in the inbox of the
+/// reporter and the followers (not the actor): one transaction.
 pub fn record_event(
     conn: &mut DbConn,
     complaint_id: &str,
@@ -413,6 +446,7 @@ pub fn record_event(
                 complaint_events::created_at.eq(now),
             ))
             .execute(conn)?;
+        insert_photos(conn, complaint_id, "after", &event.after_photos, now)?;
         if let Some(notice) = notice {
             let reporter: Option<String> =
                 complaints::table.find(complaint_id).select(complaints::reporter_id).first(conn)?;
@@ -516,4 +550,20 @@ pub fn for_agency(
         .select(ComplaintRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Resolved complaints whose resolution is older than `cutoff`, oldest first, at most `limit`:
+/// those whose reporter let the week pass without rating or reopening them.
+pub fn resolved_before(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<ComplaintRow>, DbError> {
+    Ok(complaints::table
+        .filter(complaints::status.eq("resolved"))
+        .filter(complaints::resolved_at.le(cutoff))
+        .order(complaints::resolved_at.asc())
+        .limit(limit)
+        .select(ComplaintRow::as_select())
+        .load(conn)?)
 }

@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod dossiers;
 pub mod error;
 pub mod notifications;
+pub mod open311;
 pub mod places;
 pub mod pool;
 pub mod procedures;

@@ -19,6 +19,8 @@ struct CategoryRow {
     icon: String,
     nearby_radius_m: i32,
     questions: String,
+    keywords_vi: String,
+    keywords_en: String,
 }
 
 impl CategoryRow {
@@ -29,6 +31,7 @@ impl CategoryRow {
             code: self.code,
             name: Bilingual { vi: self.name_vi, en: self.name_en },
             group: Bilingual { vi: self.group_vi, en: self.group_en },
+            keywords: Bilingual { vi: self.keywords_vi, en: self.keywords_en },
             sla_hours: u32::try_from(self.sla_hours).unwrap_or(0),
             icon: self.icon,
             nearby_radius_m: u32::try_from(self.nearby_radius_m).unwrap_or(0),
@@ -46,6 +49,8 @@ pub fn upsert_categories(conn: &mut DbConn, list: &[Category]) -> Result<(), DbE
                 categories::name_en.eq(&category.name.en),
                 categories::group_vi.eq(&category.group.vi),
                 categories::group_en.eq(&category.group.en),
+                categories::keywords_vi.eq(&category.keywords.vi),
+                categories::keywords_en.eq(&category.keywords.en),
                 categories::sla_hours.eq(category.sla_hours as i32),
                 categories::icon.eq(&category.icon),
                 categories::nearby_radius_m.eq(category.nearby_radius_m as i32),

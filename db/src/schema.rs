@@ -180,6 +180,8 @@ diesel::table! {
         questions -> Text,
         sort_order -> Integer,
         active -> Bool,
+        keywords_vi -> Text,
+        keywords_en -> Text,
     }
 }
 
@@ -232,6 +234,9 @@ diesel::table! {
         idempotency_key -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        open311_client_id -> Nullable<Text>,
+        open311_token -> Nullable<Text>,
+        media_url -> Nullable<Text>,
     }
 }
 
@@ -294,6 +299,7 @@ diesel::table! {
 
 diesel::joinable!(complaints -> categories (category_code));
 diesel::joinable!(complaints -> agencies (agency_id));
+diesel::joinable!(complaints -> open311_clients (open311_client_id));
 diesel::joinable!(complaint_photos -> complaints (complaint_id));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaint_follows -> complaints (complaint_id));

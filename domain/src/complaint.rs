@@ -222,8 +222,9 @@ impl EventKind {
         self != EventKind::Note
     }
 
-    /// What the reporter and followers are told. Rating and closing tell nothing new: the
-    /// resolution was announced already.
+    /// What the reporter and followers are told. A rating tells nothing new (the reporter
+    /// gave it; the resolution was announced already); the system's close ends the week in
+    /// which the reporter could still reopen, so they hear of it.
     pub fn notice(self) -> Option<NoticeKind> {
         match self {
             EventKind::Acknowledged => Some(NoticeKind::Acknowledged),
@@ -233,7 +234,8 @@ impl EventKind {
             EventKind::Duplicate => Some(NoticeKind::Duplicate),
             EventKind::Reassigned => Some(NoticeKind::Reassigned),
             EventKind::Reopened => Some(NoticeKind::Reopened),
-            EventKind::Note | EventKind::Rated | EventKind::Closed => None,
+            EventKind::Closed => Some(NoticeKind::Closed),
+            EventKind::Note | EventKind::Rated => None,
         }
     }
 }
@@ -498,6 +500,7 @@ pub enum NoticeKind {
     Duplicate,
     Reassigned,
     Reopened,
+    Closed,
 }
 
 impl NoticeKind {
@@ -510,6 +513,7 @@ impl NoticeKind {
             NoticeKind::Duplicate => "complaint_duplicate",
             NoticeKind::Reassigned => "complaint_reassigned",
             NoticeKind::Reopened => "complaint_reopened",
+            NoticeKind::Closed => "complaint_closed",
         }
     }
 
@@ -537,6 +541,10 @@ impl NoticeKind {
                 ("was passed to another agency", "Now handled by"),
             ],
             NoticeKind::Reopened => [("đã được mở lại", "Lý do"), ("was reopened", "Reason")],
+            NoticeKind::Closed => [
+                ("đã đóng sau 7 ngày không có ý kiến", "Ghi chú"),
+                ("was closed after 7 days without a reply", "Note"),
+            ],
         }
     }
 }
@@ -584,7 +592,7 @@ pub fn complaint_notice(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bilingual {
     pub vi: String,
@@ -610,6 +618,9 @@ pub struct Category {
     pub code: String,
     pub name: Bilingual,
     pub group: Bilingual,
+    /// Comma-separated words a resident might use for it (Open311 `keywords`).
+    #[serde(default)]
+    pub keywords: Bilingual,
     /// Hours from filing to resolution.
     pub sla_hours: u32,
     pub icon: String,
@@ -1283,7 +1294,7 @@ mod tests {
         let transition = close(days_later(7)).unwrap();
         assert_eq!(
             (transition.status, transition.public, transition.notice),
-            (Some(S::Closed), true, None)
+            (Some(S::Closed), true, Some(NoticeKind::Closed))
         );
         assert!(matches!(
             decide(&state(S::Resolved), &EventRequest::Closed, Actor::Admin, days_later(8), window),

@@ -447,6 +447,48 @@ impl AreaIndex {
             .min()
             .map(|index| &self.areas[index].id)
     }
+
+    /// The area an address names, for a report that comes with an address and no position:
+    /// the area whose name, without its "phường"/"xã"/"thị trấn" prefix, appears in the
+    /// address as whole words (diacritics and case aside). The longest such name wins; two
+    /// different areas with names of that length make the address ambiguous (None).
+    pub fn named_in(&self, address: &str) -> Option<&Area> {
+        let haystack = format!(" {} ", words(address));
+        let mut best: Option<(usize, &Area)> = None;
+        let mut tie = false;
+        for area in &self.areas {
+            let name = bare_name(&area.id.name);
+            if name.is_empty() || !haystack.contains(&format!(" {name} ")) {
+                continue;
+            }
+            match best {
+                Some((len, _)) if len > name.len() => {}
+                Some((len, _)) if len == name.len() => tie = true,
+                _ => {
+                    best = Some((name.len(), area));
+                    tie = false;
+                }
+            }
+        }
+        best.filter(|_| !tie).map(|(_, area)| area)
+    }
+}
+
+/// Folded words separated by single spaces: punctuation is a separator.
+fn words(text: &str) -> String {
+    let folded = crate::text::fold(text);
+    let spaced: String =
+        folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn bare_name(name: &str) -> String {
+    let name = words(name);
+    ["phuong ", "xa ", "thi tran "]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .map(str::to_string)
+        .unwrap_or(name)
 }
 
 #[cfg(test)]
@@ -466,6 +508,21 @@ mod tests {
 
     fn located(index: &AreaIndex, lat: f64, lon: f64) -> Option<&str> {
         index.locate(at(lat, lon)).map(|id| id.name.as_str())
+    }
+
+    #[test]
+    fn an_address_names_its_ward_without_prefix_diacritics_or_case() {
+        let index = shipped_index();
+        let named = |address: &str| index.named_in(address).map(|a| a.id.name.as_str());
+        assert_eq!(named("12 Lê Lợi, P. Thạch Thang, Đà Nẵng"), Some("Phường Thạch Thang"));
+        assert_eq!(named("kiet 5 duong 2/9, phuong hai chau"), Some("Phường Hải Châu"));
+        assert_eq!(named("Thôn 3, xã Hòa Vang"), Some("Xã Hòa Vang"));
+        // Whole words: "An Hải Bắc" contains the words "An Hải".
+        assert_eq!(named("Tổ 4, An Hải Bắc"), Some("Phường An Hải"));
+        assert_eq!(named("Hải Châu, Hòa Vang"), None, "two names of one length: ambiguous");
+        assert_eq!(named("Hải Châu, Thanh Khê"), Some("Phường Thanh Khê"), "the longer name wins");
+        assert_eq!(named("Thanhkhe"), None);
+        assert_eq!(named("123 Nguyễn Văn Linh"), None);
     }
 
     /// A one-feature collection with the given geometry JSON.

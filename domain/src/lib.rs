@@ -8,6 +8,7 @@ pub mod complaint;
 pub mod dossier;
 pub mod geo;
 pub mod lang;
+pub mod open311;
 pub mod phone;
 pub mod photo;
 pub mod procedure;

@@ -7,16 +7,16 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 /// Inside the demo's Phường Hải Châu (DEMO-02).
-const HAI_CHAU: (f64, f64) = (16.045, 108.205);
+pub(crate) const HAI_CHAU: (f64, f64) = (16.045, 108.205);
 
-async fn seeded() -> (TestApp, String) {
+pub(crate) async fn seeded() -> (TestApp, String) {
     let app = spawn_app().await;
     app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
     (app, token)
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
     });
@@ -25,7 +25,7 @@ fn jpeg(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
-fn form(category: &str, lat: f64, lon: f64) -> Form {
+pub(crate) fn form(category: &str, lat: f64, lon: f64) -> Form {
     Form::new()
         .text("category", category.to_string())
         .text("description", "Đèn đường trước số 12 Trần Phú không sáng ba đêm nay.")
@@ -33,7 +33,12 @@ fn form(category: &str, lat: f64, lon: f64) -> Form {
         .text("lon", lon.to_string())
 }
 
-async fn file(app: &TestApp, token: &str, form: Form, key: Option<&str>) -> reqwest::Response {
+pub(crate) async fn file(
+    app: &TestApp,
+    token: &str,
+    form: Form,
+    key: Option<&str>,
+) -> reqwest::Response {
     let mut request = app.client.post(app.url("/v1/complaints")).bearer_auth(token).multipart(form);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
@@ -41,7 +46,7 @@ async fn file(app: &TestApp, token: &str, form: Form, key: Option<&str>) -> reqw
     request.send().await.unwrap()
 }
 
-async fn agency_id(app: &TestApp, code: &'static str) -> String {
+pub(crate) async fn agency_id(app: &TestApp, code: &'static str) -> String {
     app.with_db(move |conn| {
         smartcity_db::agencies::find_agency_by_code(conn, code).unwrap().unwrap().id
     })
@@ -279,7 +284,11 @@ async fn following_and_me_too_are_counted_once_per_person() {
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 
-async fn staff_token(app: &TestApp, phone: &'static str, agency: &'static str) -> String {
+pub(crate) async fn staff_token(
+    app: &TestApp,
+    phone: &'static str,
+    agency: &'static str,
+) -> String {
     let id = agency_id(app, agency).await;
     app.insert_user(phone, "staff", Some(id)).await;
     app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
@@ -654,4 +663,67 @@ async fn admins_set_routing_rules_and_the_next_complaint_follows_them() {
     }
     let rules: Value = app.get_auth("/v1/admin/routing-rules", &admin).await.json().await.unwrap();
     assert_eq!(rules["items"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_be_reopened() {
+    let (app, reporter) = seeded().await;
+    let staff = staff_token(&app, "+84905000051", "ubnd-phuong-hai-chau").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let created: Value = file(&app, &reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+        let events = format!("/v1/complaints/{id}/events");
+        for step in [
+            serde_json::json!({"type": "acknowledged", "comment": "Đã nhận"}),
+            serde_json::json!({"type": "resolved", "response": "Đã dọn cây đổ"}),
+        ] {
+            assert_eq!(app.post_auth(&events, &staff, &step).await.status(), StatusCode::CREATED);
+        }
+        ids.push(id);
+    }
+    // The first was resolved eight days ago; the second just now.
+    let (old, recent) = (ids[0].clone(), ids[1].clone());
+    let target = old.clone();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::complaints::dsl::*;
+        let eight_days_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(8);
+        diesel::update(complaints.find(&target))
+            .set(resolved_at.eq(eight_days_ago))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+
+    let now = chrono::Utc::now();
+    assert_eq!(smartcity_api::auto_close::close_due(&app.state, now).await.unwrap(), 1);
+    assert_eq!(smartcity_api::auto_close::close_due(&app.state, now).await.unwrap(), 0);
+
+    let closed: Value = app.get(&format!("/v1/complaints/{old}")).await.json().await.unwrap();
+    assert_eq!(closed["status"]["code"], "closed");
+    let last = closed["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["type"], "closed", "{last}");
+    let still: Value = app.get(&format!("/v1/complaints/{recent}")).await.json().await.unwrap();
+    assert_eq!(still["status"]["code"], "resolved", "the reporter's week is not over");
+
+    let res = app
+        .post_auth(
+            &format!("/v1/complaints/{old}/events"),
+            &reporter,
+            &serde_json::json!({"type": "reopened", "reason": "Cây lại đổ"}),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "transition_not_allowed").await;
+
+    let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
+    let reporter_id = me["id"].as_str().unwrap().to_string();
+    let inbox = app
+        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &reporter_id).unwrap())
+        .await;
+    assert_eq!(inbox.iter().filter(|n| n.kind == "complaint_closed").count(), 1, "{inbox:?}");
 }

@@ -2,11 +2,13 @@
 //! PostgreSQL when `SMARTCITY_TEST_DATABASE_URL` is set), reqwest as the client.
 
 mod accounts;
+mod complaint_photos;
 mod complaints;
 mod contract;
 mod dossiers;
 mod errors;
 mod helpers;
+mod open311;
 mod operations;
 mod places;
 mod procedures;

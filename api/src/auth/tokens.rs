@@ -86,6 +86,13 @@ pub fn new_api_key() -> (String, String) {
     (key, hash)
 }
 
+/// A new Open311 `api_key` for a client app (`o311_` and 256 random bits), and its hash.
+pub fn new_open311_key() -> (String, String) {
+    let key = random_secret("o311_");
+    let hash = hash_secret(&key);
+    (key, hash)
+}
+
 fn random_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

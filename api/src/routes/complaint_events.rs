@@ -1,16 +1,21 @@
 //! `POST /v1/complaints/{id}/events`: staff of the assigned agency (and admins) move a
 //! complaint along; its reporter rates or reopens it. The rules are the state machine in
 //! `domain::complaint`; this handler says who the caller is and stores what it decides.
+//!
+//! The body is JSON, or the same fields as a multipart form, which alone can carry photos:
+//! those of the fix, on a `resolved` event.
 
+use super::complaint_form::{self, StoredPhotos};
 use super::complaints::{load, view, Audience};
 use crate::auth::AuthUser;
-use crate::extract::ApiJson;
+use crate::extract::{parse_json, ApiJson};
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_multipart::Multipart;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use smartcity_db::complaints::{self, EventOutcome, NewEvent};
 use smartcity_db::{agencies, places};
 use smartcity_domain::account::Role;
@@ -34,13 +39,11 @@ pub enum EventBody {
 }
 
 impl EventBody {
-    fn into_request(self) -> EventRequest {
+    fn into_request(self, after_photos: u32) -> EventRequest {
         match self {
             EventBody::Acknowledged { comment } => EventRequest::Acknowledged { comment },
             EventBody::InProgress { comment } => EventRequest::InProgress { comment },
-            EventBody::Resolved { response } => {
-                EventRequest::Resolved { response, after_photos: 0 }
-            }
+            EventBody::Resolved { response } => EventRequest::Resolved { response, after_photos },
             EventBody::Rejected { reason } => EventRequest::Rejected { reason },
             EventBody::Duplicate { duplicate_of } => EventRequest::Duplicate { duplicate_of },
             EventBody::Reassigned { to_agency_id, reason } => {
@@ -51,6 +54,54 @@ impl EventBody {
             EventBody::Reopened { reason } => EventRequest::Reopened { reason },
         }
     }
+}
+
+/// The event and the photos sent with it, from a JSON body or a multipart form.
+async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(EventBody, Vec<Vec<u8>>), ApiError> {
+    if !complaint_form::is_multipart(req) {
+        let ApiJson(body) = ApiJson::<EventBody>::from_request(req, &mut payload.into_inner())
+            .await
+            .map_err(|error| match error.code {
+                ErrorCode::UnsupportedMediaType => error.with_detail(
+                    "Gửi sự kiện dạng application/json hoặc multipart/form-data",
+                    "Send the event as application/json or multipart/form-data",
+                ),
+                _ => error,
+            })?;
+        return Ok((body, Vec::new()));
+    }
+    let form = complaint_form::read(Multipart::new(req.headers(), payload), &complaint_form::EVENT)
+        .await?;
+    // Form parts are text; `stars` is the one number among the events' fields.
+    let fields = form
+        .fields
+        .into_iter()
+        .map(|(name, text)| {
+            if name != "stars" {
+                return Ok((name, Value::String(text)));
+            }
+            let stars = text.trim().parse::<i64>().map_err(|_| {
+                ApiError::invalid_field(
+                    "stars",
+                    "`stars` là số nguyên từ 1 đến 5",
+                    "`stars` is a whole number from 1 to 5",
+                )
+            })?;
+            Ok((name, Value::from(stars)))
+        })
+        .collect::<Result<serde_json::Map<String, Value>, ApiError>>()?;
+    let body: EventBody = parse_json(Value::Object(fields).to_string().as_bytes())?;
+    if !form.photos.is_empty() && !matches!(body, EventBody::Resolved { .. }) {
+        return Err(ApiError::invalid_field(
+            "photos",
+            "Chỉ sự kiện `resolved` mới kèm ảnh",
+            "Only a `resolved` event carries photos",
+        ));
+    }
+    Ok((body, form.photos))
 }
 
 fn actor(caller: &AuthUser, reporter_id: Option<&str>, agency_id: &str) -> Actor {
@@ -101,11 +152,13 @@ fn words(event: &EventRequest) -> (Option<String>, serde_json::Value) {
 }
 
 pub async fn record(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    body: ApiJson<EventBody>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let (body, uploads) = read_body(&req, payload).await?;
     let id = id.into_inner();
     let detail = load(&state, &id).await?;
     let complaint = &detail.complaint;
@@ -123,9 +176,9 @@ pub async fn record(
         status_since: DateTime::from_naive_utc_and_offset(status_since, Utc),
     };
     let who = actor(&caller, complaint.reporter_id.as_deref(), &complaint.agency_id);
+    let request = body.into_request(uploads.len() as u32);
     let transition =
-        decide(&current, &body.0.into_request(), who, Utc::now(), DEFAULT_REPORTER_WINDOW)
-            .map_err(refused)?;
+        decide(&current, &request, who, Utc::now(), DEFAULT_REPORTER_WINDOW).map_err(refused)?;
 
     let mut reassign_to = None;
     let mut duplicate_of = None;
@@ -175,6 +228,10 @@ pub async fn record(
         }
         notice
     });
+    // Refusals are all behind: only now are the photos worth processing and storing.
+    let processed = complaint_form::process_photos(&state, uploads).await?;
+    let StoredPhotos { rows: after_photos, keys: stored } =
+        complaint_form::store_photos(&state, &processed).await?;
     let event = NewEvent {
         event_type: transition.event.kind().as_str().to_string(),
         actor_id: Some(caller.user.id.clone()),
@@ -191,6 +248,7 @@ pub async fn record(
             EventRequest::Rated { stars, comment } => Some((*stars as i32, comment.clone())),
             _ => None,
         },
+        after_photos,
     };
     let complaint_id = id.clone();
     let outcome = state
@@ -203,8 +261,12 @@ pub async fn record(
                 smartcity_db::now(),
             )
         })
-        .await?;
-    if outcome == EventOutcome::StatusChanged {
+        .await;
+    if !matches!(outcome, Ok(EventOutcome::Recorded)) {
+        // Nothing half-written: the photos go with the event that was not recorded.
+        complaint_form::remove_stored(&state, &stored).await;
+    }
+    if outcome? == EventOutcome::StatusChanged {
         return Err(ApiError::new(ErrorCode::TransitionNotAllowed).with_detail(
             "Phản ánh vừa được người khác cập nhật; hãy tải lại",
             "The complaint was just updated by someone else; reload it",

@@ -1,10 +1,16 @@
-//! Reading the multipart form of a new complaint, with every part bounded: uploads are
-//! hostile until proven otherwise.
+//! The multipart forms of complaints (filing one, recording an event on one) and the photos
+//! they carry: every part bounded, every photo processed off the async workers and stored
+//! before the database row that refers to it. Uploads are hostile until proven otherwise.
 
-use crate::photos::photo_api_error;
+use crate::photos::{self, photo_api_error, ProcessedPhoto};
 use crate::problem::{ApiError, ErrorCode};
+use crate::state::AppState;
+use crate::storage;
 use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
+use smartcity_db::complaints::NewPhoto;
 use smartcity_domain::photo;
 use std::collections::HashMap;
 
@@ -12,6 +18,24 @@ use std::collections::HashMap;
 const MAX_TEXT_PART: usize = 16 * 1024;
 /// Parts of any kind: the fields, a few answers and five photos fit well within it.
 const MAX_PARTS: usize = 40;
+
+/// Which parts a form may have besides its photos (`photos` or `photos[]`, up to
+/// [`photo::MAX_PHOTOS_PER_COMPLAINT`]).
+pub struct FormShape {
+    /// The text parts it may have; `None` leaves the names to the caller.
+    text_fields: Option<&'static [&'static str]>,
+    /// Whether it answers a category's questions in `attribute[CODE]` parts.
+    attributes: bool,
+}
+
+/// A new complaint's form.
+pub const FILING: FormShape = FormShape {
+    text_fields: Some(&["category", "description", "lat", "lon", "address", "anonymous"]),
+    attributes: true,
+};
+
+/// An event's form: its fields are those of its JSON body, which the same deserialiser checks.
+pub const EVENT: FormShape = FormShape { text_fields: None, attributes: false };
 
 #[derive(Debug, Default)]
 pub struct ComplaintForm {
@@ -21,7 +45,13 @@ pub struct ComplaintForm {
     pub photos: Vec<Vec<u8>>,
 }
 
-const TEXT_FIELDS: &[&str] = &["category", "description", "lat", "lon", "address", "anonymous"];
+/// Whether the request declares a `multipart/form-data` body.
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
 
 fn too_large(field: &str, limit: usize) -> ApiError {
     ApiError::new(ErrorCode::BodyTooLarge).with_field(field).with_detail(
@@ -36,7 +66,7 @@ fn malformed() -> ApiError {
         .with_detail("Nội dung multipart không hợp lệ", "The multipart body is malformed")
 }
 
-pub async fn read(mut multipart: Multipart) -> Result<ComplaintForm, ApiError> {
+pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<ComplaintForm, ApiError> {
     let mut form = ComplaintForm::default();
     let mut parts = 0;
     while let Some(field) = multipart.next().await {
@@ -86,24 +116,85 @@ pub async fn read(mut multipart: Multipart) -> Result<ComplaintForm, ApiError> {
                 format!("`{name}` is not UTF-8"),
             )
         })?;
-        if let Some(code) = name.strip_prefix("attribute[").and_then(|rest| rest.strip_suffix(']'))
-        {
+        let attribute = name.strip_prefix("attribute[").and_then(|rest| rest.strip_suffix(']'));
+        if let Some(code) = attribute.filter(|_| shape.attributes) {
             form.attributes.entry(code.to_string()).or_default().push(text);
-        } else if TEXT_FIELDS.contains(&name.as_str()) {
-            if form.fields.insert(name.clone(), text).is_some() {
-                return Err(ApiError::invalid_field(
-                    &name,
-                    format!("`{name}` được gửi hai lần"),
-                    format!("`{name}` was sent twice"),
-                ));
-            }
-        } else {
+        } else if shape.text_fields.is_some_and(|known| !known.contains(&name.as_str())) {
             return Err(ApiError::invalid_field(
                 &name,
                 format!("Không có trường `{name}`"),
                 format!("Unknown field `{name}`"),
             ));
+        } else if form.fields.insert(name.clone(), text).is_some() {
+            return Err(ApiError::invalid_field(
+                &name,
+                format!("`{name}` được gửi hai lần"),
+                format!("`{name}` was sent twice"),
+            ));
         }
     }
     Ok(form)
+}
+
+/// Checks and converts each upload, a few at a time (`state.photo_permits`) and off the async
+/// workers. A refusal names the part (`photos[2]`).
+pub async fn process_photos(
+    state: &AppState,
+    uploads: Vec<Vec<u8>>,
+) -> Result<Vec<ProcessedPhoto>, ApiError> {
+    let mut processed = Vec::with_capacity(uploads.len());
+    for (i, bytes) in uploads.into_iter().enumerate() {
+        let _permit = state.photo_permits.acquire().await.map_err(|_| ApiError::internal())?;
+        let result = web::block(move || photos::process(&bytes)).await?;
+        processed.push(result.map_err(|e| photo_api_error(e, format!("photos[{i}]")))?);
+    }
+    Ok(processed)
+}
+
+/// Photos in the store, ahead of the database rows that will refer to them.
+pub struct StoredPhotos {
+    /// The rows to write, in upload order.
+    pub rows: Vec<NewPhoto>,
+    /// Every object written: [`remove_stored`] them if the rows are not written.
+    pub keys: Vec<String>,
+}
+
+/// Stores the display copy and thumbnail of each photo; on a failure, removes what it stored.
+pub async fn store_photos(
+    state: &AppState,
+    processed: &[ProcessedPhoto],
+) -> Result<StoredPhotos, ApiError> {
+    let mut stored = StoredPhotos { rows: Vec::new(), keys: Vec::new() };
+    for photo in processed {
+        let base = storage::new_photo_key();
+        let (display_key, thumbnail_key) =
+            (storage::display_key(&base), storage::thumbnail_key(&base));
+        let put = async {
+            state.photos.put(&display_key, photo.display.clone()).await?;
+            stored.keys.push(display_key.clone());
+            state.photos.put(&thumbnail_key, photo.thumbnail.clone()).await?;
+            stored.keys.push(thumbnail_key.clone());
+            Ok::<_, storage::StoreError>(())
+        };
+        if let Err(err) = put.await {
+            remove_stored(state, &stored.keys).await;
+            return Err(err.into());
+        }
+        stored.rows.push(NewPhoto {
+            display_key,
+            thumbnail_key,
+            width: photo.display_width as i32,
+            height: photo.display_height as i32,
+        });
+    }
+    Ok(stored)
+}
+
+/// Removes stored photos whose rows were not written: nothing half-written stays behind.
+pub async fn remove_stored(state: &AppState, keys: &[String]) {
+    for key in keys {
+        if let Err(err) = state.photos.delete(key).await {
+            tracing::warn!(%key, error = %err, "could not remove a photo of a failed write; the sweeper will");
+        }
+    }
 }

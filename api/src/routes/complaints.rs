@@ -1,26 +1,25 @@
 //! Complaints: filing with photos, the nearby check before filing, the public map and detail,
 //! the reporter's own list, following and "me too", and the photos themselves.
 
-use super::complaint_form::{self, ComplaintForm};
+use super::complaint_form::{self, ComplaintForm, StoredPhotos};
 use super::utc;
 use crate::auth::AuthUser;
+use crate::geography::{agency_for, area_at};
 use crate::extract::ApiQuery;
-use crate::photos::{self, photo_api_error, ProcessedPhoto};
+use crate::photos::ProcessedPhoto;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
-use crate::storage;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use smartcity_db::complaints::{
-    self, BoxQuery, ComplaintDetail, ComplaintRow, FileOutcome, NewComplaint, NewPhoto,
+    self, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, FileOutcome, NewComplaint,
 };
 use smartcity_db::places;
 use smartcity_domain::complaint::{due_at, is_overdue, Category, ComplaintStatus};
 use smartcity_domain::geo::{bounding_box, LatLon};
-use smartcity_domain::routing::route;
 use smartcity_domain::validation::clean_text;
 use std::collections::HashMap;
 
@@ -105,11 +104,7 @@ pub async fn file(
     caller: AuthUser,
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let is_form =
-        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-            v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data")
-        });
-    if !is_form {
+    if !complaint_form::is_multipart(&req) {
         return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
             .with_field("Content-Type")
             .with_detail(
@@ -127,7 +122,7 @@ pub async fn file(
             return replay(&state, &id).await;
         }
     }
-    let mut form = complaint_form::read(multipart).await?;
+    let mut form = complaint_form::read(multipart, &complaint_form::FILING).await?;
     let category_code =
         form.fields.get("category").map(|c| c.trim().to_string()).unwrap_or_default();
     if category_code.is_empty() {
@@ -156,48 +151,14 @@ pub async fn file(
     let anonymous = flag(&form, "anonymous")?;
     let answers = category.check_answers(&form.attributes)?;
 
-    let mut processed = Vec::with_capacity(form.photos.len());
-    for (i, bytes) in std::mem::take(&mut form.photos).into_iter().enumerate() {
-        let _permit = state.photo_permits.acquire().await.map_err(|_| ApiError::internal())?;
-        let result = web::block(move || photos::process(&bytes)).await?;
-        processed.push(result.map_err(|e| photo_api_error(e, format!("photos[{i}]")))?);
-    }
+    let processed =
+        complaint_form::process_photos(&state, std::mem::take(&mut form.photos)).await?;
     let position = location(&state, &form.fields, &processed)?;
-    let area = state
-        .areas
-        .index(&state)
-        .await?
-        .locate(position)
-        .map(|id| id.code.clone().unwrap_or_else(|| id.name.clone()));
-    let rules = state.db(places::rules).await?;
-    let agency_id = route(&rules, &category.code, area.as_deref())
-        .ok_or_else(|| ApiError::new(ErrorCode::OutsideServedArea).with_field("lat"))?
-        .to_string();
+    let area = area_at(&state, position).await?;
+    let agency_id = agency_for(&state, &category.code, area.as_deref()).await?;
 
-    let mut stored = Vec::new();
-    let mut photo_rows = Vec::new();
-    for photo in &processed {
-        let base = storage::new_photo_key();
-        let (display_key, thumbnail_key) =
-            (storage::display_key(&base), storage::thumbnail_key(&base));
-        let put = async {
-            state.photos.put(&display_key, photo.display.clone()).await?;
-            stored.push(display_key.clone());
-            state.photos.put(&thumbnail_key, photo.thumbnail.clone()).await?;
-            stored.push(thumbnail_key.clone());
-            Ok::<_, storage::StoreError>(())
-        };
-        if let Err(err) = put.await {
-            remove_stored(&state, &stored).await;
-            return Err(err.into());
-        }
-        photo_rows.push(NewPhoto {
-            display_key,
-            thumbnail_key,
-            width: photo.display_width as i32,
-            height: photo.display_height as i32,
-        });
-    }
+    let StoredPhotos { rows: photo_rows, keys: stored } =
+        complaint_form::store_photos(&state, &processed).await?;
 
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -210,11 +171,12 @@ pub async fn file(
         address,
         area_code: area,
         agency_id,
-        reporter_id,
+        reporter_id: Some(reporter_id),
         anonymous,
         answers: serde_json::to_string(&answers).expect("answers serialize"),
         due_at: due_at(now, category.sla_hours).naive_utc(),
         idempotency_key: key,
+        open311: None,
         created_at: smartcity_db::now(),
     };
     let outcome = state.db(move |conn| complaints::file(conn, &complaint, &photo_rows)).await;
@@ -226,21 +188,13 @@ pub async fn file(
                 .json(view(&detail, Audience::Reporter)))
         }
         Ok(FileOutcome::Replayed(first)) => {
-            remove_stored(&state, &stored).await;
+            complaint_form::remove_stored(&state, &stored).await;
             replay(&state, &first).await
         }
         Err(err) => {
             // Nothing half-written: the photos go with the failed row.
-            remove_stored(&state, &stored).await;
+            complaint_form::remove_stored(&state, &stored).await;
             Err(err)
-        }
-    }
-}
-
-async fn remove_stored(state: &AppState, keys: &[String]) {
-    for key in keys {
-        if let Err(err) = state.photos.delete(key).await {
-            tracing::warn!(%key, error = %err, "could not remove a photo of a failed filing; the sweeper will");
         }
     }
 }
@@ -295,6 +249,9 @@ struct TimelineEntry {
     event_type: String,
     status: Option<StatusView>,
     text: Option<String>,
+    /// A `resolved` event's photos of the fix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    photos: Vec<PhotoView>,
     at: String,
 }
 
@@ -335,6 +292,19 @@ fn photo_view(photo: &smartcity_db::complaints::PhotoRow) -> PhotoView {
     }
 }
 
+/// The photos sent with a `resolved` event: `after` photos stored at the event's time.
+fn after_photos(detail: &ComplaintDetail, event: &EventRow) -> Vec<PhotoView> {
+    if event.event_type != "resolved" {
+        return Vec::new();
+    }
+    detail
+        .photos
+        .iter()
+        .filter(|p| p.kind == "after" && p.created_at == event.created_at)
+        .map(photo_view)
+        .collect()
+}
+
 fn overdue(row: &ComplaintRow) -> bool {
     ComplaintStatus::parse("status", &row.status)
         .map(|s| is_overdue(s, DateTime::from_naive_utc_and_offset(row.due_at, Utc), Utc::now()))
@@ -368,6 +338,7 @@ pub(super) fn view(detail: &ComplaintDetail, audience: Audience) -> ComplaintVie
                 event_type: e.event_type.clone(),
                 status: e.status_after.as_deref().map(status_view),
                 text: e.body.clone(),
+                photos: after_photos(detail, e),
                 at: utc(e.created_at),
             })
             .collect(),

@@ -10,6 +10,8 @@ mod complaints;
 mod dossier_views;
 mod dossiers;
 mod health;
+mod open311;
+mod open311_clients;
 mod places;
 mod procedures;
 mod stats;
@@ -109,6 +111,27 @@ fn mount(r: &mut Routes) {
     r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
     r.at("/v1/agency/complaints", vec![(M::GET, web::to(complaints::for_agency))]);
     r.at("/v1/photos/{id}/{variant}", vec![(M::GET, web::to(complaints::photo))]);
+
+    r.at(
+        "/v1/admin/open311-clients",
+        vec![(M::POST, web::to(open311_clients::create)), (M::GET, web::to(open311_clients::list))],
+    );
+    r.at("/v1/admin/open311-clients/{id}", vec![(M::DELETE, web::to(open311_clients::revoke))]);
+    r.at("/open311/v2/discovery.{format}", vec![(M::GET, web::to(open311::discovery))]);
+    r.at("/open311/v2/services.{format}", vec![(M::GET, web::to(open311::services))]);
+    r.at(
+        "/open311/v2/services/{service_code}.{format}",
+        vec![(M::GET, web::to(open311::service_definition))],
+    );
+    r.at(
+        "/open311/v2/requests.{format}",
+        vec![(M::GET, web::to(open311::requests)), (M::POST, web::to(open311::file))],
+    );
+    r.at(
+        "/open311/v2/requests/{service_request_id}.{format}",
+        vec![(M::GET, web::to(open311::request))],
+    );
+    r.at("/open311/v2/tokens/{token}.{format}", vec![(M::GET, web::to(open311::token))]);
 }
 
 /// Mounts one resource per path with all its methods, so a method the path does not have is
