@@ -201,6 +201,31 @@ async fn a_point_outside_every_area_goes_to_the_city_wide_fallback() {
 }
 
 #[tokio::test]
+async fn without_a_city_wide_fallback_a_point_outside_every_area_is_refused() {
+    let (app, token) = seeded().await;
+    app.with_db(|conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::routing_rules::dsl::*;
+        diesel::delete(routing_rules.filter(area_code.eq("*"))).execute(conn).unwrap();
+    })
+    .await;
+    let res = file(&app, &token, form("garbage", 16.2, 108.0), None).await;
+    let problem =
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "outside_served_area").await;
+    assert_eq!(problem["field"], "lat");
+    let count = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            smartcity_db::schema::complaints::table.count().get_result::<i64>(conn).unwrap()
+        })
+        .await;
+    assert_eq!(count, 0);
+    // Inside an area with its own default, the same category is still routed.
+    let res = file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn nearby_lists_open_complaints_within_the_radius_nearest_first() {
     let (app, token) = seeded().await;
     // Garbage looks 100 m around: about 55 m and 90 m north are near, 1.1 km is not.

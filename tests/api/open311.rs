@@ -381,6 +381,23 @@ async fn refusals_are_the_spec_s_error_list_naming_the_field_and_write_nothing()
     let xml =
         xml_answer(app.get("/open311/v2/requests/nope.xml").await, StatusCode::NOT_FOUND).await;
     assert!(xml.contains("<errors><error><code>404</code><description>"), "{xml}");
+    let res = app
+        .client
+        .post(app.url("/open311/v2/requests.xml"))
+        .form(&[("api_key", "o311_wrong"), ("service_code", "trees")])
+        .send()
+        .await
+        .unwrap();
+    let xml = xml_answer(res, StatusCode::FORBIDDEN).await;
+    assert_eq!(xml_texts(&xml, "code"), ["403"]);
+    assert!(xml_texts(&xml, "description")[0].contains("api_key"));
+    let xml = xml_answer(
+        app.get("/open311/v2/requests.xml?end_date=2026-13-01T00:00:00Z").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(xml_texts(&xml, "code"), ["400"]);
+    assert!(xml_texts(&xml, "description")[0].contains("end_date"));
     let non_admin = app.citizen_token().await;
     let res = app.post_auth("/v1/admin/open311-clients", &non_admin, &json!({ "name": "x" })).await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
