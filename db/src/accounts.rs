@@ -197,6 +197,8 @@ pub fn revoke_session(
     )
     .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
     .execute(conn)?;
+    // A phone signed out (or a stolen session cut off) gets no more pushes.
+    crate::devices::remove_for_session(conn, session_id)?;
     Ok(())
 }
 

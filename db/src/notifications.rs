@@ -1,7 +1,8 @@
-//! The in-app inbox. Rows are written by the repository that makes the change they announce,
-//! inside its transaction.
+//! The in-app inbox and what people turned off. Rows are written by the repository that makes
+//! the change they announce, inside its transaction, together with a push per device of the
+//! recipient (the outbox) unless they turned that kind off.
 
-use crate::schema::notifications;
+use crate::schema::{devices, notification_mutes, notifications, push_outbox};
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -29,9 +30,10 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     let data = serde_json::to_string(&notice.data).expect("a string map serializes");
+    let id = new_id();
     diesel::insert_into(notifications::table)
         .values((
-            notifications::id.eq(new_id()),
+            notifications::id.eq(&id),
             notifications::user_id.eq(user_id),
             notifications::kind.eq(notice.kind),
             notifications::title_vi.eq(&notice.title_vi),
@@ -42,10 +44,120 @@ pub fn insert(
             notifications::created_at.eq(now),
         ))
         .execute(conn)?;
+    let muted =
+        notification_mutes::table.find((user_id, notice.kind)).count().get_result::<i64>(conn)? > 0;
+    if muted {
+        return Ok(());
+    }
+    let tokens: Vec<String> =
+        devices::table.filter(devices::user_id.eq(user_id)).select(devices::token).load(conn)?;
+    for token in tokens {
+        diesel::insert_into(push_outbox::table)
+            .values((
+                push_outbox::id.eq(new_id()),
+                push_outbox::notification_id.eq(&id),
+                push_outbox::device_token.eq(token),
+                push_outbox::status.eq(crate::outbox::QUEUED),
+                push_outbox::attempts.eq(0),
+                push_outbox::due_at.eq(now),
+                push_outbox::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
-/// A person's inbox, newest first.
+/// A page of a person's inbox, newest first, after the `(created_at, id)` of the last item
+/// seen; one more than `limit` tells the caller another page follows.
+pub fn page(
+    conn: &mut DbConn,
+    user_id: &str,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, DbError> {
+    let mut query = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .order((notifications::created_at.desc(), notifications::id.desc()))
+        .select(NotificationRow::as_select())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some((at, id)) = before {
+        query = query.filter(
+            notifications::created_at
+                .lt(at)
+                .or(notifications::created_at.eq(at).and(notifications::id.lt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn unread_count(conn: &mut DbConn, user_id: &str) -> Result<i64, DbError> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks one of this person's notifications read; false when they have no such notification.
+pub fn mark_read(
+    conn: &mut DbConn,
+    user_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let mine = notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::user_id.eq(user_id));
+    let exists = mine.count().get_result::<i64>(conn)? == 1;
+    diesel::update(mine.filter(notifications::read_at.is_null()))
+        .set(notifications::read_at.eq(now))
+        .execute(conn)?;
+    Ok(exists)
+}
+
+/// Marks all of a person's notifications read; returns how many were unread.
+pub fn mark_all_read(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)?)
+}
+
+/// The kinds this person turned off.
+pub fn muted_kinds(conn: &mut DbConn, user_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(notification_mutes::table
+        .filter(notification_mutes::user_id.eq(user_id))
+        .select(notification_mutes::kind)
+        .order(notification_mutes::kind.asc())
+        .load(conn)?)
+}
+
+/// Replaces the kinds this person turned off.
+pub fn set_muted_kinds(conn: &mut DbConn, user_id: &str, kinds: &[&str]) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        diesel::delete(notification_mutes::table.filter(notification_mutes::user_id.eq(user_id)))
+            .execute(conn)?;
+        for kind in kinds {
+            diesel::insert_into(notification_mutes::table)
+                .values((
+                    notification_mutes::user_id.eq(user_id),
+                    notification_mutes::kind.eq(kind),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// A person's whole inbox, newest first.
 pub fn for_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<NotificationRow>, DbError> {
     Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))

@@ -81,6 +81,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    devices (token) {
+        token -> Text,
+        user_id -> Text,
+        session_id -> Nullable<Text>,
+        platform -> Text,
+        app_version -> Text,
+        lang -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_mutes (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    push_outbox (id) {
+        id -> Text,
+        notification_id -> Text,
+        device_token -> Text,
+        status -> Text,
+        attempts -> Integer,
+        due_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -297,6 +332,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(devices -> users (user_id));
+diesel::joinable!(push_outbox -> notifications (notification_id));
 diesel::joinable!(complaints -> categories (category_code));
 diesel::joinable!(complaints -> agencies (agency_id));
 diesel::joinable!(complaints -> open311_clients (open311_client_id));
@@ -328,4 +365,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_follows,
     complaint_me_too,
     open311_clients,
+    devices,
+    notification_mutes,
+    push_outbox,
 );

@@ -12,6 +12,7 @@ pub mod open311;
 pub mod phone;
 pub mod photo;
 pub mod procedure;
+pub mod push;
 pub mod routing;
 pub mod search;
 pub mod text;

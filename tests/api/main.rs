@@ -8,6 +8,7 @@ mod contract;
 mod dossiers;
 mod errors;
 mod helpers;
+mod inbox;
 mod open311;
 mod operations;
 mod places;

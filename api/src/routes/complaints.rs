@@ -2,10 +2,10 @@
 //! the reporter's own list, following and "me too", and the photos themselves.
 
 use super::complaint_form::{self, ComplaintForm, StoredPhotos};
-use super::utc;
+use super::{cursor_after, parse_cursor, utc};
 use crate::auth::AuthUser;
-use crate::geography::{agency_for, area_at};
 use crate::extract::ApiQuery;
+use crate::geography::{agency_for, area_at};
 use crate::photos::ProcessedPhoto;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -597,19 +597,6 @@ struct MapPage {
     next_cursor: Option<String>,
 }
 
-/// Keyset cursor: the last item's creation time (microseconds) and id.
-fn parse_cursor(raw: &str) -> Result<(chrono::NaiveDateTime, String), ApiError> {
-    let bad =
-        || ApiError::invalid_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
-    let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
-    if id.is_empty() || id.len() > 64 {
-        return Err(bad());
-    }
-    Ok((at, id.to_string()))
-}
-
 const MAX_RADIUS_M: u32 = 50_000;
 
 /// `GET /v1/complaints`: the public map. A bounding box (`min_lat`…`max_lon`) or a centre and
@@ -697,10 +684,8 @@ pub async fn map(
     let has_more = rows.len() as i64 > limit;
     let page: Vec<ComplaintRow> = rows.into_iter().take(limit as usize).collect();
     // The cursor follows the last row scanned, also when the circle leaves it out.
-    let next_cursor = page
-        .last()
-        .filter(|_| has_more)
-        .map(|last| format!("{}_{}", last.created_at.and_utc().timestamp_micros(), last.id));
+    let next_cursor =
+        page.last().filter(|_| has_more).map(|last| cursor_after(last.created_at, &last.id));
     let items: Vec<MapItem> = page
         .into_iter()
         .filter(|r| match circle {

@@ -7,9 +7,11 @@ mod agency;
 mod complaint_events;
 mod complaint_form;
 mod complaints;
+mod devices;
 mod dossier_views;
 mod dossiers;
 mod health;
+mod inbox;
 mod open311;
 mod open311_clients;
 mod places;
@@ -109,6 +111,16 @@ fn mount(r: &mut Routes) {
     r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
     r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
     r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
+    r.at("/v1/me/devices", vec![(M::POST, web::to(devices::register))]);
+    r.at("/v1/me/devices/{token}", vec![(M::DELETE, web::to(devices::remove))]);
+    r.at("/v1/me/notifications", vec![(M::GET, web::to(inbox::list))]);
+    r.at("/v1/me/notifications/unread-count", vec![(M::GET, web::to(inbox::unread))]);
+    r.at("/v1/me/notifications/read-all", vec![(M::POST, web::to(inbox::mark_all_read))]);
+    r.at("/v1/me/notifications/{id}/read", vec![(M::POST, web::to(inbox::mark_read))]);
+    r.at(
+        "/v1/me/notification-settings",
+        vec![(M::GET, web::to(inbox::settings)), (M::PUT, web::to(inbox::set_settings))],
+    );
     r.at("/v1/agency/complaints", vec![(M::GET, web::to(complaints::for_agency))]);
     r.at("/v1/photos/{id}/{variant}", vec![(M::GET, web::to(complaints::photo))]);
 
@@ -155,6 +167,30 @@ impl Routes<'_> {
 /// Timestamps leave the API as RFC 3339 in UTC.
 pub fn utc(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The language a request asks for (`Accept-Language`), Vietnamese by default.
+pub fn request_lang(req: &actix_web::HttpRequest) -> smartcity_domain::Lang {
+    let header = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE);
+    smartcity_domain::Lang::negotiate(header.and_then(|v| v.to_str().ok()))
+}
+
+/// Keyset cursor of lists newest first: the last item's creation time (microseconds) and id.
+pub fn cursor_after(created_at: NaiveDateTime, id: &str) -> String {
+    format!("{}_{id}", created_at.and_utc().timestamp_micros())
+}
+
+/// The `(created_at, id)` a `cursor` query parameter stands for.
+pub fn parse_cursor(raw: &str) -> Result<(NaiveDateTime, String), ApiError> {
+    let bad =
+        || ApiError::invalid_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
+    let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
+    if id.is_empty() || id.len() > 64 {
+        return Err(bad());
+    }
+    Ok((at, id.to_string()))
 }
 
 /// `?page=&per_page=`, 1-based, at most 100 a page.

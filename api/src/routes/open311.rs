@@ -3,7 +3,7 @@
 //! requests, and tokens. Each resource answers in JSON or XML by its extension; errors are the
 //! spec's list, not problem+json.
 
-use super::utc;
+use super::{request_lang as lang, utc};
 use crate::auth::tokens::hash_secret;
 use crate::geography::{agency_for, area_at, area_code};
 use crate::georeport::{self, respond};
@@ -29,10 +29,6 @@ use std::future::Future;
 /// When this endpoint's discovery document last changed.
 const CHANGESET: &str = "2026-11-23T00:00:00Z";
 const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
-
-fn lang(req: &HttpRequest) -> Lang {
-    Lang::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
-}
 
 /// Runs `work` for a resource asked for as `.json` or `.xml` and writes its document or its
 /// error in that format. An unknown extension is a 404 in JSON.

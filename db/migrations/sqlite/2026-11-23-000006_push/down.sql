@@ -1,0 +1,3 @@
+DROP TABLE push_outbox;
+DROP TABLE notification_mutes;
+DROP TABLE devices;

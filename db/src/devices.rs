@@ -1,0 +1,85 @@
+//! The phones people receive pushes on, by FCM registration token.
+
+use crate::schema::devices;
+use crate::{DbConn, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = devices)]
+pub struct DeviceRow {
+    pub token: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub platform: String,
+    pub app_version: String,
+    pub lang: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub struct NewDevice<'a> {
+    pub token: &'a str,
+    pub user_id: &'a str,
+    pub session_id: &'a str,
+    pub platform: &'a str,
+    pub app_version: &'a str,
+    pub lang: &'a str,
+}
+
+/// Registers a token for this person and sign-in. A token is one app install, so when someone
+/// else signs in on that phone the token moves to them. True when the token is new.
+pub fn register(
+    conn: &mut DbConn,
+    device: &NewDevice,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    conn.transaction(|conn| {
+        let values = (
+            devices::user_id.eq(device.user_id),
+            devices::session_id.eq(device.session_id),
+            devices::platform.eq(device.platform),
+            devices::app_version.eq(device.app_version),
+            devices::lang.eq(device.lang),
+            devices::updated_at.eq(now),
+        );
+        let updated =
+            diesel::update(devices::table.find(device.token)).set(values).execute(conn)?;
+        if updated == 1 {
+            return Ok(false);
+        }
+        diesel::insert_into(devices::table)
+            .values((devices::token.eq(device.token), values, devices::created_at.eq(now)))
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// Removes one of this person's tokens; false when they have no such token.
+pub fn remove(conn: &mut DbConn, user_id: &str, token: &str) -> Result<bool, DbError> {
+    let removed = diesel::delete(
+        devices::table.filter(devices::token.eq(token)).filter(devices::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    Ok(removed == 1)
+}
+
+/// Forgets a token FCM says is dead, whoever holds it.
+pub fn forget(conn: &mut DbConn, token: &str) -> Result<(), DbError> {
+    diesel::delete(devices::table.find(token)).execute(conn)?;
+    Ok(())
+}
+
+/// The devices registered under a sign-in, removed when it ends.
+pub fn remove_for_session(conn: &mut DbConn, session_id: &str) -> Result<(), DbError> {
+    diesel::delete(devices::table.filter(devices::session_id.eq(session_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn for_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<DeviceRow>, DbError> {
+    Ok(devices::table
+        .filter(devices::user_id.eq(user_id))
+        .order(devices::created_at.asc())
+        .select(DeviceRow::as_select())
+        .load(conn)?)
+}

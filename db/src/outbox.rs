@@ -1,0 +1,241 @@
+//! The push outbox: one row per (notification, device), queued in the transaction that wrote
+//! the notification. Workers claim due rows under a lease; a row whose worker died is claimed
+//! again when its lease runs out, so nothing queued is lost or skipped.
+
+use crate::schema::{devices, notifications, push_outbox};
+use crate::{DbConn, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+
+pub const QUEUED: &str = "queued";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+/// No push service is configured: the inbox has it, no phone will.
+pub const SKIPPED: &str = "skipped";
+/// FCM said the device token is dead; the device is forgotten.
+pub const DROPPED: &str = "dropped";
+/// Gave up after the last attempt, or a permanent error: a dead letter.
+pub const DEAD: &str = "dead";
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = Text)]
+    pub id: String,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+}
+
+// Both queries claim the oldest due rows, and rows whose lease ran out. PostgreSQL skips rows
+// another worker holds, so any number of workers (in any number of instances) share the queue;
+// SQLite has one writer at a time, so its one worker needs no more.
+const CLAIM_POSTGRES: &str = "UPDATE push_outbox SET status = 'sending', lease_until = $1, \
+     attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
+     WHERE (status = 'queued' AND due_at <= $2) OR (status = 'sending' AND lease_until < $2) \
+     ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, attempts";
+const CLAIM_SQLITE: &str = "UPDATE push_outbox SET status = 'sending', lease_until = ?1, \
+     attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
+     WHERE (status = 'queued' AND due_at <= ?2) OR (status = 'sending' AND lease_until < ?2) \
+     ORDER BY due_at LIMIT ?3) RETURNING id, attempts";
+
+/// Claims up to `limit` due rows until `lease_until`.
+pub fn claim(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Claimed>, DbError> {
+    Ok(match conn {
+        DbConn::Postgres(c) => diesel::sql_query(CLAIM_POSTGRES)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+    })
+}
+
+/// What a claimed push carries: the notification's texts, and the device it goes to (None when
+/// the device was removed since the push was queued).
+pub struct Push {
+    pub id: String,
+    pub attempts: i32,
+    pub device_token: String,
+    pub notification_id: String,
+    pub kind: String,
+    pub title_vi: String,
+    pub body_vi: String,
+    pub title_en: String,
+    pub body_en: String,
+    /// JSON object of string values.
+    pub data: String,
+    pub device: Option<(String, String)>,
+}
+
+type PushFields = (String, String, String, String, String, String, String, String, String);
+
+/// The claimed rows with what they carry.
+pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError> {
+    let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
+    let rows: Vec<PushFields> = push_outbox::table
+        .inner_join(notifications::table)
+        .filter(push_outbox::id.eq_any(&ids))
+        .select((
+            push_outbox::id,
+            push_outbox::device_token,
+            notifications::id,
+            notifications::kind,
+            notifications::title_vi,
+            notifications::body_vi,
+            notifications::title_en,
+            notifications::body_en,
+            notifications::data,
+        ))
+        .load(conn)?;
+    let tokens: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let device_rows: Vec<(String, String, String)> = devices::table
+        .filter(devices::token.eq_any(&tokens))
+        .select((devices::token, devices::platform, devices::lang))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                device_token,
+                notification_id,
+                kind,
+                title_vi,
+                body_vi,
+                title_en,
+                body_en,
+                data,
+            )| {
+                let device = device_rows
+                    .iter()
+                    .find(|(token, ..)| *token == device_token)
+                    .map(|(_, platform, lang)| (platform.clone(), lang.clone()));
+                let attempts = claimed.iter().find(|c| c.id == id).map_or(1, |c| c.attempts);
+                Push {
+                    id,
+                    attempts,
+                    device_token,
+                    notification_id,
+                    kind,
+                    title_vi,
+                    body_vi,
+                    title_en,
+                    body_en,
+                    data,
+                    device,
+                }
+            },
+        )
+        .collect())
+}
+
+/// A claimed row's outcome: sent, or finished otherwise (`SKIPPED`, `DROPPED`, `DEAD`).
+/// Only a row still `sending` is touched: if its lease ran out and another worker took it,
+/// that worker records the outcome.
+pub fn finish(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    error: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING)))
+        .set((
+            push_outbox::status.eq(status),
+            push_outbox::last_error.eq(error),
+            push_outbox::lease_until.eq(None::<NaiveDateTime>),
+            push_outbox::finished_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts a claimed row back in the queue, due at `due_at`.
+pub fn retry_at(
+    conn: &mut DbConn,
+    id: &str,
+    due_at: NaiveDateTime,
+    error: &str,
+) -> Result<(), DbError> {
+    diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING)))
+        .set((
+            push_outbox::status.eq(QUEUED),
+            push_outbox::due_at.eq(due_at),
+            push_outbox::last_error.eq(error),
+            push_outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = push_outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub notification_id: String,
+    pub device_token: String,
+    pub status: String,
+    pub attempts: i32,
+    pub due_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// Dead letters, newest first.
+pub fn dead_letters(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DbError> {
+    Ok(push_outbox::table
+        .filter(push_outbox::status.eq(DEAD))
+        .order((push_outbox::finished_at.desc(), push_outbox::id.desc()))
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// Queues a dead letter again, with its attempts reset; false when there is no such dead letter.
+pub fn requeue(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    let updated = diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(DEAD)))
+        .set((
+            push_outbox::status.eq(QUEUED),
+            push_outbox::attempts.eq(0),
+            push_outbox::due_at.eq(now),
+            push_outbox::finished_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// How many pushes wait (queued or being sent) and since when the oldest queued one is due.
+pub fn backlog(conn: &mut DbConn) -> Result<(i64, Option<NaiveDateTime>), DbError> {
+    let waiting = push_outbox::table
+        .filter(push_outbox::status.eq_any([QUEUED, SENDING]))
+        .count()
+        .get_result(conn)?;
+    let oldest = push_outbox::table
+        .filter(push_outbox::status.eq(QUEUED))
+        .select(diesel::dsl::min(push_outbox::due_at))
+        .first(conn)?;
+    Ok((waiting, oldest))
+}
+
+/// The pushes of one notification, for tests and support.
+pub fn for_notification(
+    conn: &mut DbConn,
+    notification_id: &str,
+) -> Result<Vec<OutboxRow>, DbError> {
+    Ok(push_outbox::table
+        .filter(push_outbox::notification_id.eq(notification_id))
+        .order(push_outbox::created_at.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}

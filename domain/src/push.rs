@@ -1,0 +1,181 @@
+//! Phones and pushes: what a device registration must hold, the kinds of notification a person
+//! can turn off, and when a failed push is tried again.
+
+use crate::validation::{Invalid, Reason};
+use crate::Lang;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Android,
+    Ios,
+    Web,
+}
+
+impl Platform {
+    pub fn parse(raw: &str) -> Result<Platform, Invalid> {
+        match raw {
+            "android" => Ok(Platform::Android),
+            "ios" => Ok(Platform::Ios),
+            "web" => Ok(Platform::Web),
+            _ => {
+                Err(Invalid::new("platform", Reason::OneOf { allowed: &["android", "ios", "web"] }))
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Android => "android",
+            Platform::Ios => "ios",
+            Platform::Web => "web",
+        }
+    }
+}
+
+/// An FCM registration token as the app reports it. Google does not fix their length (today
+/// about 160 characters); they are URL-safe text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceToken(String);
+
+impl DeviceToken {
+    pub const MAX_LEN: usize = 4096;
+
+    pub fn parse(raw: &str) -> Result<DeviceToken, Invalid> {
+        if raw.is_empty() {
+            return Err(Invalid::new("token", Reason::Required));
+        }
+        if raw.len() > Self::MAX_LEN {
+            return Err(Invalid::new("token", Reason::TooLong { max: Self::MAX_LEN }));
+        }
+        if !raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.')) {
+            return Err(Invalid::new(
+                "token",
+                Reason::Format {
+                    expected_vi: "mã đăng ký FCM (chữ, số, dấu : _ - .)",
+                    expected_en: "an FCM registration token (letters, digits, : _ - .)",
+                },
+            ));
+        }
+        Ok(DeviceToken(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The device's language for push texts: `vi` or `en`, optionally with subtags (`en-US`).
+pub fn device_lang(raw: &str) -> Result<Lang, Invalid> {
+    let refused = || Invalid::new("lang", Reason::OneOf { allowed: &["vi", "en"] });
+    let mut subtags = raw.split(['-', '_']);
+    let primary = subtags.next().unwrap_or("").to_ascii_lowercase();
+    let well_formed = raw.len() <= 20
+        && subtags
+            .all(|t| (1..=8).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric()));
+    match primary.as_str() {
+        "vi" if well_formed => Ok(Lang::Vi),
+        "en" if well_formed => Ok(Lang::En),
+        _ => Err(refused()),
+    }
+}
+
+/// Every kind of notification there is; a person may turn any of them off for pushes (the
+/// inbox keeps them all).
+pub const KINDS: &[&str] = &[
+    "complaint_acknowledged",
+    "complaint_in_progress",
+    "complaint_resolved",
+    "complaint_rejected",
+    "complaint_duplicate",
+    "complaint_reassigned",
+    "complaint_reopened",
+    "complaint_closed",
+    "dossier_status",
+];
+
+pub fn parse_kind(field: &str, raw: &str) -> Result<&'static str, Invalid> {
+    KINDS.iter().copied().find(|k| *k == raw).ok_or_else(|| {
+        Invalid::new(
+            field,
+            Reason::Format {
+                expected_vi: "một loại thông báo đã biết",
+                expected_en: "a known kind of notification",
+            },
+        )
+    })
+}
+
+/// Tries before a push is given up as a dead letter.
+pub const MAX_ATTEMPTS: i32 = 8;
+const FIRST_DELAY: Duration = Duration::from_secs(2);
+const LONGEST_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// When to try again after failed attempt number `attempt` (1 for the first): what the server
+/// asked with `Retry-After` if it did, else an exponential backoff (2 s, 4 s, 8 s … at most
+/// 15 min) of which `jitter` (0.0 to 1.0, random) takes away up to half, so pushes that
+/// failed together do not all come back together. None once the attempts are spent.
+pub fn retry_delay(attempt: i32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
+    if attempt >= MAX_ATTEMPTS {
+        return None;
+    }
+    if let Some(asked) = retry_after {
+        return Some(asked.min(LONGEST_DELAY));
+    }
+    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(16);
+    let full = FIRST_DELAY.saturating_mul(1 << exponent).min(LONGEST_DELAY);
+    Some(full.mul_f64(1.0 - 0.5 * jitter.clamp(0.0, 1.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_url_safe_text_of_bounded_length() {
+        let real = "fMEQbYbZQ0y:APA91bH-x_9pQkR0e7aS3v.abc";
+        assert_eq!(DeviceToken::parse(real).unwrap().as_str(), real);
+        assert_eq!(DeviceToken::parse("").unwrap_err().reason, Reason::Required);
+        assert_eq!(DeviceToken::parse("a b").unwrap_err().field, "token");
+        assert_eq!(DeviceToken::parse("<script>").unwrap_err().field, "token");
+        assert!(DeviceToken::parse(&"a".repeat(4097)).is_err());
+    }
+
+    #[test]
+    fn platforms_and_languages() {
+        assert_eq!(Platform::parse("ios").unwrap(), Platform::Ios);
+        assert_eq!(Platform::parse("iOS").unwrap_err().field, "platform");
+        assert_eq!(device_lang("en-US").unwrap(), Lang::En);
+        assert_eq!(device_lang("vi").unwrap(), Lang::Vi);
+        assert_eq!(device_lang("fr").unwrap_err().field, "lang");
+        assert_eq!(device_lang("EN_gb").unwrap(), Lang::En);
+        assert!(device_lang("en-").is_err() && device_lang("vi-VN-x-toolongsubtag").is_err());
+    }
+
+    #[test]
+    fn every_complaint_notice_is_a_kind_one_can_turn_off() {
+        use crate::complaint::NoticeKind::*;
+        for kind in
+            [Acknowledged, InProgress, Resolved, Rejected, Duplicate, Reassigned, Reopened, Closed]
+        {
+            assert!(KINDS.contains(&kind.as_str()), "{kind:?}");
+        }
+        assert_eq!(parse_kind("kinds", "dossier_status").unwrap(), "dossier_status");
+        assert_eq!(parse_kind("kinds.x", "spam").unwrap_err().field, "kinds.x");
+    }
+
+    #[test]
+    fn retries_back_off_with_jitter_honour_retry_after_and_stop() {
+        assert_eq!(retry_delay(1, None, 0.0), Some(Duration::from_secs(2)));
+        assert_eq!(retry_delay(2, None, 0.0), Some(Duration::from_secs(4)));
+        assert_eq!(retry_delay(3, None, 1.0), Some(Duration::from_secs(4)), "half taken away");
+        assert_eq!(retry_delay(7, None, 0.0), Some(Duration::from_secs(128)));
+        assert_eq!(
+            retry_delay(2, Some(Duration::from_secs(30)), 0.7),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(retry_delay(2, Some(Duration::from_secs(86_400)), 0.0), Some(LONGEST_DELAY));
+        assert_eq!(retry_delay(MAX_ATTEMPTS, None, 0.0), None);
+        assert_eq!(retry_delay(MAX_ATTEMPTS, Some(Duration::from_secs(1)), 0.0), None);
+    }
+}
