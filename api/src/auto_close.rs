@@ -64,6 +64,7 @@ pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, Ap
             duplicate_of: None,
             rating: None,
             after_photos: Vec::new(),
+            staff_notice: None,
         };
         let id = complaint.id.clone();
         let outcome = state

@@ -6,6 +6,7 @@ use crate::schema::{
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::dossier::Notice;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = complaints)]
@@ -124,10 +125,12 @@ pub fn find_by_idempotency_key(
 
 /// Files a complaint with its photos and the first timeline entry, all or nothing. A retry
 /// racing the first request with the same idempotency key gets the first one's id.
+/// `staff_notice` tells the staff of the agency it is routed to.
 pub fn file(
     conn: &mut DbConn,
     complaint: &NewComplaint,
     photos: &[NewPhoto],
+    staff_notice: &Notice,
 ) -> Result<FileOutcome, DbError> {
     let inserted = conn.transaction(|conn| {
         diesel::insert_into(complaints::table)
@@ -169,6 +172,12 @@ pub fn file(
                 complaint_events::created_at.eq(complaint.created_at),
             ))
             .execute(conn)?;
+        crate::notifications::insert_for_agency_staff(
+            conn,
+            &complaint.agency_id,
+            staff_notice,
+            complaint.created_at,
+        )?;
         Ok::<_, DbError>(())
     });
     match inserted {
@@ -373,6 +382,8 @@ pub struct NewEvent {
     pub rating: Option<(i32, Option<String>)>,
     /// Photos of the fix, sent with a `resolved` event; already in the photo store.
     pub after_photos: Vec<NewPhoto>,
+    /// For the staff of the agency a `reassigned` event passes the complaint to.
+    pub staff_notice: Option<Notice>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -388,7 +399,7 @@ pub fn record_event(
     conn: &mut DbConn,
     complaint_id: &str,
     event: &NewEvent,
-    notice: Option<&smartcity_domain::dossier::Notice>,
+    notice: Option<&Notice>,
     now: NaiveDateTime,
 ) -> Result<EventOutcome, DbError> {
     conn.transaction(|conn| {
@@ -422,6 +433,9 @@ pub fn record_event(
         }
         if let Some(agency) = &event.reassign_to {
             diesel::update(row).set(complaints::agency_id.eq(agency)).execute(conn)?;
+            if let Some(notice) = &event.staff_notice {
+                crate::notifications::insert_for_agency_staff(conn, agency, notice, now)?;
+            }
         }
         if let Some(original) = &event.duplicate_of {
             diesel::update(row).set(complaints::duplicate_of.eq(original)).execute(conn)?;

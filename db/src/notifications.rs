@@ -2,7 +2,7 @@
 //! the change they announce, inside its transaction, together with a push per device of the
 //! recipient (the outbox) unless they turned that kind off.
 
-use crate::schema::{devices, notification_mutes, notifications, push_outbox};
+use crate::schema::{devices, notification_mutes, notifications, push_outbox, users};
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -63,6 +63,25 @@ pub fn insert(
                 push_outbox::created_at.eq(now),
             ))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Tells every active staff member of an agency, in the caller's transaction.
+pub fn insert_for_agency_staff(
+    conn: &mut DbConn,
+    agency_id: &str,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let staff: Vec<String> = users::table
+        .filter(users::agency_id.eq(agency_id))
+        .filter(users::role.eq("staff"))
+        .filter(users::disabled.eq(false))
+        .select(users::id)
+        .load(conn)?;
+    for user_id in staff {
+        insert(conn, &user_id, notice, now)?;
     }
     Ok(())
 }

@@ -501,6 +501,8 @@ pub enum NoticeKind {
     Reassigned,
     Reopened,
     Closed,
+    /// To the staff of the agency a complaint was filed with or passed to.
+    Assigned,
 }
 
 impl NoticeKind {
@@ -514,6 +516,7 @@ impl NoticeKind {
             NoticeKind::Reassigned => "complaint_reassigned",
             NoticeKind::Reopened => "complaint_reopened",
             NoticeKind::Closed => "complaint_closed",
+            NoticeKind::Assigned => "complaint_assigned",
         }
     }
 
@@ -544,6 +547,10 @@ impl NoticeKind {
             NoticeKind::Closed => [
                 ("đã đóng sau 7 ngày không có ý kiến", "Ghi chú"),
                 ("was closed after 7 days without a reply", "Note"),
+            ],
+            NoticeKind::Assigned => [
+                ("đã được giao cho cơ quan của bạn", "Nội dung"),
+                ("was assigned to your agency", "Description"),
             ],
         }
     }

@@ -91,6 +91,7 @@ pub const KINDS: &[&str] = &[
     "complaint_reassigned",
     "complaint_reopened",
     "complaint_closed",
+    "complaint_assigned",
     "dossier_status",
 ];
 
@@ -155,9 +156,17 @@ mod tests {
     #[test]
     fn every_complaint_notice_is_a_kind_one_can_turn_off() {
         use crate::complaint::NoticeKind::*;
-        for kind in
-            [Acknowledged, InProgress, Resolved, Rejected, Duplicate, Reassigned, Reopened, Closed]
-        {
+        for kind in [
+            Acknowledged,
+            InProgress,
+            Resolved,
+            Rejected,
+            Duplicate,
+            Reassigned,
+            Reopened,
+            Closed,
+            Assigned,
+        ] {
             assert!(KINDS.contains(&kind.as_str()), "{kind:?}");
         }
         assert_eq!(parse_kind("kinds", "dossier_status").unwrap(), "dossier_status");

@@ -245,3 +245,49 @@ async fn a_kind_turned_off_stays_in_the_inbox_but_queues_no_push() {
         "push_off[1]"
     );
 }
+
+#[tokio::test]
+async fn the_staff_of_the_agency_a_complaint_goes_to_hear_of_it_on_filing_and_on_reassignment() {
+    let (app, reporter) = seeded().await;
+    let ward = staff_token(&app, "+84905000071", "ubnd-phuong-hai-chau").await;
+    let department = staff_token(&app, "+84905000072", "so-xay-dung").await;
+    let created: Value = file(&app, &reporter, form("water_supply", HAI_CHAU.0, HAI_CHAU.1), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let assigned = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "complaint_assigned")
+            .map(|n| n["data"]["complaint_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ward_inbox = inbox(&app, &ward, "", "vi").await;
+    assert_eq!(assigned(ward_inbox.clone()), std::slice::from_ref(&id));
+    assert!(
+        ward_inbox["items"][0]["body"].as_str().unwrap().contains("Đèn đường"),
+        "the description is quoted"
+    );
+    assert!(assigned(inbox(&app, &department, "", "vi").await).is_empty());
+
+    let to = crate::complaints::agency_id(&app, "so-xay-dung").await;
+    let res = app
+        .post_auth(
+            &format!("/v1/complaints/{id}/events"),
+            &ward,
+            &json!({"type": "reassigned", "to_agency_id": to, "reason": "Thuộc thẩm quyền Sở"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(assigned(inbox(&app, &department, "", "vi").await), std::slice::from_ref(&id));
+    assert_eq!(
+        assigned(inbox(&app, &ward, "", "vi").await).len(),
+        1,
+        "no second notice to the ward"
+    );
+}

@@ -20,8 +20,8 @@ use smartcity_db::complaints::{self, EventOutcome, NewEvent};
 use smartcity_db::{agencies, places};
 use smartcity_domain::account::Role;
 use smartcity_domain::complaint::{
-    complaint_notice, decide, Actor, ComplaintState, ComplaintStatus, EventRequest, Refusal,
-    DEFAULT_REPORTER_WINDOW,
+    complaint_notice, decide, Actor, ComplaintState, ComplaintStatus, EventRequest, NoticeKind,
+    Refusal, DEFAULT_REPORTER_WINDOW,
 };
 
 #[derive(Debug, Deserialize)]
@@ -232,6 +232,9 @@ pub async fn record(
     let processed = complaint_form::process_photos(&state, uploads).await?;
     let StoredPhotos { rows: after_photos, keys: stored } =
         complaint_form::store_photos(&state, &processed).await?;
+    let staff_notice = reassign_to.as_ref().map(|_| {
+        complaint_notice(NoticeKind::Assigned, &id, &category, Some(&complaint.description))
+    });
     let event = NewEvent {
         event_type: transition.event.kind().as_str().to_string(),
         actor_id: Some(caller.user.id.clone()),
@@ -249,6 +252,7 @@ pub async fn record(
             _ => None,
         },
         after_photos,
+        staff_notice,
     };
     let complaint_id = id.clone();
     let outcome = state

@@ -18,7 +18,9 @@ use smartcity_db::complaints::{
     self, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, FileOutcome, NewComplaint,
 };
 use smartcity_db::places;
-use smartcity_domain::complaint::{due_at, is_overdue, Category, ComplaintStatus};
+use smartcity_domain::complaint::{
+    complaint_notice, due_at, is_overdue, Category, ComplaintStatus, NoticeKind,
+};
 use smartcity_domain::geo::{bounding_box, LatLon};
 use smartcity_domain::validation::clean_text;
 use std::collections::HashMap;
@@ -179,7 +181,10 @@ pub async fn file(
         open311: None,
         created_at: smartcity_db::now(),
     };
-    let outcome = state.db(move |conn| complaints::file(conn, &complaint, &photo_rows)).await;
+    let staff_notice =
+        complaint_notice(NoticeKind::Assigned, &id, &category, Some(&complaint.description));
+    let outcome =
+        state.db(move |conn| complaints::file(conn, &complaint, &photo_rows, &staff_notice)).await;
     match outcome {
         Ok(FileOutcome::Created) => {
             let detail = load(&state, &id).await?;

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 use smartcity_db::complaints::{self, FileOutcome, NewComplaint, Open311Origin};
 use smartcity_db::open311::{self as store, RequestFilter, ServiceRequest};
 use smartcity_db::places;
-use smartcity_domain::complaint::{due_at, Category, ComplaintStatus};
+use smartcity_domain::complaint::{
+    complaint_notice, due_at, Category, ComplaintStatus, NoticeKind,
+};
 use smartcity_domain::geo::LatLon;
 use smartcity_domain::open311::{
     attribute_answers, parse_request_query, public_status, single_value, Format, RequestQuery,
@@ -445,7 +447,10 @@ pub async fn file(
             created_at: smartcity_db::now(),
         };
         // Without an idempotency key a filing is always new.
-        let outcome = state.db(move |conn| complaints::file(conn, &complaint, &[])).await?;
+        let staff_notice =
+            complaint_notice(NoticeKind::Assigned, &id, &category, Some(&complaint.description));
+        let outcome =
+            state.db(move |conn| complaints::file(conn, &complaint, &[], &staff_notice)).await?;
         debug_assert_eq!(outcome, FileOutcome::Created);
         Ok(json!([{
             "service_request_id": id,
