@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod photos;
 pub mod problem;
+pub mod push;
 pub mod revision_cache;
 pub mod routes;
 pub mod search;

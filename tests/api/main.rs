@@ -7,6 +7,8 @@ mod complaints;
 mod contract;
 mod dossiers;
 mod errors;
+mod fake_google;
+mod fcm_client;
 mod helpers;
 mod inbox;
 mod open311;
