@@ -41,6 +41,12 @@ pub struct Config {
     /// Where clients reach this server (`https://api.example.vn`), for the absolute links
     /// Open311 answers carry; without it they are built from the request's Host.
     pub public_url: Option<String>,
+    /// The Google service-account JSON pushes are sent with; without it the inbox still
+    /// works and pushes are marked skipped.
+    pub fcm_credentials: Option<String>,
+    pub fcm_base_url: String,
+    /// Push workers in this instance (0: none; other instances may still deliver).
+    pub push_workers: usize,
 }
 
 impl Default for Config {
@@ -63,6 +69,9 @@ impl Default for Config {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
+            fcm_credentials: None,
+            fcm_base_url: crate::push::fcm::DEFAULT_BASE_URL.to_string(),
+            push_workers: 1,
         }
     }
 }
@@ -125,6 +134,16 @@ impl Config {
                 return Err(format!("SMARTCITY_PUBLIC_URL must be an http(s) URL, not {url:?}"));
             }
             config.public_url = Some(url.to_string());
+        }
+        config.fcm_credentials = get("GOOGLE_APPLICATION_CREDENTIALS").filter(|p| !p.is_empty());
+        if let Some(url) = get("SMARTCITY_FCM_BASE_URL") {
+            config.fcm_base_url = url.trim_end_matches('/').to_string();
+        }
+        if let Some(workers) = get("SMARTCITY_PUSH_WORKERS") {
+            config.push_workers =
+                workers.parse().ok().filter(|n| *n <= 64).ok_or_else(|| {
+                    format!("SMARTCITY_PUSH_WORKERS must be 0–64, not {workers:?}")
+                })?;
         }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod auto_close;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod extract;
 pub mod geography;
 pub mod georeport;

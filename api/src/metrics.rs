@@ -1,7 +1,8 @@
-//! Prometheus metrics: requests by route and status, latency, and the database pool.
+//! Prometheus metrics: requests by route and status, latency, the database pool, and pushes
+//! (by outcome, the queue's depth and the age of its oldest due row).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
 };
 use std::time::Duration;
 
@@ -10,6 +11,9 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool_connections: IntGaugeVec,
+    pushes: IntCounterVec,
+    push_queue_depth: IntGauge,
+    push_oldest_due_age: IntGauge,
 }
 
 impl Metrics {
@@ -34,8 +38,31 @@ impl Metrics {
         .expect("valid metric");
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(latency.clone())).expect("registered once");
+        let pushes = IntCounterVec::new(
+            Opts::new("pushes_total", "Pushes by outcome: sent, retry, dropped, dead, skipped"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let push_queue_depth =
+            IntGauge::new("push_queue_depth", "Pushes queued or being sent").expect("valid metric");
+        let push_oldest_due_age = IntGauge::new(
+            "push_oldest_due_age_seconds",
+            "How long the oldest queued push has been due (0 when none)",
+        )
+        .expect("valid metric");
         registry.register(Box::new(pool_connections.clone())).expect("registered once");
-        Metrics { registry, requests, latency, pool_connections }
+        registry.register(Box::new(pushes.clone())).expect("registered once");
+        registry.register(Box::new(push_queue_depth.clone())).expect("registered once");
+        registry.register(Box::new(push_oldest_due_age.clone())).expect("registered once");
+        Metrics {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pushes,
+            push_queue_depth,
+            push_oldest_due_age,
+        }
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
@@ -43,8 +70,17 @@ impl Metrics {
         self.latency.with_label_values(&[method, route]).observe(elapsed.as_secs_f64());
     }
 
-    /// The text exposition, with the pool gauges read at scrape time.
-    pub fn render(&self, pool: &smartcity_db::Pool) -> String {
+    pub fn count_push(&self, outcome: &str) {
+        self.pushes.with_label_values(&[outcome]).inc();
+    }
+
+    /// The text exposition, with the pool and queue gauges read at scrape time.
+    /// Without a backlog (the database did not answer) the queue gauges keep their last values.
+    pub fn render(&self, pool: &smartcity_db::Pool, push_backlog: Option<PushBacklog>) -> String {
+        if let Some(backlog) = push_backlog {
+            self.push_queue_depth.set(backlog.depth);
+            self.push_oldest_due_age.set(backlog.oldest_due_age_secs);
+        }
         let state = pool.state();
         let idle = i64::from(state.idle_connections);
         let in_use = i64::from(state.connections) - idle;
@@ -57,6 +93,12 @@ impl Metrics {
             .expect("text encoding cannot fail");
         String::from_utf8(buffer).expect("prometheus text is UTF-8")
     }
+}
+
+/// The push queue as read at scrape time.
+pub struct PushBacklog {
+    pub depth: i64,
+    pub oldest_due_age_secs: i64,
 }
 
 impl Default for Metrics {

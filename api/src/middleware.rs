@@ -8,6 +8,7 @@
 
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, ErrorCode};
+use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -56,6 +57,13 @@ pub async fn observe(
     let elapsed = started.elapsed();
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
+    // A write that succeeded may have queued pushes: wake a push worker now rather than at its
+    // next poll.
+    if method != "GET" && method != "HEAD" && res.status().is_success() {
+        if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+            state.push_wakeup.notify_one();
+        }
+    }
     if let Some(metrics) = metrics {
         metrics.observe_request(&method, &route, status, elapsed);
     }

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::geography::AreaMap;
 use crate::metrics::Metrics;
 use crate::middleware;
+use crate::push::fcm::{FcmClient, ServiceAccount};
 use crate::routes;
 use crate::search::CatalogueSearch;
 use crate::seed;
@@ -33,6 +34,8 @@ pub enum StartupError {
     Vocabulary(String),
     #[error("photo store: {0}")]
     Photos(String),
+    #[error("push credentials: {0}")]
+    Push(String),
 }
 
 pub struct Application {
@@ -56,6 +59,16 @@ pub async fn open_database(config: &Config) -> Result<(Backend, Pool), StartupEr
     .await
     .expect("migration task does not panic")?;
     Ok((backend, pool))
+}
+
+/// The FCM client, when credentials are configured; a credentials file that does not read is
+/// an error at start-up rather than pushes failing one by one later.
+fn push_client(config: &Config) -> Result<Option<FcmClient>, StartupError> {
+    let Some(path) = &config.fcm_credentials else { return Ok(None) };
+    let account = ServiceAccount::from_file(path).map_err(|e| StartupError::Push(e.to_string()))?;
+    FcmClient::new(account, config.fcm_base_url.clone())
+        .map(Some)
+        .map_err(|e| StartupError::Push(e.to_string()))
 }
 
 impl Application {
@@ -100,6 +113,7 @@ impl Application {
             PhotoStore::from_config(&config.photo_store)
                 .map_err(|e| StartupError::Photos(e.to_string()))?,
         );
+        let fcm = push_client(&config)?;
         let state = AppState {
             pool,
             tokens: Arc::new(tokens),
@@ -110,8 +124,11 @@ impl Application {
             photo_permits: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             )),
+            metrics: Arc::new(Metrics::new()),
+            fcm,
+            push_wakeup: Arc::new(tokio::sync::Notify::new()),
         };
-        let metrics = web::Data::new(Metrics::new());
+        let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -129,6 +146,9 @@ impl Application {
         .shutdown_timeout(30)
         .run();
         tokio::spawn(crate::sweeper::run(state.clone(), state.config.sweep_interval));
+        for _ in 0..state.config.push_workers {
+            tokio::spawn(crate::delivery::run(state.clone()));
+        }
         Ok(Application { server, port, state })
     }
 

@@ -1,7 +1,9 @@
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::geography::AreaMap;
+use crate::metrics::Metrics;
 use crate::problem::ApiError;
+use crate::push::fcm::FcmClient;
 use crate::search::CatalogueSearch;
 use crate::storage::PhotoStore;
 use actix_web::web;
@@ -21,6 +23,12 @@ pub struct AppState {
     /// size in memory (about 60 MB for 12 megapixels), so a burst of uploads waits its turn
     /// instead of exhausting memory.
     pub photo_permits: Arc<tokio::sync::Semaphore>,
+    pub metrics: Arc<Metrics>,
+    /// None without credentials: notifications stay in the inbox, pushes are skipped.
+    pub fcm: Option<FcmClient>,
+    /// Wakes the push workers after a change that may have queued pushes, so a push leaves
+    /// within milliseconds instead of at the next poll.
+    pub push_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -55,7 +55,10 @@ pub async fn run(state: AppState, interval: Duration) {
         }
         match crate::auto_close::close_due(&state, Utc::now()).await {
             Ok(0) => {}
-            Ok(closed) => tracing::info!(closed, "resolved complaints closed after the week"),
+            Ok(closed) => {
+                tracing::info!(closed, "resolved complaints closed after the week");
+                state.push_wakeup.notify_one();
+            }
             Err(error) => tracing::warn!(%error, "auto-close failed; will retry"),
         }
     }

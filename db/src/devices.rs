@@ -64,12 +64,6 @@ pub fn remove(conn: &mut DbConn, user_id: &str, token: &str) -> Result<bool, DbE
     Ok(removed == 1)
 }
 
-/// Forgets a token FCM says is dead, whoever holds it.
-pub fn forget(conn: &mut DbConn, token: &str) -> Result<(), DbError> {
-    diesel::delete(devices::table.find(token)).execute(conn)?;
-    Ok(())
-}
-
 /// The devices registered under a sign-in, removed when it ends.
 pub fn remove_for_session(conn: &mut DbConn, session_id: &str) -> Result<(), DbError> {
     diesel::delete(devices::table.filter(devices::session_id.eq(session_id))).execute(conn)?;

@@ -73,10 +73,13 @@ pub struct Push {
     pub body_en: String,
     /// JSON object of string values.
     pub data: String,
+    /// The device's platform and language; None when it was removed since.
     pub device: Option<(String, String)>,
+    /// The recipient's unread notifications, for the app icon's badge.
+    pub unread: i64,
 }
 
-type PushFields = (String, String, String, String, String, String, String, String, String);
+type PushFields = (String, String, String, String, String, String, String, String, String, String);
 
 /// The claimed rows with what they carry.
 pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError> {
@@ -94,7 +97,15 @@ pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError
             notifications::title_en,
             notifications::body_en,
             notifications::data,
+            notifications::user_id,
         ))
+        .load(conn)?;
+    let users: Vec<&str> = rows.iter().map(|r| r.9.as_str()).collect();
+    let unread: Vec<(String, i64)> = notifications::table
+        .filter(notifications::user_id.eq_any(&users))
+        .filter(notifications::read_at.is_null())
+        .group_by(notifications::user_id)
+        .select((notifications::user_id, diesel::dsl::count_star()))
         .load(conn)?;
     let tokens: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let device_rows: Vec<(String, String, String)> = devices::table
@@ -114,12 +125,14 @@ pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError
                 title_en,
                 body_en,
                 data,
+                user,
             )| {
                 let device = device_rows
                     .iter()
                     .find(|(token, ..)| *token == device_token)
                     .map(|(_, platform, lang)| (platform.clone(), lang.clone()));
                 let attempts = claimed.iter().find(|c| c.id == id).map_or(1, |c| c.attempts);
+                let unread = unread.iter().find(|(u, _)| *u == user).map_or(0, |(_, n)| *n);
                 Push {
                     id,
                     attempts,
@@ -132,49 +145,65 @@ pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError
                     body_en,
                     data,
                     device,
+                    unread,
                 }
             },
         )
         .collect())
 }
 
-/// A claimed row's outcome: sent, or finished otherwise (`SKIPPED`, `DROPPED`, `DEAD`).
-/// Only a row still `sending` is touched: if its lease ran out and another worker took it,
-/// that worker records the outcome.
-pub fn finish(
-    conn: &mut DbConn,
-    id: &str,
-    status: &str,
-    error: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING)))
-        .set((
-            push_outbox::status.eq(status),
-            push_outbox::last_error.eq(error),
-            push_outbox::lease_until.eq(None::<NaiveDateTime>),
-            push_outbox::finished_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// What became of a claimed push.
+pub enum Settlement {
+    Sent,
+    /// Back in the queue, due then.
+    RetryAt(NaiveDateTime, String),
+    /// The device token is dead: the device is forgotten and the push dropped.
+    DeadToken(String),
+    /// Finished without a send: `SKIPPED`, `DROPPED` or `DEAD`, and why.
+    Finished(&'static str, String),
 }
 
-/// Puts a claimed row back in the queue, due at `due_at`.
-pub fn retry_at(
+/// Records a batch of outcomes `(push id, device token, settlement)` in one transaction. Only
+/// rows still `sending` are touched: if a lease ran out and another worker took the row, that
+/// worker records its outcome.
+pub fn settle(
     conn: &mut DbConn,
-    id: &str,
-    due_at: NaiveDateTime,
-    error: &str,
+    outcomes: &[(String, String, Settlement)],
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING)))
-        .set((
-            push_outbox::status.eq(QUEUED),
-            push_outbox::due_at.eq(due_at),
-            push_outbox::last_error.eq(error),
-            push_outbox::lease_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(())
+    conn.transaction(|conn| {
+        for (id, device_token, settlement) in outcomes {
+            let row = push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING));
+            let (status, error) = match settlement {
+                Settlement::RetryAt(due_at, error) => {
+                    diesel::update(row)
+                        .set((
+                            push_outbox::status.eq(QUEUED),
+                            push_outbox::due_at.eq(due_at),
+                            push_outbox::last_error.eq(error),
+                            push_outbox::lease_until.eq(None::<NaiveDateTime>),
+                        ))
+                        .execute(conn)?;
+                    continue;
+                }
+                Settlement::Sent => (SENT, None),
+                Settlement::DeadToken(reason) => {
+                    diesel::delete(devices::table.find(device_token)).execute(conn)?;
+                    (DROPPED, Some(reason))
+                }
+                Settlement::Finished(status, reason) => (*status, Some(reason)),
+            };
+            diesel::update(row)
+                .set((
+                    push_outbox::status.eq(status),
+                    push_outbox::last_error.eq(error),
+                    push_outbox::lease_until.eq(None::<NaiveDateTime>),
+                    push_outbox::finished_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

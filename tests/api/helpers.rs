@@ -35,6 +35,8 @@ pub fn test_config(database_url: &str) -> Config {
         ..Config::default()
     };
     config.seed_on_empty = false;
+    // Tests that deliver pushes start workers themselves; the rest see the outbox as queued.
+    config.push_workers = 0;
     config.db_checkout_timeout = Duration::from_secs(2);
     config.login_throttle.slow_after = 2;
     config.login_throttle.delay_step = Duration::from_millis(150);

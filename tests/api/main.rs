@@ -5,6 +5,7 @@ mod accounts;
 mod complaint_photos;
 mod complaints;
 mod contract;
+mod delivery;
 mod dossiers;
 mod errors;
 mod fake_google;

@@ -1,10 +1,11 @@
 //! Liveness, readiness and metrics for the operator.
 
-use crate::metrics::Metrics;
+use crate::metrics::PushBacklog;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use smartcity_db::outbox;
 use std::time::Duration;
 
 /// The process is up and answering.
@@ -26,8 +27,14 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let backlog = state.db(outbox::backlog).await.ok().map(|(depth, oldest)| PushBacklog {
+        depth,
+        oldest_due_age_secs: oldest
+            .map(|due| (smartcity_db::now() - due).num_seconds().max(0))
+            .unwrap_or(0),
+    });
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render(&state.pool))
+        .body(state.metrics.render(&state.pool, backlog))
 }

@@ -16,6 +16,7 @@ mod open311;
 mod open311_clients;
 mod places;
 mod procedures;
+mod push_admin;
 mod stats;
 
 use actix_web::http::Method;
@@ -129,6 +130,8 @@ fn mount(r: &mut Routes) {
         vec![(M::POST, web::to(open311_clients::create)), (M::GET, web::to(open311_clients::list))],
     );
     r.at("/v1/admin/open311-clients/{id}", vec![(M::DELETE, web::to(open311_clients::revoke))]);
+    r.at("/v1/admin/push-dead-letters", vec![(M::GET, web::to(push_admin::list))]);
+    r.at("/v1/admin/push-dead-letters/{id}/requeue", vec![(M::POST, web::to(push_admin::requeue))]);
     r.at("/open311/v2/discovery.{format}", vec![(M::GET, web::to(open311::discovery))]);
     r.at("/open311/v2/services.{format}", vec![(M::GET, web::to(open311::services))]);
     r.at(

@@ -1,0 +1,137 @@
+//! Push workers: claim due rows of the outbox under a lease, send each to FCM, and record the
+//! outcomes of a batch in one transaction. A worker that dies leaves its rows `sending` until
+//! the lease runs out; then any worker claims them again, so nothing queued is lost (a push
+//! may, rarely, go out twice: at least once, never never).
+
+use crate::push::fcm::{PushMessage, SendOutcome};
+use crate::state::AppState;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use futures_util::StreamExt;
+use rand::Rng;
+use smartcity_db::outbox::{self, Push, Settlement};
+use smartcity_domain::push::retry_delay;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How long a claimed row is a worker's before others may take it.
+pub const LEASE: Duration = Duration::from_secs(60);
+const BATCH: i64 = 500;
+/// Without a wake-up (pushes queued by another instance), how often an idle worker looks.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Sends of one worker in flight at once; the client bounds all workers together as well.
+const CONCURRENT_SENDS: usize = 64;
+
+/// Delivers for as long as the server runs.
+pub async fn run(state: AppState) {
+    if state.fcm.is_none() {
+        tracing::warn!(
+            "pushes are not sent: GOOGLE_APPLICATION_CREDENTIALS is not set; notifications stay \
+             in the inbox and their pushes are marked skipped"
+        );
+    }
+    loop {
+        match deliver_batch(&state, Utc::now().naive_utc()).await {
+            Ok(0) => {
+                let _ = tokio::time::timeout(IDLE_POLL, state.push_wakeup.notified()).await;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "push delivery failed; will retry");
+                tokio::time::sleep(IDLE_POLL).await;
+            }
+        }
+    }
+}
+
+/// Claims, sends and settles one batch of pushes due at `now`; returns how many.
+pub async fn deliver_batch(state: &AppState, now: NaiveDateTime) -> Result<usize, String> {
+    let lease_until = now + TimeDelta::from_std(LEASE).expect("a minute fits");
+    let pushes = state
+        .db(move |conn| {
+            let claimed = outbox::claim(conn, now, lease_until, BATCH)?;
+            outbox::load(conn, &claimed)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    if pushes.is_empty() {
+        return Ok(0);
+    }
+    let settled: Vec<(String, String, Settlement)> = futures_util::stream::iter(pushes)
+        .map(|push| async move {
+            let settlement = deliver(state, &push).await;
+            state.metrics.count_push(outcome_label(&settlement));
+            (push.id, push.device_token, settlement)
+        })
+        .buffer_unordered(CONCURRENT_SENDS)
+        .collect()
+        .await;
+    let count = settled.len();
+    state
+        .db(move |conn| outbox::settle(conn, &settled, Utc::now().naive_utc()))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(count)
+}
+
+fn outcome_label(settlement: &Settlement) -> &'static str {
+    match settlement {
+        Settlement::Sent => "sent",
+        Settlement::RetryAt(..) => "retry",
+        Settlement::DeadToken(_) => "dropped",
+        Settlement::Finished(status, _) => status,
+    }
+}
+
+async fn deliver(state: &AppState, push: &Push) -> Settlement {
+    let Some((_, lang)) = &push.device else {
+        return Settlement::Finished(outbox::DROPPED, "the device was removed".into());
+    };
+    let Some(fcm) = &state.fcm else {
+        return Settlement::Finished(outbox::SKIPPED, "no FCM credentials".into());
+    };
+    match fcm.send(&message(push, lang)).await {
+        SendOutcome::Sent { .. } => Settlement::Sent,
+        SendOutcome::DeadToken { reason } => Settlement::DeadToken(reason),
+        SendOutcome::Failed { reason } => Settlement::Finished(outbox::DEAD, reason),
+        SendOutcome::Retry { after, reason } => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            match retry_delay(push.attempts, after, jitter) {
+                Some(delay) => {
+                    let due = Utc::now().naive_utc()
+                        + TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX);
+                    Settlement::RetryAt(due, reason)
+                }
+                None => Settlement::Finished(
+                    outbox::DEAD,
+                    format!("gave up after {} attempts: {reason}", push.attempts),
+                ),
+            }
+        }
+    }
+}
+
+/// The push for one device: its language's texts, the notification's data for the app to route
+/// on, and a collapse key per complaint or dossier so a burst of updates on one shows as one.
+pub fn message(push: &Push, lang: &str) -> PushMessage {
+    let (title, body) = match lang {
+        "en" => (&push.title_en, &push.body_en),
+        _ => (&push.title_vi, &push.body_vi),
+    };
+    let mut data: BTreeMap<String, String> = serde_json::from_str(&push.data).unwrap_or_default();
+    data.insert("notification_id".into(), push.notification_id.clone());
+    let subject = data
+        .get("complaint_id")
+        .map(|id| format!("complaint-{id}"))
+        .or_else(|| data.get("dossier_code").map(|code| format!("dossier-{code}")));
+    let channel = if push.kind.starts_with("dossier") { "dossiers" } else { "complaints" };
+    PushMessage {
+        token: push.device_token.clone(),
+        title: title.clone(),
+        body: body.clone(),
+        data,
+        collapse_key: subject.filter(|key| key.len() <= 64),
+        android_channel: Some(channel.into()),
+        badge: u32::try_from(push.unread).ok(),
+        high_priority: true,
+    }
+}
