@@ -47,6 +47,8 @@ pub struct Config {
     pub fcm_base_url: String,
     /// Push workers in this instance (0: none; other instances may still deliver).
     pub push_workers: usize,
+    /// How long before a complaint's or dossier's due time its agency is reminded.
+    pub remind_before: Duration,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             fcm_credentials: None,
             fcm_base_url: crate::push::fcm::DEFAULT_BASE_URL.to_string(),
             push_workers: 1,
+            remind_before: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -138,6 +141,13 @@ impl Config {
         config.fcm_credentials = get("GOOGLE_APPLICATION_CREDENTIALS").filter(|p| !p.is_empty());
         if let Some(url) = get("SMARTCITY_FCM_BASE_URL") {
             config.fcm_base_url = url.trim_end_matches('/').to_string();
+        }
+        if let Some(hours) = get("SMARTCITY_REMIND_BEFORE_HOURS") {
+            let hours: u64 =
+                hours.parse().ok().filter(|h| (1..=720).contains(h)).ok_or_else(|| {
+                    format!("SMARTCITY_REMIND_BEFORE_HOURS must be 1–720, not {hours:?}")
+                })?;
+            config.remind_before = Duration::from_secs(hours * 3600);
         }
         if let Some(workers) = get("SMARTCITY_PUSH_WORKERS") {
             config.push_workers =

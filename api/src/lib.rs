@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod photos;
 pub mod problem;
+pub mod reminders;
 pub mod push;
 pub mod revision_cache;
 pub mod routes;

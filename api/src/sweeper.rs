@@ -42,8 +42,8 @@ pub async fn sweep_once(state: &AppState, min_age: Duration) -> Result<usize, St
     Ok(removed)
 }
 
-/// Every `interval` for as long as the server runs: sweeps orphan photos and closes resolved
-/// complaints whose reporter's week has passed.
+/// Every `interval` for as long as the server runs: sweeps orphan photos, closes resolved
+/// complaints whose reporter's week has passed, and reminds agencies of what is due.
 pub async fn run(state: AppState, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     loop {
@@ -60,6 +60,14 @@ pub async fn run(state: AppState, interval: Duration) {
                 state.push_wakeup.notify_one();
             }
             Err(error) => tracing::warn!(%error, "auto-close failed; will retry"),
+        }
+        match crate::reminders::remind(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(sent) => {
+                tracing::info!(sent, "reminders sent to agencies");
+                state.push_wakeup.notify_one();
+            }
+            Err(error) => tracing::warn!(%error, "reminders failed; will retry"),
         }
     }
 }

@@ -147,6 +147,8 @@ diesel::table! {
         finished_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_reminded_at -> Nullable<Timestamp>,
+        overdue_reminded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -272,6 +274,8 @@ diesel::table! {
         open311_client_id -> Nullable<Text>,
         open311_token -> Nullable<Text>,
         media_url -> Nullable<Text>,
+        due_reminded_at -> Nullable<Timestamp>,
+        overdue_reminded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -332,6 +336,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    overdue_digests (agency_id, day) {
+        agency_id -> Text,
+        day -> Date,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(push_outbox -> notifications (notification_id));
 diesel::joinable!(complaints -> categories (category_code));
@@ -368,4 +380,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     devices,
     notification_mutes,
     push_outbox,
+    overdue_digests,
 );

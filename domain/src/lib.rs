@@ -13,6 +13,7 @@ pub mod phone;
 pub mod photo;
 pub mod procedure;
 pub mod push;
+pub mod reminder;
 pub mod routing;
 pub mod search;
 pub mod text;

@@ -92,6 +92,11 @@ pub const KINDS: &[&str] = &[
     "complaint_reopened",
     "complaint_closed",
     "complaint_assigned",
+    "complaint_due_soon",
+    "complaint_overdue",
+    "dossier_due_soon",
+    "dossier_overdue",
+    "overdue_digest",
     "dossier_status",
 ];
 

@@ -263,3 +263,94 @@ async fn several_workers_on_one_queue_send_every_push_exactly_once() {
         assert!(seen.insert(key.clone()), "sent twice: {key:?}");
     }
 }
+
+/// The figures of issue 5 (README, Performance): pushes per second from 10,000 queued to the
+/// local fake FCM, and the time from a staff action to the FCM request at idle. Not a test of
+/// speed (nothing is asserted about time); run with
+/// `cargo test --release -p smartcity-tests measure_push -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a test: run by hand in release"]
+async fn measure_push_throughput_and_latency() {
+    let google = FakeGoogle::start().await;
+    let (app, _credentials) = app_sending_to(&google, 0).await;
+    let reporter = app.citizen_token().await;
+    let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
+    let user = me["id"].as_str().unwrap().to_string();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::devices::dsl::*;
+        let now = smartcity_db::now();
+        conn.transaction(|conn| {
+            for i in 0..10_000 {
+                diesel::insert_into(devices)
+                    .values((
+                        token.eq(format!("bench-phone-{i:05}")),
+                        user_id.eq(&user),
+                        platform.eq("android"),
+                        app_version.eq("3.0.0"),
+                        lang.eq("vi"),
+                        created_at.eq(now),
+                        updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            diesel::QueryResult::Ok(())
+        })
+        .unwrap();
+    })
+    .await;
+    // One staff step: one notification, 10,000 pushes queued in its transaction.
+    acknowledge(&app, &reporter, "+84905000099").await;
+    let started = std::time::Instant::now();
+    let now = smartcity_db::now();
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let state = app.state.clone();
+            tokio::spawn(async move { while deliver_batch(&state, now).await.unwrap() > 0 {} })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(google.sent().len(), 10_000);
+    println!(
+        "THROUGHPUT {} pushes in {:.2} s: {:.0} pushes/s",
+        10_000,
+        elapsed.as_secs_f64(),
+        10_000.0 / elapsed.as_secs_f64()
+    );
+
+    // Latency at idle: a server with one worker waiting, one device, twenty staff steps.
+    let google = FakeGoogle::start().await;
+    let (app, _credentials) = app_sending_to(&google, 1).await;
+    let reporter = app.citizen_token().await;
+    register(&app, &reporter, "idle-phone", "vi").await;
+    let staff = staff_token(&app, "+84905000098", "ubnd-phuong-hai-chau").await;
+    let mut samples = Vec::new();
+    for _ in 0..20 {
+        let created: Value = file(&app, &reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+        tokio::time::sleep(Duration::from_millis(1_200)).await; // the worker is idle, waiting
+        let before = google.sent().len();
+        let started = std::time::Instant::now();
+        let step = json!({"type": "acknowledged", "comment": "Đã nhận"});
+        let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        while google.sent().len() == before {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    println!(
+        "LATENCY staff action to FCM request at idle over {} steps: median {:.1} ms, max {:.1} ms",
+        samples.len(),
+        samples[samples.len() / 2].as_secs_f64() * 1000.0,
+        samples.last().unwrap().as_secs_f64() * 1000.0
+    );
+}

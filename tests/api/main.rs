@@ -15,6 +15,7 @@ mod inbox;
 mod open311;
 mod operations;
 mod places;
+mod reminders;
 mod procedures;
 mod schema_parity;
 mod test_db;

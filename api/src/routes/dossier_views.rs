@@ -54,13 +54,9 @@ pub struct CitizenDossier {
     timeline: Vec<TimelineStep>,
 }
 
+/// Vietnam's today: due dates are Vietnam's.
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&vietnam_offset()).date_naive()
-}
-
-/// Vietnam keeps UTC+7 all year; "today" for a due date is Vietnam's today.
-fn vietnam_offset() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset")
+    smartcity_domain::reminder::vietnam_date(chrono::Utc::now())
 }
 
 pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
