@@ -47,6 +47,8 @@ pub struct Config {
     pub fcm_base_url: String,
     /// Push workers in this instance (0: none; other instances may still deliver).
     pub push_workers: usize,
+    /// How long a claimed push is its worker's before another may take it (a worker that died).
+    pub push_lease: Duration,
     /// How long before a complaint's or dossier's due time its agency is reminded.
     pub remind_before: Duration,
 }
@@ -74,6 +76,7 @@ impl Default for Config {
             fcm_credentials: None,
             fcm_base_url: crate::push::fcm::DEFAULT_BASE_URL.to_string(),
             push_workers: 1,
+            push_lease: Duration::from_secs(60),
             remind_before: Duration::from_secs(24 * 3600),
         }
     }
@@ -148,6 +151,13 @@ impl Config {
                     format!("SMARTCITY_REMIND_BEFORE_HOURS must be 1–720, not {hours:?}")
                 })?;
             config.remind_before = Duration::from_secs(hours * 3600);
+        }
+        if let Some(secs) = get("SMARTCITY_PUSH_LEASE_SECS") {
+            let secs: u64 =
+                secs.parse().ok().filter(|s| (1..=3600).contains(s)).ok_or_else(|| {
+                    format!("SMARTCITY_PUSH_LEASE_SECS must be 1–3600, not {secs:?}")
+                })?;
+            config.push_lease = Duration::from_secs(secs);
         }
         if let Some(workers) = get("SMARTCITY_PUSH_WORKERS") {
             config.push_workers =

@@ -13,8 +13,6 @@ use smartcity_domain::push::retry_delay;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// How long a claimed row is a worker's before others may take it.
-pub const LEASE: Duration = Duration::from_secs(60);
 const BATCH: i64 = 500;
 /// Without a wake-up (pushes queued by another instance), how often an idle worker looks.
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -45,7 +43,8 @@ pub async fn run(state: AppState) {
 
 /// Claims, sends and settles one batch of pushes due at `now`; returns how many.
 pub async fn deliver_batch(state: &AppState, now: NaiveDateTime) -> Result<usize, String> {
-    let lease_until = now + TimeDelta::from_std(LEASE).expect("a minute fits");
+    let lease = TimeDelta::from_std(state.config.push_lease).unwrap_or(TimeDelta::minutes(1));
+    let lease_until = now + lease;
     let pushes = state
         .db(move |conn| {
             let claimed = outbox::claim(conn, now, lease_until, BATCH)?;

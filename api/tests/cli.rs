@@ -1,10 +1,16 @@
 //! The `smartcity` binary as an operator runs it: commands, their output and exit codes, first
-//! start on an empty SQLite file, graceful shutdown on SIGTERM.
+//! start on an empty SQLite file, graceful shutdown on SIGTERM, and a server killed while it
+//! sends pushes losing none of them.
 
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
 #[path = "../../tests/api/test_db.rs"]
 mod test_db;
+
+// The fake of Google's token endpoint and FCM, shared with the black-box suite.
+#[allow(dead_code)]
+#[path = "../../tests/api/fake_google.rs"]
+mod fake_google;
 
 use serde_json::Value;
 use smartcity_db::{accounts, procedures, DbConn};
@@ -273,4 +279,112 @@ fn import_areas_replaces_the_areas_and_refuses_bad_geometry_naming_the_feature()
     let (_, areas) = smartcity_db::places::areas_with_revision(&mut conn).unwrap();
     let names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, vec!["Phường Hai", "Phường Một"], "the bad file changed nothing");
+}
+
+/// Starts `smartcity serve` on `db` sending pushes to `google`; returns the child.
+fn serve_with_pushes(
+    db: &TestDb,
+    google: &fake_google::FakeGoogle,
+    credentials: &str,
+) -> std::process::Child {
+    Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", db.url())
+        .env("SMARTCITY_BIND", "127.0.0.1:0")
+        .env("GOOGLE_APPLICATION_CREDENTIALS", credentials)
+        .env("SMARTCITY_FCM_BASE_URL", google.base_url())
+        .env("SMARTCITY_PUSH_LEASE_SECS", "2")
+        .env("SMARTCITY_PUSH_WORKERS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("smartcity runs")
+}
+
+fn outbox_statuses(db: &TestDb) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use smartcity_db::schema::push_outbox::dsl::*;
+    let mut conn = connect(db);
+    push_outbox.select((device_token, status)).load(&mut conn).unwrap()
+}
+
+/// SIGKILL while pushes are going out: after a restart every queued push is sent (some that
+/// were in flight may go twice; none is lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_queue_loses_no_push_after_restart() {
+    use diesel::prelude::*;
+    let db = TestDb::create();
+    let google = fake_google::FakeGoogle::start().await;
+    let credentials = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(credentials.path(), google.service_account_json()).unwrap();
+    let credentials = credentials.path().to_str().unwrap().to_string();
+    {
+        // One citizen with 600 phones, and one notice: 600 pushes queued in its transaction.
+        let mut conn = connect(&db);
+        let user_id = "citizen-1";
+        accounts::insert_user(
+            &mut conn,
+            &accounts::NewUser {
+                id: user_id,
+                phone: "+84912345678",
+                password_hash: "not used",
+                display_name: "Nguyễn Văn An",
+                role: "citizen",
+                agency_id: None,
+                disabled: false,
+                created_at: smartcity_db::now(),
+            },
+        )
+        .unwrap();
+        let now = smartcity_db::now();
+        for i in 0..600 {
+            use smartcity_db::schema::devices::dsl::*;
+            diesel::insert_into(devices)
+                .values((
+                    token.eq(format!("slow-phone-{i:03}")),
+                    user_id.eq("citizen-1"),
+                    platform.eq("android"),
+                    app_version.eq("3.0.0"),
+                    lang.eq("vi"),
+                    created_at.eq(now),
+                    updated_at.eq(now),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let notice = smartcity_domain::dossier::status_notice(
+            "HS-1",
+            "Đăng ký khai sinh",
+            smartcity_domain::dossier::DossierStatus::ALL[3],
+        );
+        smartcity_db::notifications::insert(&mut conn, user_id, &notice, now).unwrap();
+    }
+
+    let mut first = serve_with_pushes(&db, &google, &credentials);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while google.sent().len() < 100 {
+        assert!(Instant::now() < deadline, "the first server never got going");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().unwrap(); // SIGKILL: no chance to finish anything
+    first.wait().unwrap();
+    let at_kill = google.sent().len();
+    assert!(at_kill < 600, "killed mid-queue ({at_kill} of 600 sent)");
+    assert!(
+        outbox_statuses(&db).iter().any(|(_, status)| status != "sent"),
+        "some pushes were left unsent"
+    );
+
+    let mut second = serve_with_pushes(&db, &google, &credentials);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while outbox_statuses(&db).iter().any(|(_, status)| status != "sent") {
+        assert!(Instant::now() < deadline, "the restarted server did not finish the queue");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let delivered: std::collections::HashSet<String> =
+        google.sent().iter().map(|s| s.message["token"].as_str().unwrap().to_string()).collect();
+    assert_eq!(delivered.len(), 600, "every phone got its push");
 }
