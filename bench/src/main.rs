@@ -1,12 +1,19 @@
 //! `bench-seed`: the demo data, then the catalogue grown to `--procedures` with variants of the
 //! real procedures, and `--dossiers` dossiers spread over the last year. Dossier `i` has code
 //! `BENCH-{i:06}` and applicant phone `+8491{i:07}`, so a load script can prove any of them.
+//! `--reporters` citizens (phone `+8497{i:07}`, password `ca phe sua da luc bay gio`) and
+//! `--complaints` complaints over a province (see `complaints.rs`); `--samples-out FILE` writes
+//! places drawn like the complaints for the load scripts.
+
+mod complaints;
 
 use chrono::{Duration, NaiveDate, Utc};
 use clap::Parser;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use smartcity_db::schema::dossiers;
 use smartcity_db::DbConn;
+use smartcity_domain::geo::{parse_areas, AreaIndex, Region};
 use smartcity_domain::procedure::{parse_catalogue, ProcedureSpec};
 
 #[derive(Parser)]
@@ -18,6 +25,16 @@ struct Args {
     procedures: usize,
     #[arg(long, default_value_t = 100_000)]
     dossiers: usize,
+    #[arg(long, default_value_t = 0)]
+    complaints: usize,
+    /// Citizens who filed the complaints; reporter 0 (`+84970000000`) can log in for filing.
+    #[arg(long, default_value_t = 0)]
+    reporters: usize,
+    /// Where to write `lat lon category` lines drawn like the complaints, for load scripts.
+    #[arg(long)]
+    samples_out: Option<String>,
+    #[arg(long, default_value_t = 20_000)]
+    samples: usize,
 }
 
 const CASES: [&str; 5] =
@@ -146,6 +163,53 @@ fn main() {
     println!(
         "dossiers: {} in all ({:.1} s)",
         args.dossiers.max(existing as usize),
+        started.elapsed().as_secs_f64()
+    );
+    seed_complaints(&mut conn, &args);
+    if let Some(path) = &args.samples_out {
+        complaints::write_samples(path, args.samples).expect("samples file");
+    }
+}
+
+/// The reporters, then the complaints; on SQLite without waiting for the disk and with a large
+/// page cache (this connection only: the server's connections keep their own settings).
+fn seed_complaints(conn: &mut DbConn, args: &Args) {
+    let started = std::time::Instant::now();
+    let reporters = complaints::seed_reporters(conn, args.reporters).expect("reporters");
+    if args.complaints == 0 {
+        return;
+    }
+    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    if sqlite {
+        conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
+            .expect("pragmas");
+    }
+    let areas =
+        parse_areas(smartcity_api::seed::DEMO_AREAS, "name", &Region::VIETNAM).expect("demo areas");
+    let areas = AreaIndex::new(areas);
+    let rules = smartcity_db::places::rules(conn).expect("routing rules");
+    let categories = smartcity_db::places::list_categories(conn).expect("categories");
+    let ctx = complaints::Context {
+        areas: &areas,
+        rules: &rules,
+        categories: &categories,
+        reporters: &reporters,
+    };
+    let total = complaints::seed(conn, &ctx, args.complaints).expect("insert complaints");
+    if sqlite {
+        conn.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("pragmas");
+    } else {
+        // What autovacuum does soon after a load: statistics, and the visibility map that
+        // index-only scans need.
+        // One statement at a time: VACUUM cannot run inside a transaction.
+        for table in ["complaints", "complaint_photos", "users"] {
+            conn.batch_execute(&format!("VACUUM ANALYZE {table}")).expect("vacuum");
+        }
+    }
+    println!(
+        "complaints: {total} in all, {} reporters ({:.1} s)",
+        reporters.len(),
         started.elapsed().as_secs_f64()
     );
 }
