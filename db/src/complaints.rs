@@ -82,6 +82,8 @@ pub struct NewComplaint {
     pub answers: String,
     pub due_at: NaiveDateTime,
     pub idempotency_key: Option<String>,
+    /// What was filed, in short, to tell a retry from a reuse of the key.
+    pub idempotency_fingerprint: Option<String>,
     pub open311: Option<Open311Origin>,
     pub created_at: NaiveDateTime,
 }
@@ -105,8 +107,15 @@ pub struct NewPhoto {
 #[derive(Debug, PartialEq, Eq)]
 pub enum FileOutcome {
     Created,
-    /// The reporter sent this idempotency key before: that complaint is the answer.
-    Replayed(String),
+    /// The reporter sent this idempotency key before: that complaint, and the fingerprint of
+    /// what was filed then.
+    Replayed(FirstFiling),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstFiling {
+    pub id: String,
+    pub fingerprint: Option<String>,
 }
 
 /// The complaint a reporter filed under an idempotency key, if any.
@@ -114,13 +123,14 @@ pub fn find_by_idempotency_key(
     conn: &mut DbConn,
     reporter_id: &str,
     key: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<FirstFiling>, DbError> {
     Ok(complaints::table
         .filter(complaints::reporter_id.eq(reporter_id))
         .filter(complaints::idempotency_key.eq(key))
-        .select(complaints::id)
-        .first(conn)
-        .optional()?)
+        .select((complaints::id, complaints::idempotency_fingerprint))
+        .first::<(String, Option<String>)>(conn)
+        .optional()?
+        .map(|(id, fingerprint)| FirstFiling { id, fingerprint }))
 }
 
 /// Files a complaint with its photos and the first timeline entry, all or nothing. A retry
@@ -149,6 +159,7 @@ pub fn file(
                 complaints::status.eq("new"),
                 complaints::due_at.eq(complaint.due_at),
                 complaints::idempotency_key.eq(&complaint.idempotency_key),
+                complaints::idempotency_fingerprint.eq(&complaint.idempotency_fingerprint),
                 complaints::open311_client_id.eq(complaint.open311.as_ref().map(|o| &o.client_id)),
                 complaints::open311_token.eq(complaint.open311.as_ref().map(|o| &o.token)),
                 complaints::media_url

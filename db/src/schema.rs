@@ -276,6 +276,7 @@ diesel::table! {
         media_url -> Nullable<Text>,
         due_reminded_at -> Nullable<Timestamp>,
         overdue_reminded_at -> Nullable<Timestamp>,
+        idempotency_fingerprint -> Nullable<Text>,
     }
 }
 

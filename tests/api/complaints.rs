@@ -88,15 +88,26 @@ async fn a_complaint_with_a_photo_is_routed_to_the_agency_of_its_area_and_the_ph
 #[tokio::test]
 async fn a_retry_with_the_same_idempotency_key_returns_the_first_complaint() {
     let (app, token) = seeded().await;
-    let first =
-        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;
+    let with_photo = || {
+        let photo = Part::bytes(jpeg(320, 240)).file_name("a.jpg");
+        form("garbage", HAI_CHAU.0, HAI_CHAU.1).part("photos", photo)
+    };
+    let first = file(&app, &token, with_photo(), Some("phone-retry-1")).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let first: Value = first.json().await.unwrap();
-    let again =
-        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;
+    let again = file(&app, &token, with_photo(), Some("phone-retry-1")).await;
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let again: Value = again.json().await.unwrap();
     assert_eq!(first["id"], again["id"]);
+
+    // The same key with another filing is a client's mistake, not a retry.
+    let other = form("noise", HAI_CHAU.0, HAI_CHAU.1);
+    let res = file(&app, &token, other, Some("phone-retry-1")).await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert_eq!(problem["field"], "Idempotency-Key");
+    let res =
+        file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "the same fields without the photo");
     let mine: Value = app.get_auth("/v1/me/complaints", &token).await.json().await.unwrap();
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
 }

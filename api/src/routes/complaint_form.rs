@@ -10,6 +10,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 use smartcity_db::complaints::NewPhoto;
 use smartcity_domain::photo;
 use std::collections::HashMap;
@@ -43,6 +44,29 @@ pub struct ComplaintForm {
     /// `attribute[CODE]` parts, by code, each with its values (a multi-value list repeats).
     pub attributes: HashMap<String, Vec<String>>,
     pub photos: Vec<Vec<u8>>,
+}
+
+impl ComplaintForm {
+    /// A digest of everything the form holds, whatever order the parts came in: two sendings
+    /// of one filing have the same, a different filing a different one.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut fields: Vec<_> = self.fields.iter().collect();
+        fields.sort();
+        for (name, value) in fields {
+            hasher.update(format!("{}:{name}={}:{value}\n", name.len(), value.len()));
+        }
+        let mut attributes: Vec<_> = self.attributes.iter().collect();
+        attributes.sort();
+        for (code, values) in attributes {
+            hasher.update(format!("attribute {code}={values:?}\n"));
+        }
+        for photo in &self.photos {
+            hasher.update(format!("photo {}:", photo.len()));
+            hasher.update(Sha256::digest(photo));
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Whether the request declares a `multipart/form-data` body.

@@ -15,7 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use smartcity_db::complaints::{
-    self, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, FileOutcome, NewComplaint,
+    self, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, FileOutcome, FirstFiling, NewComplaint,
 };
 use smartcity_db::places;
 use smartcity_domain::complaint::{
@@ -116,15 +116,16 @@ pub async fn file(
     }
     let key = idempotency_key(&req)?;
     let reporter_id = caller.user.id.clone();
+    let mut form = complaint_form::read(multipart, &complaint_form::FILING).await?;
+    let fingerprint = key.as_ref().map(|_| form.fingerprint());
     if let Some(key) = key.clone() {
         let reporter = reporter_id.clone();
-        if let Some(id) =
+        if let Some(first) =
             state.db(move |conn| complaints::find_by_idempotency_key(conn, &reporter, &key)).await?
         {
-            return replay(&state, &id).await;
+            return replay(&state, &first, fingerprint.as_deref()).await;
         }
     }
-    let mut form = complaint_form::read(multipart, &complaint_form::FILING).await?;
     let category_code =
         form.fields.get("category").map(|c| c.trim().to_string()).unwrap_or_default();
     if category_code.is_empty() {
@@ -178,6 +179,7 @@ pub async fn file(
         answers: serde_json::to_string(&answers).expect("answers serialize"),
         due_at: due_at(now, category.sla_hours).naive_utc(),
         idempotency_key: key,
+        idempotency_fingerprint: fingerprint.clone(),
         open311: None,
         created_at: smartcity_db::now(),
     };
@@ -194,7 +196,7 @@ pub async fn file(
         }
         Ok(FileOutcome::Replayed(first)) => {
             complaint_form::remove_stored(&state, &stored).await;
-            replay(&state, &first).await
+            replay(&state, &first, fingerprint.as_deref()).await
         }
         Err(err) => {
             // Nothing half-written: the photos go with the failed row.
@@ -204,7 +206,21 @@ pub async fn file(
     }
 }
 
-async fn replay(state: &AppState, id: &str) -> Result<HttpResponse, ApiError> {
+/// The first complaint filed under a key, for a retry of the same filing; a different filing
+/// under a used key is refused (422 naming the header): the client has mixed up its keys.
+async fn replay(
+    state: &AppState,
+    first: &FirstFiling,
+    fingerprint: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    if first.fingerprint.as_deref() != fingerprint {
+        return Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            "Idempotency-Key này đã dùng cho một phản ánh khác; dùng một khoá mới",
+            "This Idempotency-Key was used for a different complaint; use a new key",
+        ));
+    }
+    let id = first.id.as_str();
     let detail = load(state, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/complaints/{id}")))

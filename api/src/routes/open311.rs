@@ -443,6 +443,7 @@ pub async fn file(
             answers: serde_json::to_string(&answers).expect("answers serialize"),
             due_at: due_at(Utc::now(), category.sla_hours).naive_utc(),
             idempotency_key: None,
+            idempotency_fingerprint: None,
             open311: Some(Open311Origin { client_id, token: token.clone(), media_url }),
             created_at: smartcity_db::now(),
         };
