@@ -255,6 +255,7 @@ struct NewComplaintRow {
     description: String,
     lat: f64,
     lon: f64,
+    cell: i32,
     address: Option<String>,
     area_code: Option<String>,
     agency_id: String,
@@ -498,6 +499,7 @@ fn complaint(
         description: description(rng, category_code),
         lat,
         lon,
+        cell: smartcity_domain::geo::grid_cell(lat, lon),
         address: (rng.unit() < 0.7)
             .then(|| format!("{} {}", rng.below(300) + 1, STREETS[rng.below(STREETS.len())])),
         area_code: area,

@@ -7,6 +7,7 @@ use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use smartcity_domain::dossier::Notice;
+use smartcity_domain::geo::{cells_covering, grid_cell};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = complaints)]
@@ -160,6 +161,7 @@ pub fn file(
                 complaints::due_at.eq(complaint.due_at),
                 complaints::idempotency_key.eq(&complaint.idempotency_key),
                 complaints::idempotency_fingerprint.eq(&complaint.idempotency_fingerprint),
+                complaints::cell.eq(grid_cell(complaint.lat, complaint.lon)),
                 complaints::open311_client_id.eq(complaint.open311.as_ref().map(|o| &o.client_id)),
                 complaints::open311_token.eq(complaint.open311.as_ref().map(|o| &o.token)),
                 complaints::media_url
@@ -280,7 +282,26 @@ pub struct BoxQuery<'a> {
     pub limit: i64,
 }
 
+/// A box this many grid cells or fewer is read cell by cell (each cell's newest page, merged);
+/// a larger one in one query, where most rows in the way are in the box anyway.
+const MAX_MAP_CELLS: usize = 150;
+
+/// The newest complaints in a box, by the filters, one page.
 pub fn in_box(conn: &mut DbConn, q: &BoxQuery) -> Result<Vec<ComplaintRow>, DbError> {
+    let Some(cells) = cells_covering(&q.bbox, MAX_MAP_CELLS) else {
+        return Ok(box_query(q).select(ComplaintRow::as_select()).load(conn)?);
+    };
+    let mut rows = Vec::new();
+    for cell in cells {
+        let in_cell = box_query(q).filter(complaints::cell.eq(cell));
+        rows.extend(in_cell.select(ComplaintRow::as_select()).load(conn)?);
+    }
+    rows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    rows.truncate(usize::try_from(q.limit).unwrap_or(0));
+    Ok(rows)
+}
+
+fn box_query<'a>(q: &BoxQuery) -> complaints::BoxedQuery<'a, crate::pool::MultiBackend> {
     let mut query = complaints::table
         .filter(complaints::lat.between(q.bbox.min_lat, q.bbox.max_lat))
         .filter(complaints::lon.between(q.bbox.min_lon, q.bbox.max_lon))
@@ -302,11 +323,7 @@ pub fn in_box(conn: &mut DbConn, q: &BoxQuery) -> Result<Vec<ComplaintRow>, DbEr
                 .or(complaints::created_at.eq(*at).and(complaints::id.lt(id.clone()))),
         );
     }
-    Ok(query
-        .order((complaints::created_at.desc(), complaints::id.desc()))
-        .limit(q.limit)
-        .select(ComplaintRow::as_select())
-        .load(conn)?)
+    query.order((complaints::created_at.desc(), complaints::id.desc())).limit(q.limit)
 }
 
 pub fn photo(conn: &mut DbConn, id: &str) -> Result<Option<PhotoRow>, DbError> {

@@ -277,6 +277,7 @@ diesel::table! {
         due_reminded_at -> Nullable<Timestamp>,
         overdue_reminded_at -> Nullable<Timestamp>,
         idempotency_fingerprint -> Nullable<Text>,
+        cell -> Integer,
     }
 }
 

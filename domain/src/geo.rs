@@ -26,6 +26,33 @@ pub struct BoundingBox {
 /// The region the city serves: points outside it are refused.
 pub type Region = BoundingBox;
 
+/// The map's grid: cells of 0.01° × 0.01° (about 1.1 km here), numbered `lat × 100 000 + lon`
+/// in hundredths of a degree. The migration that added the column computes the same number.
+pub fn grid_cell(lat: f64, lon: f64) -> i32 {
+    hundredths(lat) * 100_000 + hundredths(lon)
+}
+
+fn hundredths(degrees: f64) -> i32 {
+    (degrees * 100.0).floor() as i32
+}
+
+/// The grid cells a box touches, or None when there are more than `max` (a box that large is
+/// better read another way).
+pub fn cells_covering(bbox: &BoundingBox, max: usize) -> Option<Vec<i32>> {
+    let (lat_from, lat_to) = (hundredths(bbox.min_lat), hundredths(bbox.max_lat));
+    let (lon_from, lon_to) = (hundredths(bbox.min_lon), hundredths(bbox.max_lon));
+    let rows = usize::try_from(lat_to - lat_from + 1).ok()?;
+    let columns = usize::try_from(lon_to - lon_from + 1).ok()?;
+    if rows.checked_mul(columns)? > max {
+        return None;
+    }
+    Some(
+        (lat_from..=lat_to)
+            .flat_map(|lat| (lon_from..=lon_to).map(move |lon| lat * 100_000 + lon))
+            .collect(),
+    )
+}
+
 impl BoundingBox {
     /// Vietnam's mainland and its islands, Hoàng Sa and Trường Sa included.
     pub const VIETNAM: Region =
@@ -508,6 +535,21 @@ mod tests {
 
     fn located(index: &AreaIndex, lat: f64, lon: f64) -> Option<&str> {
         index.locate(at(lat, lon)).map(|id| id.name.as_str())
+    }
+
+    #[test]
+    fn a_box_is_covered_by_the_grid_cells_of_its_corners_and_between() {
+        assert_eq!(grid_cell(16.0544, 108.2022), 1605 * 100_000 + 10820);
+        let bbox =
+            BoundingBox { min_lat: 16.049, max_lat: 16.061, min_lon: 108.2, max_lon: 108.215 };
+        let cells = cells_covering(&bbox, 100).unwrap();
+        assert_eq!(cells.len(), 3 * 2);
+        for (lat, lon) in [(16.049, 108.2), (16.061, 108.215), (16.055, 108.209)] {
+            assert!(cells.contains(&grid_cell(lat, lon)), "{lat},{lon}");
+        }
+        assert_eq!(cells_covering(&bbox, 5), None, "more cells than allowed");
+        let world = BoundingBox { min_lat: -90.0, max_lat: 90.0, min_lon: -180.0, max_lon: 180.0 };
+        assert_eq!(cells_covering(&world, 1_000), None);
     }
 
     #[test]

@@ -1,0 +1,2 @@
+DROP INDEX complaints_cell_created;
+ALTER TABLE complaints DROP COLUMN cell;
