@@ -111,18 +111,20 @@ async fn deliver(state: &AppState, push: &Push) -> Settlement {
 
 /// The push for one device: its language's texts, the notification's data for the app to route
 /// on, and a collapse key per complaint or dossier so a burst of updates on one shows as one.
-pub fn message(push: &Push, lang: &str) -> PushMessage {
+fn message(push: &Push, lang: &str) -> PushMessage {
+    let notification = &push.notification;
     let (title, body) = match lang {
-        "en" => (&push.title_en, &push.body_en),
-        _ => (&push.title_vi, &push.body_vi),
+        "en" => (&notification.title_en, &notification.body_en),
+        _ => (&notification.title_vi, &notification.body_vi),
     };
-    let mut data: BTreeMap<String, String> = serde_json::from_str(&push.data).unwrap_or_default();
-    data.insert("notification_id".into(), push.notification_id.clone());
+    let mut data: BTreeMap<String, String> =
+        serde_json::from_str(&notification.data).unwrap_or_default();
+    data.insert("notification_id".into(), notification.id.clone());
     let subject = data
         .get("complaint_id")
         .map(|id| format!("complaint-{id}"))
         .or_else(|| data.get("dossier_code").map(|code| format!("dossier-{code}")));
-    let channel = if push.kind.starts_with("dossier") { "dossiers" } else { "complaints" };
+    let channel = if notification.kind.starts_with("dossier") { "dossiers" } else { "complaints" };
     PushMessage {
         token: push.device_token.clone(),
         title: title.clone(),

@@ -7,17 +7,10 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
 use smartcity_db::places;
-use smartcity_db::reminders::{self, Marker};
+use smartcity_db::reminders;
 use smartcity_domain::reminder::{
     digest_notice, reminder_notice, vietnam_date, vietnam_offset, Reminder, Subject,
 };
-
-fn reminder(marker: Marker) -> Reminder {
-    match marker {
-        Marker::DueSoon => Reminder::DueSoon,
-        Marker::Overdue => Reminder::Overdue,
-    }
-}
 
 /// Gives the reminders due at `now`; returns how many went out.
 pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
@@ -27,10 +20,10 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiEr
     let categories = state.db(places::list_categories).await?;
     let mut sent = 0;
 
-    for (marker, from, to) in
-        [(Marker::DueSoon, Some(at), at + window), (Marker::Overdue, None, at)]
+    for (reminder, from, to) in
+        [(Reminder::DueSoon, Some(at), at + window), (Reminder::Overdue, None, at)]
     {
-        let due = state.db(move |conn| reminders::complaints_due(conn, marker, from, to)).await?;
+        let due = state.db(move |conn| reminders::complaints_due(conn, reminder, from, to)).await?;
         for complaint in due {
             let Some(category) = categories.iter().find(|c| c.code == complaint.category_code)
             else {
@@ -41,9 +34,11 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiEr
                 category,
                 due_at: complaint.due_at.and_utc(),
             };
-            let notice = reminder_notice(reminder(marker), &subject);
+            let notice = reminder_notice(reminder, &subject);
             if state
-                .db(move |conn| reminders::remind_complaint(conn, &complaint, marker, &notice, at))
+                .db(move |conn| {
+                    reminders::remind_complaint(conn, &complaint, reminder, &notice, at)
+                })
                 .await?
             {
                 sent += 1;
@@ -54,19 +49,20 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiEr
     // A dossier is due at the end of its due day, Vietnam time.
     let last_day_due_soon = vietnam_date(now + window);
     let yesterday = today - Days::new(1);
-    for (marker, after, by) in
-        [(Marker::DueSoon, Some(yesterday), last_day_due_soon), (Marker::Overdue, None, yesterday)]
-    {
-        let due = state.db(move |conn| reminders::dossiers_due(conn, marker, after, by)).await?;
+    for (reminder, after, by) in [
+        (Reminder::DueSoon, Some(yesterday), last_day_due_soon),
+        (Reminder::Overdue, None, yesterday),
+    ] {
+        let due = state.db(move |conn| reminders::dossiers_due(conn, reminder, after, by)).await?;
         for dossier in due {
             let subject = Subject::Dossier {
                 code: &dossier.code,
                 procedure: &dossier.procedure_name,
                 due_on: dossier.due_on,
             };
-            let notice = reminder_notice(reminder(marker), &subject);
+            let notice = reminder_notice(reminder, &subject);
             if state
-                .db(move |conn| reminders::remind_dossier(conn, &dossier, marker, &notice, at))
+                .db(move |conn| reminders::remind_dossier(conn, &dossier, reminder, &notice, at))
                 .await?
             {
                 sent += 1;

@@ -2,6 +2,7 @@
 //! the notification. Workers claim due rows under a lease; a row whose worker died is claimed
 //! again when its lease runs out, so nothing queued is lost or skipped.
 
+use crate::notifications::NotificationRow;
 use crate::schema::{devices, notifications, push_outbox};
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
@@ -59,96 +60,51 @@ pub fn claim(
     })
 }
 
-/// What a claimed push carries: the notification's texts, and the device it goes to (None when
-/// the device was removed since the push was queued).
+/// What a claimed push carries: the notification, and the device it goes to (None when the
+/// device was removed since the push was queued).
 pub struct Push {
     pub id: String,
     pub attempts: i32,
     pub device_token: String,
-    pub notification_id: String,
-    pub kind: String,
-    pub title_vi: String,
-    pub body_vi: String,
-    pub title_en: String,
-    pub body_en: String,
-    /// JSON object of string values.
-    pub data: String,
+    pub notification: NotificationRow,
     /// The device's platform and language; None when it was removed since.
     pub device: Option<(String, String)>,
     /// The recipient's unread notifications, for the app icon's badge.
     pub unread: i64,
 }
 
-type PushFields = (String, String, String, String, String, String, String, String, String, String);
-
 /// The claimed rows with what they carry.
 pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError> {
     let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
-    let rows: Vec<PushFields> = push_outbox::table
+    let rows: Vec<(String, String, NotificationRow)> = push_outbox::table
         .inner_join(notifications::table)
         .filter(push_outbox::id.eq_any(&ids))
-        .select((
-            push_outbox::id,
-            push_outbox::device_token,
-            notifications::id,
-            notifications::kind,
-            notifications::title_vi,
-            notifications::body_vi,
-            notifications::title_en,
-            notifications::body_en,
-            notifications::data,
-            notifications::user_id,
-        ))
+        .select((push_outbox::id, push_outbox::device_token, NotificationRow::as_select()))
         .load(conn)?;
-    let users: Vec<&str> = rows.iter().map(|r| r.9.as_str()).collect();
+    let users: Vec<&str> = rows.iter().map(|(.., n)| n.user_id.as_str()).collect();
     let unread: Vec<(String, i64)> = notifications::table
         .filter(notifications::user_id.eq_any(&users))
         .filter(notifications::read_at.is_null())
         .group_by(notifications::user_id)
         .select((notifications::user_id, diesel::dsl::count_star()))
         .load(conn)?;
-    let tokens: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let tokens: Vec<&str> = rows.iter().map(|(_, token, _)| token.as_str()).collect();
     let device_rows: Vec<(String, String, String)> = devices::table
         .filter(devices::token.eq_any(&tokens))
         .select((devices::token, devices::platform, devices::lang))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                device_token,
-                notification_id,
-                kind,
-                title_vi,
-                body_vi,
-                title_en,
-                body_en,
-                data,
-                user,
-            )| {
-                let device = device_rows
-                    .iter()
-                    .find(|(token, ..)| *token == device_token)
-                    .map(|(_, platform, lang)| (platform.clone(), lang.clone()));
-                let attempts = claimed.iter().find(|c| c.id == id).map_or(1, |c| c.attempts);
-                let unread = unread.iter().find(|(u, _)| *u == user).map_or(0, |(_, n)| *n);
-                Push {
-                    id,
-                    attempts,
-                    device_token,
-                    notification_id,
-                    kind,
-                    title_vi,
-                    body_vi,
-                    title_en,
-                    body_en,
-                    data,
-                    device,
-                    unread,
-                }
-            },
-        )
+        .map(|(id, device_token, notification)| {
+            let device = device_rows
+                .iter()
+                .find(|(token, ..)| *token == device_token)
+                .map(|(_, platform, lang)| (platform.clone(), lang.clone()));
+            let attempts = claimed.iter().find(|c| c.id == id).map_or(1, |c| c.attempts);
+            let unread =
+                unread.iter().find(|(u, _)| *u == notification.user_id).map_or(0, |(_, n)| *n);
+            Push { id, attempts, device_token, notification, device, unread }
+        })
         .collect())
 }
 

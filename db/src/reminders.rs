@@ -1,6 +1,6 @@
-//! What the reminder job reads and marks. Each reminder is claimed by setting its marker only
-//! where it is still empty, in the transaction that writes the staff's notices, so instances
-//! running the job at once never remind twice.
+//! What the reminder job reads and marks. Each reminder is claimed by setting its marker
+//! column only where it is still empty, in the transaction that writes the staff's notices, so
+//! instances running the job at once never remind twice.
 
 use crate::notifications::insert_for_agency_staff;
 use crate::schema::{complaints, dossiers, overdue_digests, procedures};
@@ -8,17 +8,11 @@ use crate::{DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::dossier::{DossierStatus, Notice};
+use smartcity_domain::reminder::Reminder;
 
 /// Complaint statuses an agency still has to act on.
 const OPEN_COMPLAINTS: [&str; 3] = ["new", "acknowledged", "in_progress"];
 const BATCH: i64 = 500;
-
-/// Which of the two reminders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Marker {
-    DueSoon,
-    Overdue,
-}
 
 pub struct DueComplaint {
     pub id: String,
@@ -27,10 +21,10 @@ pub struct DueComplaint {
     pub due_at: NaiveDateTime,
 }
 
-/// Open complaints due in `(from, to]` whose `marker` reminder has not been given.
+/// Open complaints due in `(from, to]` whose `reminder` has not been given yet.
 pub fn complaints_due(
     conn: &mut DbConn,
-    marker: Marker,
+    reminder: Reminder,
     from: Option<NaiveDateTime>,
     to: NaiveDateTime,
 ) -> Result<Vec<DueComplaint>, DbError> {
@@ -49,9 +43,9 @@ pub fn complaints_due(
     if let Some(from) = from {
         query = query.filter(complaints::due_at.gt(from));
     }
-    query = match marker {
-        Marker::DueSoon => query.filter(complaints::due_reminded_at.is_null()),
-        Marker::Overdue => query.filter(complaints::overdue_reminded_at.is_null()),
+    query = match reminder {
+        Reminder::DueSoon => query.filter(complaints::due_reminded_at.is_null()),
+        Reminder::Overdue => query.filter(complaints::overdue_reminded_at.is_null()),
     };
     Ok(query
         .load::<(String, String, String, NaiveDateTime)>(conn)?
@@ -69,17 +63,17 @@ pub fn complaints_due(
 pub fn remind_complaint(
     conn: &mut DbConn,
     complaint: &DueComplaint,
-    marker: Marker,
+    reminder: Reminder,
     notice: &Notice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let row = complaints::table.find(&complaint.id);
-        let claimed = match marker {
-            Marker::DueSoon => diesel::update(row.filter(complaints::due_reminded_at.is_null()))
+        let claimed = match reminder {
+            Reminder::DueSoon => diesel::update(row.filter(complaints::due_reminded_at.is_null()))
                 .set(complaints::due_reminded_at.eq(now))
                 .execute(conn)?,
-            Marker::Overdue => {
+            Reminder::Overdue => {
                 diesel::update(row.filter(complaints::overdue_reminded_at.is_null()))
                     .set(complaints::overdue_reminded_at.eq(now))
                     .execute(conn)?
@@ -107,10 +101,10 @@ fn finished_statuses() -> Vec<i32> {
         .collect()
 }
 
-/// Dossiers still in hand due in `(after, by]` whose `marker` reminder has not been given.
+/// Dossiers still in hand due in `(after, by]` whose `reminder` has not been given yet.
 pub fn dossiers_due(
     conn: &mut DbConn,
-    marker: Marker,
+    reminder: Reminder,
     after: Option<NaiveDate>,
     by: NaiveDate,
 ) -> Result<Vec<DueDossier>, DbError> {
@@ -125,9 +119,9 @@ pub fn dossiers_due(
     if let Some(after) = after {
         query = query.filter(dossiers::due_on.gt(after));
     }
-    query = match marker {
-        Marker::DueSoon => query.filter(dossiers::due_reminded_at.is_null()),
-        Marker::Overdue => query.filter(dossiers::overdue_reminded_at.is_null()),
+    query = match reminder {
+        Reminder::DueSoon => query.filter(dossiers::due_reminded_at.is_null()),
+        Reminder::Overdue => query.filter(dossiers::overdue_reminded_at.is_null()),
     };
     Ok(query
         .load::<(String, String, String, NaiveDate)>(conn)?
@@ -145,19 +139,21 @@ pub fn dossiers_due(
 pub fn remind_dossier(
     conn: &mut DbConn,
     dossier: &DueDossier,
-    marker: Marker,
+    reminder: Reminder,
     notice: &Notice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let row = dossiers::table.find(&dossier.code);
-        let claimed = match marker {
-            Marker::DueSoon => diesel::update(row.filter(dossiers::due_reminded_at.is_null()))
+        let claimed = match reminder {
+            Reminder::DueSoon => diesel::update(row.filter(dossiers::due_reminded_at.is_null()))
                 .set(dossiers::due_reminded_at.eq(now))
                 .execute(conn)?,
-            Marker::Overdue => diesel::update(row.filter(dossiers::overdue_reminded_at.is_null()))
-                .set(dossiers::overdue_reminded_at.eq(now))
-                .execute(conn)?,
+            Reminder::Overdue => {
+                diesel::update(row.filter(dossiers::overdue_reminded_at.is_null()))
+                    .set(dossiers::overdue_reminded_at.eq(now))
+                    .execute(conn)?
+            }
         };
         if claimed == 1 {
             insert_for_agency_staff(conn, &dossier.agency_id, notice, now)?;
