@@ -53,6 +53,29 @@ pub(crate) async fn agency_id(app: &TestApp, code: &'static str) -> String {
     .await
 }
 
+/// Files a complaint of `category` in Hải Châu; returns its id.
+pub(crate) async fn file_in_hai_chau(app: &TestApp, token: &str, category: &str) -> String {
+    let res = file(app, token, form(category, HAI_CHAU.0, HAI_CHAU.1), None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// The reporter's complaint, acknowledged by a new staff member of Hải Châu's ward (one notice
+/// for the reporter); returns its id and that staff member's token.
+pub(crate) async fn acknowledged(
+    app: &TestApp,
+    reporter: &str,
+    staff_phone: &'static str,
+) -> (String, String) {
+    let id = file_in_hai_chau(app, reporter, "trees").await;
+    let staff = staff_token(app, staff_phone, "ubnd-phuong-hai-chau").await;
+    let step =
+        serde_json::json!({"type": "acknowledged", "comment": "Đã nhận, sẽ cắt tỉa trong tuần"});
+    let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    (id, staff)
+}
+
 #[tokio::test]
 async fn a_complaint_with_a_photo_is_routed_to_the_agency_of_its_area_and_the_photo_is_clean() {
     let (app, token) = seeded().await;
@@ -738,12 +761,7 @@ async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_
     let staff = staff_token(&app, "+84905000051", "ubnd-phuong-hai-chau").await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let created: Value = file(&app, &reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = created["id"].as_str().unwrap().to_string();
+        let id = file_in_hai_chau(&app, &reporter, "trees").await;
         let events = format!("/v1/complaints/{id}/events");
         for step in [
             serde_json::json!({"type": "acknowledged", "comment": "Đã nhận"}),

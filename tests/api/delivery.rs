@@ -2,7 +2,7 @@
 //! are forgotten, overload is retried later, dead letters can be requeued, a dead worker's rows
 //! are reclaimed, and several workers on one queue send each push once.
 
-use crate::complaints::{file, form, seeded, staff_token, HAI_CHAU};
+use crate::complaints::{acknowledged, file_in_hai_chau, seeded, staff_token};
 use crate::fake_google::FakeGoogle;
 use crate::helpers::*;
 use reqwest::StatusCode;
@@ -36,21 +36,6 @@ async fn register(app: &TestApp, token: &str, device: &str, lang: &str) {
     assert_eq!(res.status(), StatusCode::CREATED);
 }
 
-/// Files a complaint and has the agency acknowledge it: one notice for the reporter.
-async fn acknowledge(app: &TestApp, reporter: &str, staff_phone: &'static str) -> String {
-    let created: Value = file(app, reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
-    let staff = staff_token(app, staff_phone, "ubnd-phuong-hai-chau").await;
-    let step = json!({"type": "acknowledged", "comment": "Đã nhận"});
-    let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    id
-}
-
 async fn statuses(app: &TestApp) -> HashMap<String, String> {
     app.with_db(|conn| {
         use diesel::prelude::*;
@@ -80,7 +65,7 @@ async fn a_staff_step_reaches_each_of_the_reporter_s_phones_once_in_its_language
     let reporter = app.citizen_token().await;
     register(&app, &reporter, "phone-vi", "vi").await;
     register(&app, &reporter, "phone-en", "en-GB").await;
-    let id = acknowledge(&app, &reporter, "+84905000081").await;
+    let (id, _) = acknowledged(&app, &reporter, "+84905000081").await;
 
     eventually(|| async { google.sent().len() >= 2 }).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -112,7 +97,7 @@ async fn a_dead_token_is_forgotten_and_overload_is_tried_again_later() {
     register(&app, &reporter, "unregistered-old-phone", "vi").await;
     register(&app, &reporter, "busy-phone", "vi").await;
     register(&app, &reporter, "good-phone", "vi").await;
-    acknowledge(&app, &reporter, "+84905000082").await;
+    acknowledged(&app, &reporter, "+84905000082").await;
 
     let now = smartcity_db::now();
     assert_eq!(deliver_batch(&app.state, now).await.unwrap(), 3);
@@ -154,7 +139,7 @@ async fn a_push_that_keeps_failing_becomes_a_dead_letter_an_admin_can_requeue() 
     let (app, _credentials) = app_sending_to(&google, 0).await;
     let reporter = app.citizen_token().await;
     register(&app, &reporter, "down-phone", "vi").await;
-    acknowledge(&app, &reporter, "+84905000083").await;
+    acknowledged(&app, &reporter, "+84905000083").await;
     // Seven attempts already spent: the eighth failure is the last.
     app.with_db(|conn| {
         use diesel::prelude::*;
@@ -191,7 +176,7 @@ async fn a_push_that_keeps_failing_becomes_a_dead_letter_an_admin_can_requeue() 
 async fn without_credentials_the_inbox_fills_and_pushes_are_skipped() {
     let (app, reporter) = seeded().await;
     register(&app, &reporter, "any-phone", "vi").await;
-    acknowledge(&app, &reporter, "+84905000084").await;
+    acknowledged(&app, &reporter, "+84905000084").await;
     assert_eq!(deliver_batch(&app.state, smartcity_db::now()).await.unwrap(), 1);
     assert_eq!(statuses(&app).await["any-phone"], "skipped");
     let inbox: Value = app.get_auth("/v1/me/notifications", &reporter).await.json().await.unwrap();
@@ -204,7 +189,7 @@ async fn rows_a_dead_worker_claimed_are_sent_once_its_lease_runs_out() {
     let (app, _credentials) = app_sending_to(&google, 0).await;
     let reporter = app.citizen_token().await;
     register(&app, &reporter, "phone-1", "vi").await;
-    acknowledge(&app, &reporter, "+84905000085").await;
+    acknowledged(&app, &reporter, "+84905000085").await;
     // A worker claims the row and dies before sending.
     let now = smartcity_db::now();
     let lease_until = now + chrono::Duration::seconds(60);
@@ -228,7 +213,7 @@ async fn several_workers_on_one_queue_send_every_push_exactly_once() {
         register(&app, &reporter, &format!("slow-phone-{i:02}"), "vi").await;
     }
     for n in 0..3 {
-        acknowledge(&app, &reporter, ["+84905000091", "+84905000092", "+84905000093"][n]).await;
+        acknowledged(&app, &reporter, ["+84905000091", "+84905000092", "+84905000093"][n]).await;
     }
     // 120 pushes; four workers race for them.
     let now = smartcity_db::now();
@@ -300,7 +285,7 @@ async fn measure_push_throughput_and_latency() {
     })
     .await;
     // One staff step: one notification, 10,000 pushes queued in its transaction.
-    acknowledge(&app, &reporter, "+84905000099").await;
+    acknowledged(&app, &reporter, "+84905000099").await;
     let started = std::time::Instant::now();
     let now = smartcity_db::now();
     let workers: Vec<_> = (0..2)
@@ -329,12 +314,7 @@ async fn measure_push_throughput_and_latency() {
     let staff = staff_token(&app, "+84905000098", "ubnd-phuong-hai-chau").await;
     let mut samples = Vec::new();
     for _ in 0..20 {
-        let created: Value = file(&app, &reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = created["id"].as_str().unwrap().to_string();
+        let id = file_in_hai_chau(&app, &reporter, "trees").await;
         tokio::time::sleep(Duration::from_millis(1_200)).await; // the worker is idle, waiting
         let before = google.sent().len();
         let started = std::time::Instant::now();

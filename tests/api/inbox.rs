@@ -1,7 +1,7 @@
 //! Devices, the in-app inbox, notification settings, and the pushes queued with each
 //! notification (one per device of the recipient, in the same transaction).
 
-use crate::complaints::{file, form, seeded, staff_token, HAI_CHAU};
+use crate::complaints::{acknowledged, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -22,26 +22,6 @@ async fn device_owner(app: &TestApp, device: &'static str) -> Option<String> {
         devices.find(device).select(user_id).first::<String>(conn).optional().unwrap()
     })
     .await
-}
-
-/// The reporter's complaint, acknowledged by the agency: one notification for the reporter.
-async fn acknowledged_complaint(app: &TestApp, reporter: &str) -> (String, String) {
-    let created: Value = file(app, reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
-    let staff = staff_token(app, "+84905000061", "ubnd-phuong-hai-chau").await;
-    let res = app
-        .post_auth(
-            &format!("/v1/complaints/{id}/events"),
-            &staff,
-            &json!({"type": "acknowledged", "comment": "Đã nhận, sẽ cắt tỉa trong tuần"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    (id, staff)
 }
 
 async fn inbox(app: &TestApp, token: &str, query: &str, lang: &str) -> Value {
@@ -123,7 +103,7 @@ async fn a_staff_step_puts_one_inbox_row_and_one_queued_push_per_device_in_place
     let (app, reporter) = seeded().await;
     register_device(&app, &reporter, PHONE_A, "vi").await;
     register_device(&app, &reporter, PHONE_B, "en").await;
-    let (complaint, _) = acknowledged_complaint(&app, &reporter).await;
+    let (complaint, _) = acknowledged(&app, &reporter, "+84905000061").await;
 
     let page = inbox(&app, &reporter, "", "vi").await;
     assert_eq!(page["unread_count"], 1);
@@ -150,7 +130,7 @@ async fn a_staff_step_puts_one_inbox_row_and_one_queued_push_per_device_in_place
 #[tokio::test]
 async fn the_inbox_pages_newest_first_and_is_marked_read_one_by_one_or_all_at_once() {
     let (app, reporter) = seeded().await;
-    let (complaint, staff) = acknowledged_complaint(&app, &reporter).await;
+    let (complaint, staff) = acknowledged(&app, &reporter, "+84905000061").await;
     let events = format!("/v1/complaints/{complaint}/events");
     for step in [
         json!({"type": "in_progress", "comment": "Đội cây xanh đang làm"}),
@@ -220,7 +200,7 @@ async fn a_kind_turned_off_stays_in_the_inbox_but_queues_no_push() {
     assert_eq!(settings["push_off"], json!(["complaint_acknowledged"]));
     assert!(settings["kinds"].as_array().unwrap().contains(&json!("dossier_status")));
 
-    let (complaint, staff) = acknowledged_complaint(&app, &reporter).await;
+    let (complaint, staff) = acknowledged(&app, &reporter, "+84905000061").await;
     let page = inbox(&app, &reporter, "", "vi").await;
     let acknowledged = page["items"][0]["id"].as_str().unwrap().to_string();
     assert!(pushes_of(&app, acknowledged).await.is_empty(), "turned off: no push");
@@ -251,12 +231,7 @@ async fn the_staff_of_the_agency_a_complaint_goes_to_hear_of_it_on_filing_and_on
     let (app, reporter) = seeded().await;
     let ward = staff_token(&app, "+84905000071", "ubnd-phuong-hai-chau").await;
     let department = staff_token(&app, "+84905000072", "so-xay-dung").await;
-    let created: Value = file(&app, &reporter, form("water_supply", HAI_CHAU.0, HAI_CHAU.1), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = file_in_hai_chau(&app, &reporter, "water_supply").await;
 
     let assigned = |page: Value| -> Vec<String> {
         page["items"]

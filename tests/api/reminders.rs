@@ -1,19 +1,14 @@
 //! Reminders for agencies: due soon and overdue once per complaint or dossier, then one digest
 //! a day of what is still overdue.
 
-use crate::complaints::{agency_id, file, form, seeded, staff_token, HAI_CHAU};
+use crate::complaints::{agency_id, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::Value;
 use smartcity_api::reminders::remind;
 
 async fn file_due_in(app: &TestApp, reporter: &str, hours: i64) -> String {
-    let created: Value = file(app, reporter, form("trees", HAI_CHAU.0, HAI_CHAU.1), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = file_in_hai_chau(app, reporter, "trees").await;
     let target = id.clone();
     app.with_db(move |conn| {
         use diesel::prelude::*;
