@@ -2,6 +2,7 @@
 //! PostgreSQL when `SMARTCITY_TEST_DATABASE_URL` is set), reqwest as the client.
 
 mod accounts;
+mod authorization;
 mod complaint_photos;
 mod complaints;
 mod contract;

@@ -1,13 +1,13 @@
 //! What only administrators do: create agencies and their staff accounts.
 
 use super::accounts::{account_view, NewAccount};
+use super::json_body;
 use super::utc;
 use crate::auth::{tokens, AuthUser};
-use crate::extract::ApiJson;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::api_keys::{self, ApiKeyRow};
 use smartcity_db::{agencies, DbError};
@@ -34,12 +34,14 @@ pub struct Agency {
 }
 
 pub async fn create_agency(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: ApiJson<CreateAgencyRequest>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let new = NewAgency::parse(&body.0.code, &body.0.name, &body.0.level)?;
+    let body: CreateAgencyRequest = json_body(&req, body).await?;
+    let new = NewAgency::parse(&body.code, &body.name, &body.level)?;
     let created = state
         .db(move |conn| {
             let inserted = agencies::insert_agency(
@@ -76,11 +78,12 @@ pub struct CreateStaffRequest {
 
 pub async fn create_staff(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: AuthUser,
-    body: ApiJson<CreateStaffRequest>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let body = body.0;
+    let body: CreateStaffRequest = json_body(&req, body).await?;
     let account = NewAccount::parse(&body.phone, &body.display_name, &body.password)?;
     let agency_id = body.agency_id;
     let lookup_id = agency_id.clone();
@@ -148,11 +151,13 @@ pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: AuthUser,
     agency_id: web::Path<String>,
-    body: ApiJson<CreateApiKeyRequest>,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
+    let body: CreateApiKeyRequest = json_body(&req, body).await?;
     let agency_id = existing_agency(&state, agency_id.into_inner()).await?;
-    let label = clean_text("label", &body.0.label, 1, 100, false)?;
+    let label = clean_text("label", &body.label, 1, 100, false)?;
     let (key, hash) = tokens::new_api_key();
     let prefix: String = key.chars().take(12).collect();
     let row = state
@@ -230,11 +235,12 @@ pub async fn routing_rules(
 /// rule for that pair). Takes effect for the next complaint filed, on every instance.
 pub async fn set_routing_rule(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: AuthUser,
-    body: ApiJson<RoutingRule>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let rule = body.0;
+    let rule: RoutingRule = json_body(&req, body).await?;
     let (category, area, agency_id) =
         (rule.category.clone(), rule.area.clone(), rule.agency_id.clone());
     let (category_ok, area_ok, agency_ok) = state

@@ -2,12 +2,12 @@
 //! hand), status events, and their own list of dossiers.
 
 use super::dossier_views::{agency_view, today, AgencyDossier};
-use super::Paging;
+use super::{json_body, Paging};
 use crate::auth::AgencyCaller;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use smartcity_db::dossiers::{
@@ -33,10 +33,11 @@ pub async fn upsert(
     state: web::Data<AppState>,
     caller: AgencyCaller,
     code: web::Path<String>,
-    body: ApiJson<DossierRequest>,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let code = parse_dossier_code("code", &code)?;
-    let body = body.0;
+    let body: DossierRequest = json_body(&req, body).await?;
     if !is_procedure_code(&body.procedure_code) {
         return Err(ApiError::invalid_field(
             "procedure_code",
@@ -124,10 +125,11 @@ pub async fn record_event(
     state: web::Data<AppState>,
     caller: AgencyCaller,
     code: web::Path<String>,
-    body: ApiJson<EventRequest>,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let code = parse_dossier_code("code", &code)?;
-    let body = body.0;
+    let body: EventRequest = json_body(&req, body).await?;
     let event_id = clean_text("event_id", &body.event_id, 1, 100, false)?;
     let status = DossierStatus::parse("status", body.status)?;
     let occurred_at = body.occurred_at.naive_utc();

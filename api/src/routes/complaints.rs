@@ -372,7 +372,8 @@ pub(super) fn view(detail: &ComplaintDetail, audience: Audience) -> ComplaintVie
     }
 }
 
-/// `GET /v1/complaints/{id}`: the public view (the reporter, signed in, sees their own fields).
+/// `GET /v1/complaints/{id}`: the public view, for everyone; the reporter's own fields are in
+/// `GET /v1/me/complaints`.
 pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<String>,

@@ -2,11 +2,11 @@
 //! registration token under the current sign-in (logging out of it removes it), and
 //! `DELETE /v1/me/devices/{token}` removes it.
 
+use super::json_body;
 use crate::auth::AuthUser;
-use crate::extract::ApiJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::devices::{self, NewDevice};
 use smartcity_domain::push::{device_lang, DeviceToken, Platform};
@@ -33,11 +33,12 @@ pub struct DeviceView {
 /// `POST /v1/me/devices`: 201 for a new token, 200 when it was known (to this person or, on a
 /// shared phone, to whoever signed in there before: it moves to the caller).
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: ApiJson<RegisterDevice>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
+    let body: RegisterDevice = json_body(&req, body).await?;
     let token = DeviceToken::parse(&body.token)?;
     let platform = Platform::parse(&body.platform)?;
     let app_version = clean_text("app_version", &body.app_version, 1, 100, false)?;

@@ -3,6 +3,7 @@
 //! address and the code, so codes cannot be enumerated.
 
 use super::dossier_views::{citizen_view, CitizenDossier};
+use super::json_body;
 use crate::auth::AuthUser;
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
@@ -82,9 +83,10 @@ pub async fn follow(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: ApiJson<ProofRequest>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let detail = proven(&state, &req, body.0).await?;
+    let proof: ProofRequest = json_body(&req, body).await?;
+    let detail = proven(&state, &req, proof).await?;
     let (user_id, code) = (caller.user.id.clone(), detail.dossier.code.clone());
     let newly =
         state.db(move |conn| dossiers::follow(conn, &user_id, &code, smartcity_db::now())).await?;

@@ -1,9 +1,9 @@
 //! The in-app inbox (`/v1/me/notifications`): newest first with a cursor, the unread count,
 //! marking read; and which kinds a person gets pushes for (`/v1/me/notification-settings`).
 
-use super::{cursor_after, parse_cursor, request_lang, utc};
+use super::{cursor_after, json_body, parse_cursor, request_lang, utc};
 use crate::auth::AuthUser;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -175,12 +175,14 @@ pub async fn settings(
 
 /// `PUT /v1/me/notification-settings`: replaces the kinds turned off.
 pub async fn set_settings(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: ApiJson<NotificationSettings>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let mut kinds = Vec::with_capacity(body.0.push_off.len());
-    for (i, raw) in body.0.push_off.iter().enumerate() {
+    let body: NotificationSettings = json_body(&req, body).await?;
+    let mut kinds = Vec::with_capacity(body.push_off.len());
+    for (i, raw) in body.push_off.iter().enumerate() {
         let kind = parse_kind(&format!("push_off[{i}]"), raw)?;
         if !kinds.contains(&kind) {
             kinds.push(kind);

@@ -229,6 +229,18 @@ impl Paging {
     }
 }
 
+/// The JSON body, read by a handler once it has let the caller in: extracted beside the
+/// caller, a bad body could answer first and tell someone refused what their body lacks.
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned + 'static>(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    use actix_web::FromRequest;
+    let crate::extract::ApiJson(body) =
+        crate::extract::ApiJson::<T>::from_request(req, &mut payload.into_inner()).await?;
+    Ok(body)
+}
+
 pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(ErrorCode::RouteNotFound))
 }

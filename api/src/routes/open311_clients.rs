@@ -1,12 +1,12 @@
 //! Administrators issue, list and revoke the `api_key`s Open311 client apps file with.
 
+use super::json_body;
 use super::utc;
 use crate::auth::{tokens, AuthUser};
-use crate::extract::ApiJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::open311::{self, ClientRow};
 use smartcity_domain::account::Role;
@@ -57,10 +57,12 @@ pub struct ClientList {
 pub async fn create(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: ApiJson<CreateClientRequest>,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let name = clean_text("name", &body.0.name, 1, 100, false)?;
+    let body: CreateClientRequest = json_body(&req, body).await?;
+    let name = clean_text("name", &body.name, 1, 100, false)?;
     let (api_key, hash) = tokens::new_open311_key();
     let prefix: String = api_key.chars().take(12).collect();
     let row = state

@@ -1,12 +1,13 @@
 //! The procedure catalogue, as citizens browse it. (Search comes with its own issue.)
 
+use super::json_body;
 use super::Paging;
 use crate::auth::AuthUser;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::procedures::{self, ProcedureRow};
 use smartcity_db::DbError;
@@ -158,11 +159,12 @@ pub async fn fields(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// `POST /v1/admin/procedures`: adds a procedure, in the import file's shape.
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: AuthUser,
-    body: ApiJson<ProcedureSpec>,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let spec = body.0;
+    let spec: ProcedureSpec = json_body(&req, body).await?;
     let code = spec.code.clone();
     let created = state
         .db(move |conn| {
@@ -182,10 +184,11 @@ pub async fn replace(
     state: web::Data<AppState>,
     caller: AuthUser,
     code: web::Path<String>,
-    body: ApiJson<ProcedureSpec>,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
-    let spec = body.0;
+    let spec: ProcedureSpec = json_body(&req, body).await?;
     if spec.code != *code {
         return Err(ApiError::invalid_field(
             "code",
