@@ -72,14 +72,25 @@ fn too_large() -> ApiError {
 }
 
 /// Deserialises, naming the field at fault. The syntax is checked first and whole (so trailing
-/// garbage or invalid UTF-8 is a 400 on the body), then the shape (a 422 on the field).
+/// garbage, invalid UTF-8 or nesting deeper than serde_json's 128 levels is a 400 on the body),
+/// then the shape (a 422 on the field, a key sent twice included).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
+    let malformed = |err: &serde_json::Error| {
         ApiError::new(ErrorCode::MalformedJson).with_field("body").with_detail(
             format!("JSON sai cú pháp ở dòng {}, cột {}", err.line(), err.column()),
             format!("JSON syntax error at line {}, column {}", err.line(), err.column()),
         )
-    })?;
+    };
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value = match serde_path_to_error::deserialize::<_, StrictValue>(&mut reader) {
+        Ok(StrictValue(value)) => value,
+        Err(err) if err.inner().classify() == serde_json::error::Category::Data => {
+            let path = err.path().to_string();
+            return Err(field_error(&path, &err.into_inner().to_string()));
+        }
+        Err(err) => return Err(malformed(err.inner())),
+    };
+    reader.end().map_err(|err| malformed(&err))?;
     let mut value = value;
     integral_numbers_as_integers(&mut value);
     if !value.is_object() {
@@ -93,6 +104,75 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         field_error(&path, &err.into_inner().to_string())
     })
+}
+
+/// A JSON value as `serde_json::Value` reads it, except that an object naming a key twice is
+/// refused: serde_json would keep the last silently, and which one counts must not depend on
+/// which parser reads the body.
+struct StrictValue(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if fields.contains_key(&name) {
+                return Err(serde::de::Error::custom(format_args!("duplicate field `{name}`")));
+            }
+            let StrictValue(value) = map.next_value()?;
+            fields.insert(name, value);
+        }
+        Ok(fields.into())
+    }
 }
 
 /// JSON (and JSON Schema) count `1.0` and `1e3` as integers; serde would refuse them for an
@@ -168,6 +248,46 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// The first parameter of a query string or form body whose name or value is not UTF-8 once
+/// percent-decoded: its name, or `None` for the name when the name itself is not UTF-8.
+/// (`form_urlencoded` would turn such bytes into U+FFFD silently: `q=%FF` would search for `�`.)
+pub fn undecodable_parameter(encoded: &[u8]) -> Option<Option<String>> {
+    encoded.split(|&b| b == b'&').find_map(|pair| {
+        let mut halves = pair.splitn(2, |&b| b == b'=');
+        let name = String::from_utf8(percent_decode(halves.next().unwrap_or_default(), true));
+        let value = percent_decode(halves.next().unwrap_or_default(), true);
+        match (name, std::str::from_utf8(&value)) {
+            (Err(_), _) => Some(None),
+            (Ok(name), Err(_)) => Some(Some(name)),
+            (Ok(_), Ok(_)) => None,
+        }
+    })
+}
+
+/// `%XX` as the byte it stands for (and `+` as a space, in forms); anything else as it is.
+pub fn percent_decode(encoded: &[u8], plus_is_space: bool) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(encoded.len());
+    let mut i = 0;
+    while i < encoded.len() {
+        let byte = encoded[i];
+        let escaped = (byte == b'%')
+            .then(|| Some(hex(*encoded.get(i + 1)?)? << 4 | hex(*encoded.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(decoded) => {
+                out.push(decoded);
+                i += 3;
+            }
+            None => {
+                out.push(if plus_is_space && byte == b'+' { b' ' } else { byte });
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The language the request asked for.
 pub struct RequestLang(pub Lang);
 
@@ -229,6 +349,33 @@ mod tests {
             field_of(r#"{"phone":"x","inner":{"count":1.5}}"#),
             (ErrorCode::InvalidField, Some("inner.count".into()))
         );
+    }
+
+    #[test]
+    fn a_key_sent_twice_is_refused_naming_it() {
+        assert_eq!(
+            field_of(r#"{"phone":"x","phone":"y"}"#),
+            (ErrorCode::InvalidField, Some("phone".into()))
+        );
+        assert_eq!(
+            field_of(r#"{"phone":"x","inner":{"count":1,"count":2}}"#),
+            (ErrorCode::InvalidField, Some("inner.count".into()))
+        );
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(field_of(&deep), (ErrorCode::MalformedJson, Some("body".into())));
+        assert_eq!(field_of(r#"{"phone":1e999}"#), (ErrorCode::MalformedJson, Some("body".into())));
+    }
+
+    #[test]
+    fn undecodable_parameters_are_named() {
+        assert_eq!(undecodable_parameter(b"q=ph%C6%B0%E1%BB%9Dng&page=1"), None);
+        assert_eq!(undecodable_parameter(b"page=1&q=%FF%FE"), Some(Some("q".into())));
+        assert_eq!(undecodable_parameter(b"%FF=1"), Some(None));
+        assert_eq!(undecodable_parameter(b"q=%C3"), Some(Some("q".into())));
+        // A stray `%` is itself, not an escape.
+        assert_eq!(undecodable_parameter(b"q=100%&r=%zz"), None);
+        assert_eq!(percent_decode(b"a+b%20c", true), b"a b c");
+        assert_eq!(percent_decode(b"a+b", false), b"a+b");
     }
 
     #[test]

@@ -67,6 +67,9 @@ impl std::fmt::Debug for ProcessedPhoto {
 pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     photo::check_byte_size(bytes.len() as u64)?;
     let original_format = photo::sniff(bytes)?;
+    if is_animated(bytes, original_format) {
+        return Err(PhotoError::UnsupportedType);
+    }
 
     // Header only: the decoders below parse the headers and stop before the pixel data.
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(original_format));
@@ -171,6 +174,31 @@ fn image_format(format: PhotoFormat) -> ImageFormat {
         PhotoFormat::Jpeg => ImageFormat::Jpeg,
         PhotoFormat::Png => ImageFormat::Png,
         PhotoFormat::WebP => ImageFormat::WebP,
+    }
+}
+
+/// Animated PNG (an `acTL` chunk before the image data) or animated WebP (the extended header's
+/// animation flag). A complaint photo is one picture: only the first frame would be kept, so
+/// the upload is refused rather than cut, and no frame count it claims is ever acted on.
+fn is_animated(bytes: &[u8], format: PhotoFormat) -> bool {
+    match format {
+        PhotoFormat::Png => {
+            let mut at = 8; // after the signature
+            while let Some(header) = bytes.get(at..at + 8) {
+                let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+                match &header[4..8] {
+                    b"acTL" => return true,
+                    b"IDAT" => return false,
+                    _ => at = at.saturating_add(12).saturating_add(length as usize),
+                }
+            }
+            false
+        }
+        PhotoFormat::WebP => {
+            bytes.get(12..16) == Some(b"VP8X")
+                && bytes.get(20).is_some_and(|flags| flags & 0x02 != 0)
+        }
+        PhotoFormat::Jpeg => false,
     }
 }
 
@@ -606,6 +634,24 @@ mod tests {
                 assert_eq!(error, PhotoError::Corrupt);
             }
         }
+    }
+
+    #[test]
+    fn photos_animated_png_and_webp_are_refused_before_decoding() {
+        let still = png(photo_like(8, 8).as_raw(), 8, 8, ExtendedColorType::Rgb8);
+        assert!(process(&still).is_ok());
+        // An acTL chunk (frame count 2^31 - 1) between IHDR and the image data.
+        let mut apng = still[..33].to_vec();
+        apng.extend_from_slice(b"\0\0\0\x08acTL\x7f\xff\xff\xff\0\0\0\0\0\0\0\0");
+        apng.extend_from_slice(&still[33..]);
+        assert_eq!(process(&apng), Err(PhotoError::UnsupportedType));
+        // Extended WebP header with the animation flag.
+        let webp = b"RIFF\x16\0\0\0WEBPVP8X\x0a\0\0\0\x02\0\0\0\x07\0\0\x07\0\0";
+        assert_eq!(process(webp), Err(PhotoError::UnsupportedType));
+        // A chunk length running past the end stops the walk rather than the process.
+        let mut endless = still[..33].to_vec();
+        endless.extend_from_slice(b"\xff\xff\xff\xfftEXt");
+        assert!(!is_animated(&endless, PhotoFormat::Png));
     }
 
     #[test]

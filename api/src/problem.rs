@@ -12,9 +12,13 @@ use smartcity_domain::{Invalid, Lang};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     MalformedJson,
+    MalformedForm,
     InvalidField,
     InvalidQuery,
+    InvalidPath,
     BodyTooLarge,
+    UriTooLong,
+    HeadersTooLarge,
     UnsupportedMediaType,
     RouteNotFound,
     MethodNotAllowed,
@@ -43,8 +47,12 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::MalformedJson => "malformed_json",
+            ErrorCode::MalformedForm => "malformed_form",
             ErrorCode::InvalidField => "invalid_field",
             ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidPath => "invalid_path",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RouteNotFound => "route_not_found",
@@ -73,7 +81,12 @@ impl ErrorCode {
 
     pub fn status(self) -> StatusCode {
         match self {
-            ErrorCode::MalformedJson | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedJson
+            | ErrorCode::MalformedForm
+            | ErrorCode::InvalidQuery
+            | ErrorCode::InvalidPath => StatusCode::BAD_REQUEST,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ErrorCode::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -106,10 +119,18 @@ impl ErrorCode {
         match (self, lang) {
             (MalformedJson, Lang::Vi) => "Nội dung gửi lên không phải JSON hợp lệ",
             (MalformedJson, Lang::En) => "The request body is not valid JSON",
+            (MalformedForm, Lang::Vi) => "Biểu mẫu gửi lên không đọc được",
+            (MalformedForm, Lang::En) => "The form cannot be read",
             (InvalidField, Lang::Vi) => "Dữ liệu không hợp lệ",
             (InvalidField, Lang::En) => "A field is invalid",
             (InvalidQuery, Lang::Vi) => "Tham số truy vấn không hợp lệ",
             (InvalidQuery, Lang::En) => "A query parameter is invalid",
+            (InvalidPath, Lang::Vi) => "Đường dẫn không hợp lệ",
+            (InvalidPath, Lang::En) => "The path is invalid",
+            (UriTooLong, Lang::Vi) => "Địa chỉ yêu cầu quá dài",
+            (UriTooLong, Lang::En) => "The request address is too long",
+            (HeadersTooLarge, Lang::Vi) => "Phần đầu yêu cầu quá lớn",
+            (HeadersTooLarge, Lang::En) => "The request headers are too large",
             (BodyTooLarge, Lang::Vi) => "Nội dung gửi lên quá lớn",
             (BodyTooLarge, Lang::En) => "The request body is too large",
             (UnsupportedMediaType, Lang::Vi) => "Kiểu nội dung không được hỗ trợ",

@@ -134,6 +134,7 @@ impl Application {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(metrics.clone())
+                .wrap(from_fn(middleware::refuse_malformed))
                 .wrap(from_fn(middleware::render_problems))
                 .wrap(from_fn(middleware::observe))
                 .configure(routes::register)

@@ -6,7 +6,8 @@ use crate::photos::{self, photo_api_error, ProcessedPhoto};
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::storage;
-use actix_multipart::Multipart;
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
@@ -85,16 +86,46 @@ fn too_large(field: &str, limit: usize) -> ApiError {
 }
 
 fn malformed() -> ApiError {
-    ApiError::new(ErrorCode::MalformedJson)
+    ApiError::new(ErrorCode::MalformedForm)
         .with_field("body")
         .with_detail("Nội dung multipart không hợp lệ", "The multipart body is malformed")
+}
+
+/// Whether a part names itself more than once (two `Content-Disposition` headers, or `name`
+/// twice in one): parsers disagree on which name counts, so such a part is refused, not guessed.
+fn names_itself_twice(field: &actix_multipart::Field) -> bool {
+    let names: usize = field
+        .headers()
+        .get_all(header::CONTENT_DISPOSITION)
+        .map(|value| {
+            let params = value.to_str().unwrap_or_default().split(';').skip(1);
+            params
+                .filter(|param| {
+                    param
+                        .split_once('=')
+                        .is_some_and(|(key, _)| key.trim().eq_ignore_ascii_case("name"))
+                })
+                .count()
+        })
+        .sum();
+    names > 1
+}
+
+/// A body cut for being over the whole form's limit is too large; anything else is malformed.
+fn unreadable(error: MultipartError) -> ApiError {
+    match error {
+        MultipartError::Payload(PayloadError::Overflow) => {
+            ApiError::new(ErrorCode::BodyTooLarge).with_field("body")
+        }
+        _ => malformed(),
+    }
 }
 
 pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<ComplaintForm, ApiError> {
     let mut form = ComplaintForm::default();
     let mut parts = 0;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|_| malformed())?;
+        let mut field = field.map_err(unreadable)?;
         parts += 1;
         if parts > MAX_PARTS {
             return Err(ApiError::invalid_field(
@@ -102,6 +133,9 @@ pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<Complai
                 format!("Tối đa {MAX_PARTS} phần trong một biểu mẫu"),
                 format!("At most {MAX_PARTS} parts in one form"),
             ));
+        }
+        if names_itself_twice(&field) {
+            return Err(malformed());
         }
         let name =
             field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string();
@@ -111,7 +145,7 @@ pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<Complai
             if is_photo { format!("photos[{}]", form.photos.len()) } else { name.clone() };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| malformed())?;
+            let chunk = chunk.map_err(unreadable)?;
             if bytes.len() + chunk.len() > limit {
                 return Err(if is_photo {
                     photo_api_error(
