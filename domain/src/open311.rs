@@ -152,7 +152,12 @@ pub fn parse_request_query(
                 return Err(Invalid::new("status", Reason::OneOf { allowed: &["open", "closed"] }))
             }
         };
-        statuses.extend(matching);
+        for status in matching {
+            // `status=open&status=open…` binds each status once, however often it is repeated.
+            if !statuses.contains(&status) {
+                statuses.push(status);
+            }
+        }
     }
     let window = Duration::days(WINDOW_DAYS);
     let (from, to) = match (datetime(params, "start_date")?, datetime(params, "end_date")?) {
@@ -257,6 +262,7 @@ mod tests {
             ("service_code", "garbage,noise"),
             ("service_code", "trees"),
             ("status", "closed"),
+            ("status", "closed,closed"),
         ]);
         assert_eq!(w.service_codes, ["garbage", "noise", "trees"]);
         assert_eq!(
