@@ -19,6 +19,9 @@ pub enum DbError {
 impl From<diesel::result::Error> for DbError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if lost_connection(&err) {
+            return DbError::Unavailable(err.to_string());
+        }
         match err {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let what = info
@@ -28,17 +31,52 @@ impl From<diesel::result::Error> for DbError {
                     .to_string();
                 DbError::Duplicate(what)
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info)
-            | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
-                DbError::Unavailable(info.message().to_string())
-            }
             other => DbError::Query(other),
         }
+    }
+}
+
+/// The connection is gone (the server stopped or crashed, the network cut), also when it went
+/// while a transaction committed: an outage to retry later on a fresh connection, not a bug.
+fn lost_connection(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        Error::RollbackErrorOnCommit { commit_error, .. } => lost_connection(commit_error),
+        _ => false,
     }
 }
 
 impl From<diesel::r2d2::PoolError> for DbError {
     fn from(err: diesel::r2d2::PoolError) -> Self {
         DbError::Unavailable(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind) -> Error {
+        Error::DatabaseError(kind, Box::new("server closed the connection".to_string()))
+    }
+
+    #[test]
+    fn a_lost_connection_is_an_outage_even_while_committing() {
+        let lost = DbError::from(database_error(DatabaseErrorKind::ClosedConnection));
+        assert!(matches!(lost, DbError::Unavailable(_)), "{lost:?}");
+        let unsent = DbError::from(database_error(DatabaseErrorKind::UnableToSendCommand));
+        assert!(matches!(unsent, DbError::Unavailable(_)), "{unsent:?}");
+        let at_commit = DbError::from(Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(database_error(DatabaseErrorKind::UnableToSendCommand)),
+            commit_error: Box::new(database_error(DatabaseErrorKind::ClosedConnection)),
+        });
+        assert!(matches!(at_commit, DbError::Unavailable(_)), "{at_commit:?}");
+        let bug = DbError::from(database_error(DatabaseErrorKind::CheckViolation));
+        assert!(matches!(bug, DbError::Query(_)), "{bug:?}");
     }
 }

@@ -117,20 +117,20 @@ pub const MAX_ATTEMPTS: i32 = 8;
 const FIRST_DELAY: Duration = Duration::from_secs(2);
 const LONGEST_DELAY: Duration = Duration::from_secs(15 * 60);
 
-/// When to try again after failed attempt number `attempt` (1 for the first): what the server
-/// asked with `Retry-After` if it did, else an exponential backoff (2 s, 4 s, 8 s … at most
-/// 15 min) of which `jitter` (0.0 to 1.0, random) takes away up to half, so pushes that
-/// failed together do not all come back together. None once the attempts are spent.
+/// When to try again after failed attempt number `attempt` (1 for the first): an exponential
+/// backoff (2 s, 4 s, 8 s … at most 15 min) of which `jitter` (0.0 to 1.0, random) takes away
+/// up to half, so pushes that failed together do not all come back together; or what the
+/// server asked with `Retry-After` when that is longer. Never shorter than the backoff: a
+/// server repeating a short `Retry-After` through a long outage would otherwise spend every
+/// attempt within seconds. None once the attempts are spent.
 pub fn retry_delay(attempt: i32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
     if attempt >= MAX_ATTEMPTS {
         return None;
     }
-    if let Some(asked) = retry_after {
-        return Some(asked.min(LONGEST_DELAY));
-    }
     let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(16);
     let full = FIRST_DELAY.saturating_mul(1 << exponent).min(LONGEST_DELAY);
-    Some(full.mul_f64(1.0 - 0.5 * jitter.clamp(0.0, 1.0)))
+    let backoff = full.mul_f64(1.0 - 0.5 * jitter.clamp(0.0, 1.0));
+    Some(retry_after.map_or(backoff, |asked| asked.max(backoff)).min(LONGEST_DELAY))
 }
 
 #[cfg(test)]
@@ -187,6 +187,11 @@ mod tests {
         assert_eq!(
             retry_delay(2, Some(Duration::from_secs(30)), 0.7),
             Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_delay(6, Some(Duration::from_secs(5)), 0.0),
+            Some(Duration::from_secs(64)),
+            "a short Retry-After does not hurry the backoff"
         );
         assert_eq!(retry_delay(2, Some(Duration::from_secs(86_400)), 0.0), Some(LONGEST_DELAY));
         assert_eq!(retry_delay(MAX_ATTEMPTS, None, 0.0), None);

@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// A server whose push workers send to `google`.
-async fn app_sending_to(google: &FakeGoogle, workers: usize) -> (TestApp, tempfile::NamedTempFile) {
+pub async fn app_sending_to(
+    google: &FakeGoogle,
+    workers: usize,
+) -> (TestApp, tempfile::NamedTempFile) {
     let credentials = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(credentials.path(), google.service_account_json()).unwrap();
     let path = credentials.path().to_str().unwrap().to_string();

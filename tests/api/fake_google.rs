@@ -30,6 +30,8 @@
 //! | `slow-` | success after 20 ms |
 //! | `stall-` | success after 10 s |
 //! | anything else | success: `{"name": "projects/{project}/messages/{id}"}` |
+//!
+//! [`FakeGoogle::fail_sends`] overrides the script for every token: an outage of FCM itself.
 
 use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::http::StatusCode;
@@ -56,6 +58,15 @@ const INVALID_CREDENTIALS: &str = "Request had invalid authentication credential
 const PRIVATE_KEY_PEM: &str = include_str!("../fixtures/fcm-test-service-account-key.pem");
 const PUBLIC_KEY_PEM: &str = include_str!("../fixtures/fcm-test-service-account-key.pub.pem");
 
+/// How FCM answers every send while [`FakeGoogle::fail_sends`] is in force, whatever the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendFailure {
+    /// 503 `UNAVAILABLE`, no `Retry-After`.
+    Unavailable,
+    /// 429 `RESOURCE_EXHAUSTED` (`QUOTA_EXCEEDED`) with `Retry-After` in seconds.
+    QuotaExceeded { retry_after_secs: u64 },
+}
+
 /// One `messages:send` request that FCM accepted.
 #[derive(Debug, Clone)]
 pub struct SentMessage {
@@ -78,6 +89,7 @@ struct State {
     token_lifetime: Mutex<Duration>,
     token_latency: Mutex<Duration>,
     token_failure: Mutex<Option<StatusCode>>,
+    send_failure: Mutex<Option<SendFailure>>,
     /// Access tokens issued and not revoked, with their expiry.
     issued: Mutex<HashMap<String, Instant>>,
     token_requests: AtomicUsize,
@@ -100,6 +112,7 @@ impl FakeGoogle {
             token_lifetime: Mutex::new(Duration::from_secs(3599)),
             token_latency: Mutex::new(Duration::ZERO),
             token_failure: Mutex::new(None),
+            send_failure: Mutex::new(None),
             issued: Mutex::default(),
             token_requests: AtomicUsize::new(0),
             send_attempts: AtomicUsize::new(0),
@@ -189,6 +202,11 @@ impl FakeGoogle {
     pub fn fail_token_requests(&self, status: Option<u16>) {
         *self.state.token_failure.lock().unwrap() =
             status.map(|code| StatusCode::from_u16(code).expect("an HTTP status"));
+    }
+
+    /// Every send is answered with `failure`, whatever its token (`None`: the script again).
+    pub fn fail_sends(&self, failure: Option<SendFailure>) {
+        *self.state.send_failure.lock().unwrap() = failure;
     }
 
     /// Every access token issued so far stops working, as when Google revokes them.
@@ -303,6 +321,26 @@ fn google_error(
     }))
 }
 
+fn quota_exceeded(retry_after_secs: u64) -> HttpResponse {
+    let mut response = google_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RESOURCE_EXHAUSTED",
+        "Quota exceeded for quota metric 'Send requests'.",
+        json!([fcm_error("QUOTA_EXCEEDED")]),
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
+fn unavailable() -> HttpResponse {
+    google_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "UNAVAILABLE",
+        "The service is currently unavailable.",
+        json!([fcm_error("UNAVAILABLE")]),
+    )
+}
+
 fn fcm_error(code: &str) -> Value {
     json!({ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code })
 }
@@ -350,6 +388,15 @@ async fn send_endpoint(
         .is_some_and(|expiry| Instant::now() < *expiry);
     if !valid {
         return unauthenticated(json!([]));
+    }
+    // Copied out so the lock is not held across the match.
+    let failure = *state.send_failure.lock().unwrap();
+    match failure {
+        Some(SendFailure::Unavailable) => return unavailable(),
+        Some(SendFailure::QuotaExceeded { retry_after_secs }) => {
+            return quota_exceeded(retry_after_secs)
+        }
+        None => {}
     }
     if project.as_str() != PROJECT_ID {
         return google_error(
@@ -432,14 +479,7 @@ async fn send_endpoint(
         return unauthenticated(json!([fcm_error("THIRD_PARTY_AUTH_ERROR")]));
     }
     if script("busy-") {
-        let mut response = google_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RESOURCE_EXHAUSTED",
-            "Quota exceeded for quota metric 'Send requests'.",
-            json!([fcm_error("QUOTA_EXCEEDED")]),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return quota_exceeded(1);
     }
     if script("backoff-") {
         let later = HttpDate::from(SystemTime::now() + Duration::from_secs(120));
@@ -456,12 +496,7 @@ async fn send_endpoint(
         return response;
     }
     if script("down-") {
-        return google_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "UNAVAILABLE",
-            "The service is currently unavailable.",
-            json!([fcm_error("UNAVAILABLE")]),
-        );
+        return unavailable();
     }
     if script("internal-") {
         return google_error(

@@ -10,6 +10,7 @@ mod delivery;
 mod dossiers;
 mod errors;
 mod fake_google;
+mod faults;
 mod fcm_client;
 mod helpers;
 mod inbox;
