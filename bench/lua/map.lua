@@ -1,17 +1,8 @@
--- GET /v1/complaints, the public map as a phone shows it: three requests in four a box of a
--- city screen (1.5–3 km wide, 1.6 times as tall) centred on a place drawn like the complaints
--- (see places.lua), one in four the same place as a centre with the default 1 km radius.
--- No filters, the default page (50, newest first).
-local next_place = dofile(os.getenv("BENCH_LUA_DIR") .. "/places.lua")
+-- GET /v1/complaints, the public map, at places drawn like the complaints (see places.lua and
+-- map_request.lua).
+local dir = os.getenv("BENCH_LUA_DIR")
+local next_place = dofile(dir .. "/places.lua")
+local map_request = dofile(dir .. "/map_request.lua")
 request = function()
-  local p, i = next_place()
-  if i % 4 == 0 then
-    return wrk.format("GET", string.format("/v1/complaints?lat=%.6f&lon=%.6f&radius_m=1000", p.lat, p.lon))
-  end
-  local width_km = 1.5 + 1.5 * ((i * 37) % 100) / 100
-  local half_lon = width_km / 2 / (111.32 * math.cos(math.rad(p.lat)))
-  local half_lat = width_km * 1.6 / 2 / 111.32
-  return wrk.format("GET", string.format(
-    "/v1/complaints?min_lat=%.6f&max_lat=%.6f&min_lon=%.6f&max_lon=%.6f",
-    p.lat - half_lat, p.lat + half_lat, p.lon - half_lon, p.lon + half_lon))
+  return map_request(next_place())
 end

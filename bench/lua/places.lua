@@ -1,15 +1,11 @@
 -- Shared by the complaint scripts: the places bench-seed drew like the complaints
--- ($BENCH_SAMPLES, one "lat lon category" a line). Each thread starts at its own random place;
+-- (places.txt of the samples, "lat lon category"). Each thread starts at its own random place;
 -- the returned function gives the next place and the request's number.
 local places = {}
-local path = os.getenv("BENCH_SAMPLES") or error("BENCH_SAMPLES: the samples file")
-for line in io.lines(path) do
-  local lat, lon, category = line:match("^(%S+) (%S+) (%S+)$")
-  if lat then
-    places[#places + 1] = { lat = tonumber(lat), lon = tonumber(lon), category = category }
-  end
+for _, words in ipairs(dofile(os.getenv("BENCH_LUA_DIR") .. "/samples.lua")("places.txt")) do
+  places[#places + 1] = { lat = tonumber(words[1]), lon = tonumber(words[2]), category = words[3] }
 end
-assert(#places > 0, "no places in " .. path)
+assert(#places > 0, "no places in the samples")
 
 setup = function(thread)
   thread:set("offset", math.random(#places))

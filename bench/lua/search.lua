@@ -1,25 +1,5 @@
--- Procedure searches as citizens type them, keystroke by keystroke (each prefix a request).
-local queries = {
-  "dang ky khai sinh", "làm giấy khai sinh cho con", "đổi bằng lái xe", "giay doc than",
-  "sổ đỏ", "đăng ký kết hôn", "mo ho kinh doanh", "xin giấy phép xây dựng nhà ở",
-  "chung thuc ban sao", "đăng ký thường trú", "ho tro mai tang", "tro cap xa hoi",
-  "cap lai giay khai sinh", "khai tu", "tach thua dat", "giay phep lai xe quoc te",
-  "dnag ky ket hon", "an toan thuc pham", "đăng ký tạm trú", "chuyển trường",
-}
-local function encode(text)
-  return (text:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
-local paths = {}
-for _, q in ipairs(queries) do
-  local prefix = ""
-  -- Whole UTF-8 characters, one keystroke at a time, from the third byte on.
-  for ch in q:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
-    prefix = prefix .. ch
-    if #prefix >= 3 then
-      paths[#paths + 1] = "/v1/procedures?per_page=20&q=" .. encode(prefix)
-    end
-  end
-end
+-- Procedure searches as citizens type them, keystroke by keystroke (see search_paths.lua).
+local paths = dofile(os.getenv("BENCH_LUA_DIR") .. "/search_paths.lua")
 local i = 0
 request = function()
   i = i % #paths + 1

@@ -159,18 +159,6 @@ pub fn category(rng: &mut Rng) -> &'static str {
     CATEGORY_WEIGHTS[rng.weighted(&weights)].0
 }
 
-/// Writes `n` places and categories drawn like the complaints, one `lat lon category` a line.
-pub fn write_samples(path: &str, n: usize) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut rng = Rng::new(0x5eed_0002);
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    for _ in 0..n {
-        let (lat, lon) = place(&mut rng);
-        writeln!(out, "{lat:.6} {lon:.6} {}", category(&mut rng))?;
-    }
-    out.flush()
-}
-
 fn description(rng: &mut Rng, category: &str) -> String {
     let texts: &[&str] = match category {
         "road_damage" => &[
@@ -332,31 +320,33 @@ fn status(rng: &mut Rng, age_days: f64) -> &'static str {
     table[rng.weighted(&weights)].0
 }
 
-/// Phone of bench reporter `i`; every one has the password [`REPORTER_PASSWORD`].
-pub fn reporter_phone(i: usize) -> String {
-    format!("+8497{i:07}")
+/// The password of every bench citizen and bench staff member.
+pub const PASSWORD: &str = "ca phe sua da luc bay gio";
+
+fn insert_users(conn: &mut DbConn, rows: &[NewUserRow]) -> Result<(), DbError> {
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(users::table).values(rows).execute(c),
+        DbConn::Sqlite(c) => diesel::insert_into(users::table).values(rows).execute(c),
+    }?;
+    Ok(())
 }
 
-pub const REPORTER_PASSWORD: &str = "ca phe sua da luc bay gio";
-
-/// Makes `count` citizens (phones `+8497…`), as many at a time as one statement takes, and
-/// returns their ids. They share one password hash: hashing is made slow on purpose.
-pub fn seed_reporters(conn: &mut DbConn, count: usize) -> Result<Vec<String>, DbError> {
-    let existing: Vec<(String, String)> = users::table
+/// Makes `count` citizens (phones `+8497{i:07}`), a thousand a statement, and returns their
+/// ids. They share `password_hash`: hashing is made slow on purpose, once is enough.
+pub fn seed_citizens(
+    conn: &mut DbConn,
+    count: usize,
+    password_hash: &str,
+) -> Result<Vec<String>, DbError> {
+    let mut existing: Vec<(String, String)> = users::table
         .filter(users::phone.like("+8497%"))
         .select((users::id, users::phone))
         .load(&mut *conn)?;
-    if existing.len() >= count {
-        let mut ids: Vec<(String, String)> = existing;
-        ids.sort_by(|a, b| a.1.cmp(&b.1));
-        return Ok(ids.into_iter().take(count).map(|(id, _)| id).collect());
-    }
-    let hash = smartcity_api::auth::passwords::hash(REPORTER_PASSWORD);
-    let now = smartcity_db::now();
-    let mut rng = Rng::new(0x5eed_0003);
-    let mut ids = Vec::with_capacity(count);
+    existing.sort_by(|a, b| a.1.cmp(&b.1));
     let start = existing.len();
-    ids.extend(existing.into_iter().map(|(id, _)| id));
+    let mut ids: Vec<String> = existing.into_iter().take(count).map(|(id, _)| id).collect();
+    let now = smartcity_db::now();
+    let mut rng = Rng::new(0x5eed_0003 ^ start as u64);
     const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ"];
     const GIVEN: [&str; 8] =
         ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Huy", "Ngọc Lan", "Sơn"];
@@ -364,8 +354,8 @@ pub fn seed_reporters(conn: &mut DbConn, count: usize) -> Result<Vec<String>, Db
         let rows: Vec<NewUserRow> = (chunk_start..(chunk_start + 1_000).min(count))
             .map(|i| NewUserRow {
                 id: rng.uuid(),
-                phone: reporter_phone(i),
-                password_hash: hash.clone(),
+                phone: format!("+8497{i:07}"),
+                password_hash: password_hash.to_string(),
                 display_name: format!("{} {}", FAMILY[i % 8], GIVEN[(i / 8) % 8]),
                 role: "citizen",
                 agency_id: None,
@@ -374,12 +364,41 @@ pub fn seed_reporters(conn: &mut DbConn, count: usize) -> Result<Vec<String>, Db
             })
             .collect();
         ids.extend(rows.iter().map(|r| r.id.clone()));
-        match &mut *conn {
-            DbConn::Postgres(c) => diesel::insert_into(users::table).values(&rows).execute(c),
-            DbConn::Sqlite(c) => diesel::insert_into(users::table).values(&rows).execute(c),
-        }?;
+        insert_users(conn, &rows)?;
     }
     Ok(ids)
+}
+
+/// One staff member for each agency (phone `+8498{k:07}` for the `k`-th), so a load script can
+/// log in as the staff of any complaint's agency. Returns `(agency id, phone)` of each.
+pub fn seed_staff(
+    conn: &mut DbConn,
+    agencies: &[String],
+    password_hash: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    let staff: Vec<(String, String)> =
+        agencies.iter().enumerate().map(|(k, id)| (id.clone(), format!("+8498{k:07}"))).collect();
+    let existing: Vec<String> =
+        users::table.filter(users::phone.like("+8498%")).select(users::phone).load(&mut *conn)?;
+    let mut rng = Rng::new(0x5eed_0004);
+    let rows: Vec<NewUserRow> = staff
+        .iter()
+        .filter(|(_, phone)| !existing.contains(phone))
+        .map(|(agency_id, phone)| NewUserRow {
+            id: rng.uuid(),
+            phone: phone.clone(),
+            password_hash: password_hash.to_string(),
+            display_name: "Cán bộ thử tải".to_string(),
+            role: "staff",
+            agency_id: Some(agency_id.clone()),
+            disabled: false,
+            created_at: smartcity_db::now(),
+        })
+        .collect();
+    if !rows.is_empty() {
+        insert_users(conn, &rows)?;
+    }
+    Ok(staff)
 }
 
 pub struct Context<'a> {

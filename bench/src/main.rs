@@ -1,11 +1,13 @@
 //! `bench-seed`: the demo data, then the catalogue grown to `--procedures` with variants of the
 //! real procedures, and `--dossiers` dossiers spread over the last year. Dossier `i` has code
 //! `BENCH-{i:06}` and applicant phone `+8491{i:07}`, so a load script can prove any of them.
-//! `--reporters` citizens (phone `+8497{i:07}`, password `ca phe sua da luc bay gio`) and
-//! `--complaints` complaints over a province (see `complaints.rs`); `--samples-out FILE` writes
-//! places drawn like the complaints for the load scripts.
+//! `--citizens` citizens (phone `+8497{i:07}`), one bench staff member per agency (phone
+//! `+8498{k:07}`), all with the password `ca phe sua da luc bay gio`, and `--complaints`
+//! complaints over a province filed by the citizens (see `complaints.rs`). `--samples-out DIR`
+//! writes what the load scripts draw their requests from (see `samples.rs`).
 
 mod complaints;
+mod samples;
 
 use chrono::{Duration, NaiveDate, Utc};
 use clap::Parser;
@@ -15,6 +17,7 @@ use smartcity_db::schema::dossiers;
 use smartcity_db::DbConn;
 use smartcity_domain::geo::{parse_areas, AreaIndex, Region};
 use smartcity_domain::procedure::{parse_catalogue, ProcedureSpec};
+use std::time::Instant;
 
 #[derive(Parser)]
 struct Args {
@@ -27,12 +30,13 @@ struct Args {
     dossiers: usize,
     #[arg(long, default_value_t = 0)]
     complaints: usize,
-    /// Citizens who filed the complaints; reporter 0 (`+84970000000`) can log in for filing.
-    #[arg(long, default_value_t = 0)]
-    reporters: usize,
-    /// Where to write `lat lon category` lines drawn like the complaints, for load scripts.
+    /// Citizens (they file the complaints); any of them can log in.
+    #[arg(long, alias = "reporters", default_value_t = 0)]
+    citizens: usize,
+    /// A directory for the load scripts' samples: places, complaint ids, bench staff.
     #[arg(long)]
     samples_out: Option<String>,
+    /// Places and complaint ids to sample.
     #[arg(long, default_value_t = 20_000)]
     samples: usize,
 }
@@ -130,60 +134,98 @@ fn main() {
         },
     );
     let mut conn = pool.get().expect("database reachable");
+    let started = Instant::now();
     smartcity_db::pool::migrate(&mut conn).expect("migrations");
     let report = smartcity_api::seed::seed(&mut conn).expect("demo data");
     print!("{report}");
+    let sqlite = matches!(*conn, DbConn::Sqlite(_));
+    if sqlite {
+        // This connection only, for the load: a crash means seeding again anyway.
+        conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
+            .expect("pragmas");
+    }
 
+    let phase = Instant::now();
     let real = parse_catalogue(smartcity_api::seed::DEMO_CATALOGUE).expect("catalogue");
     let extra = variants(&real, args.procedures);
     let counts = smartcity_db::procedures::upsert_all(&mut conn, &extra, smartcity_db::now())
         .expect("procedures");
-    println!("procedure variants: {} added, {} updated", counts.inserted, counts.updated);
+    println!(
+        "procedure variants: {} added, {} updated ({:.1} s)",
+        counts.inserted,
+        counts.updated,
+        phase.elapsed().as_secs_f64()
+    );
 
     let agencies: Vec<String> = smartcity_db::agencies::list_all(&mut conn)
         .expect("agencies")
         .into_iter()
         .map(|a| a.id)
         .collect();
+    let phase = Instant::now();
     let procedures: Vec<String> = real.iter().map(|p| p.code.clone()).collect();
-    let existing: i64 = dossiers::table.count().get_result(&mut *conn).expect("count");
-    let started = std::time::Instant::now();
-    for chunk_start in (existing as usize..args.dossiers).step_by(1_000) {
-        let rows: Vec<NewDossier> = (chunk_start..(chunk_start + 1_000).min(args.dossiers))
-            .map(|i| dossier(i, &agencies, &procedures))
+    let dossiers = seed_dossiers(&mut conn, args.dossiers, &agencies, &procedures);
+    println!("dossiers: {dossiers} in all ({:.1} s)", phase.elapsed().as_secs_f64());
+
+    let phase = Instant::now();
+    let password_hash = smartcity_api::auth::passwords::hash(complaints::PASSWORD);
+    let citizens =
+        complaints::seed_citizens(&mut conn, args.citizens, &password_hash).expect("citizens");
+    let staff = complaints::seed_staff(&mut conn, &agencies, &password_hash).expect("bench staff");
+    println!(
+        "citizens: {} in all, bench staff: {} ({:.1} s)",
+        citizens.len(),
+        staff.len(),
+        phase.elapsed().as_secs_f64()
+    );
+    seed_complaints(&mut conn, &args, &citizens);
+
+    if sqlite {
+        conn.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("pragmas");
+    } else {
+        // What autovacuum does soon after a load: statistics, and the visibility map that
+        // index-only scans need. One statement at a time: VACUUM cannot run in a transaction.
+        let phase = Instant::now();
+        for table in ["complaints", "complaint_photos", "users", "dossiers", "procedures"] {
+            conn.batch_execute(&format!("VACUUM ANALYZE {table}")).expect("vacuum");
+        }
+        println!("vacuum analyze ({:.1} s)", phase.elapsed().as_secs_f64());
+    }
+    if let Some(dir) = &args.samples_out {
+        samples::write(&mut conn, dir, args.samples, &staff).expect("samples");
+    }
+    println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Dossiers `existing..total`, a thousand rows a statement: through the concrete connection (the
+/// multi-backend one cannot express a multi-row insert).
+fn seed_dossiers(
+    conn: &mut DbConn,
+    total: usize,
+    agencies: &[String],
+    procedures: &[String],
+) -> usize {
+    let existing: i64 = dossiers::table.count().get_result(conn).expect("count");
+    for chunk_start in (existing as usize..total).step_by(1_000) {
+        let rows: Vec<NewDossier> = (chunk_start..(chunk_start + 1_000).min(total))
+            .map(|i| dossier(i, agencies, procedures))
             .collect();
-        // Many rows per statement: through the concrete connection (the multi-backend one
-        // cannot express a multi-row insert).
-        match &mut *conn {
+        match conn {
             DbConn::Postgres(c) => diesel::insert_into(dossiers::table).values(&rows).execute(c),
             DbConn::Sqlite(c) => diesel::insert_into(dossiers::table).values(&rows).execute(c),
         }
         .expect("insert dossiers");
     }
-    println!(
-        "dossiers: {} in all ({:.1} s)",
-        args.dossiers.max(existing as usize),
-        started.elapsed().as_secs_f64()
-    );
-    seed_complaints(&mut conn, &args);
-    if let Some(path) = &args.samples_out {
-        complaints::write_samples(path, args.samples).expect("samples file");
-    }
+    total.max(existing as usize)
 }
 
-/// The reporters, then the complaints; on SQLite without waiting for the disk and with a large
-/// page cache (this connection only: the server's connections keep their own settings).
-fn seed_complaints(conn: &mut DbConn, args: &Args) {
-    let started = std::time::Instant::now();
-    let reporters = complaints::seed_reporters(conn, args.reporters).expect("reporters");
+/// The complaints, filed by the citizens.
+fn seed_complaints(conn: &mut DbConn, args: &Args, citizens: &[String]) {
     if args.complaints == 0 {
         return;
     }
-    let sqlite = matches!(conn, DbConn::Sqlite(_));
-    if sqlite {
-        conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
-            .expect("pragmas");
-    }
+    let started = Instant::now();
     let areas =
         parse_areas(smartcity_api::seed::DEMO_AREAS, "name", &Region::VIETNAM).expect("demo areas");
     let areas = AreaIndex::new(areas);
@@ -193,23 +235,8 @@ fn seed_complaints(conn: &mut DbConn, args: &Args) {
         areas: &areas,
         rules: &rules,
         categories: &categories,
-        reporters: &reporters,
+        reporters: citizens,
     };
     let total = complaints::seed(conn, &ctx, args.complaints).expect("insert complaints");
-    if sqlite {
-        conn.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA wal_checkpoint(TRUNCATE);")
-            .expect("pragmas");
-    } else {
-        // What autovacuum does soon after a load: statistics, and the visibility map that
-        // index-only scans need.
-        // One statement at a time: VACUUM cannot run inside a transaction.
-        for table in ["complaints", "complaint_photos", "users"] {
-            conn.batch_execute(&format!("VACUUM ANALYZE {table}")).expect("vacuum");
-        }
-    }
-    println!(
-        "complaints: {total} in all, {} reporters ({:.1} s)",
-        reporters.len(),
-        started.elapsed().as_secs_f64()
-    );
+    println!("complaints: {total} in all ({:.1} s)", started.elapsed().as_secs_f64());
 }

@@ -1,0 +1,67 @@
+//! What the load scripts draw their requests from, one file each in the samples directory:
+//! - `places.txt`: `lat lon category` drawn like the complaints, so requests land where they are;
+//! - `complaints.txt`: ids of complaints spread evenly over the year (every k-th by filing time);
+//! - `actionable.txt`: `id status agency_id` of every complaint still `new` or `acknowledged`,
+//!   for staff to take one step further (each step can be taken once);
+//! - `staff.txt`: `agency_id phone` of the bench staff member of each agency.
+//!
+//! Ids are read back from the database rather than remembered while seeding, so the files are
+//! whole even when seeding resumed an earlier run.
+
+use crate::complaints::{category, place, Rng};
+use diesel::prelude::*;
+use smartcity_db::schema::complaints;
+use smartcity_db::{DbConn, DbError};
+use std::io::Write;
+use std::path::Path;
+
+pub fn write(
+    conn: &mut DbConn,
+    dir: &str,
+    samples: usize,
+    staff: &[(String, String)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new(dir);
+    std::fs::create_dir_all(dir)?;
+
+    let mut rng = Rng::new(0x5eed_0002);
+    write_lines(
+        dir,
+        "places.txt",
+        (0..samples).map(|_| {
+            let (lat, lon) = place(&mut rng);
+            format!("{lat:.6} {lon:.6} {}", category(&mut rng))
+        }),
+    )?;
+
+    let ids: Vec<String> = complaints::table
+        .order((complaints::created_at, complaints::id))
+        .select(complaints::id)
+        .load(conn)
+        .map_err(DbError::from)?;
+    let step = (ids.len() / samples.max(1)).max(1);
+    write_lines(dir, "complaints.txt", ids.into_iter().step_by(step))?;
+
+    let actionable: Vec<(String, String, String)> = complaints::table
+        .filter(complaints::status.eq_any(["new", "acknowledged"]))
+        .order(complaints::id)
+        .select((complaints::id, complaints::status, complaints::agency_id))
+        .load(conn)
+        .map_err(DbError::from)?;
+    write_lines(
+        dir,
+        "actionable.txt",
+        actionable.into_iter().map(|(id, status, agency)| format!("{id} {status} {agency}")),
+    )?;
+
+    write_lines(dir, "staff.txt", staff.iter().map(|(agency, phone)| format!("{agency} {phone}")))?;
+    Ok(())
+}
+
+fn write_lines(dir: &Path, name: &str, lines: impl Iterator<Item = String>) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(name))?);
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()
+}
