@@ -198,7 +198,8 @@ fn has_content_type(req: &ServiceRequest, media_type: &str) -> bool {
 }
 
 /// Refuses a multipart body declared over [`MAX_MULTIPART_BYTES`], and cuts one that turns out
-/// longer with `PayloadError::Overflow` (the form reader answers that 413).
+/// longer with an IO error of kind `FileTooLarge` (the form reader answers that 413; the
+/// parser's own `Overflow` means a part's head or preamble over its buffer, a malformed form).
 fn bound_multipart_body(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let too_large = || {
         ApiError::new(ErrorCode::BodyTooLarge).with_field("body").with_detail(
@@ -219,7 +220,7 @@ fn bound_multipart_body(req: &mut ServiceRequest) -> Result<(), ApiError> {
         let chunk = chunk?;
         seen += chunk.len();
         if seen > MAX_MULTIPART_BYTES {
-            return Err(PayloadError::Overflow);
+            return Err(PayloadError::Io(std::io::Error::from(std::io::ErrorKind::FileTooLarge)));
         }
         Ok(chunk)
     });

@@ -848,6 +848,20 @@ fn multipart_cases(token: &str) -> Vec<Case> {
             malformed(),
         ),
         case(
+            // Found by the `complaint_form` fuzz target: actix-multipart 0.7 waited forever here.
+            "a body that ends inside its closing boundary",
+            multipart_post(
+                complaint,
+                token,
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nroad_damage\r\n--{}",
+                    &BOUNDARY[..BOUNDARY.len() - 3]
+                )
+                .as_bytes(),
+            ),
+            malformed(),
+        ),
+        case(
             "a body that ends in a part's headers",
             multipart_post(
                 complaint,

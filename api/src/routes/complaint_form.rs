@@ -114,7 +114,9 @@ fn names_itself_twice(field: &actix_multipart::Field) -> bool {
 /// A body cut for being over the whole form's limit is too large; anything else is malformed.
 fn unreadable(error: MultipartError) -> ApiError {
     match error {
-        MultipartError::Payload(PayloadError::Overflow) => {
+        MultipartError::Payload(PayloadError::Io(cut))
+            if cut.kind() == std::io::ErrorKind::FileTooLarge =>
+        {
             ApiError::new(ErrorCode::BodyTooLarge).with_field("body")
         }
         _ => malformed(),

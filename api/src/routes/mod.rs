@@ -5,7 +5,7 @@ mod accounts;
 mod admin;
 mod agency;
 mod complaint_events;
-mod complaint_form;
+pub mod complaint_form;
 mod complaints;
 mod devices;
 mod dossier_views;
