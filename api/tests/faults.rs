@@ -2,6 +2,7 @@
 //! and the process SIGKILLed while photos are being uploaded. The photo disk full or read-only
 //! and FCM failing are in `tests/api/faults.rs`.
 
+mod support;
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
 #[path = "../../tests/api/test_db.rs"]
@@ -9,7 +10,6 @@ mod test_db;
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -126,20 +126,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("smartcity runs");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut port = None;
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while port.is_none() && Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Ok(event) = serde_json::from_str::<Value>(&line) {
-                if event["fields"]["message"] == "smartcity serving" {
-                    port = event["fields"]["port"].as_u64();
-                }
-            }
-        }
-        // Keep draining the server's output so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let port = port.expect("the server announced its port");
+        let port = support::announced_port(&mut child);
         Server { child, base: format!("http://127.0.0.1:{port}") }
     }
 

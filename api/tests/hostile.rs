@@ -10,6 +10,7 @@
 //! Requests are written by hand on a plain TCP socket: most of these are not requests an HTTP
 //! client library would agree to send.
 
+mod support;
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
 #[path = "../../tests/api/test_db.rs"]
@@ -18,7 +19,7 @@ mod test_db;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use smartcity_db::DbConn;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,20 +62,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("smartcity runs");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut port = None;
-        while port.is_none() && Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Ok(event) = serde_json::from_str::<Value>(&line) {
-                if event["fields"]["message"] == "smartcity serving" {
-                    port = event["fields"]["port"].as_u64();
-                }
-            }
-        }
-        // Keep draining the server's output so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let port = port.expect("server announced its port") as u16;
+        let port = support::announced_port(&mut child);
         Server { child, port }
     }
 

@@ -101,10 +101,8 @@ async fn assert_storage_unavailable(res: reqwest::Response) {
     );
 }
 
-#[tokio::test]
-async fn a_full_photo_disk_answers_503_leaves_nothing_half_written_and_recovers() {
-    // Room for a thumbnail or two, not for a display copy.
-    let disk = Tmpfs::mount("48k");
+/// A seeded server keeping its photos on `disk`, and a citizen's token.
+async fn app_storing_photos_on(disk: &Tmpfs) -> (TestApp, String) {
     let dir = disk.path().to_path_buf();
     let app = spawn_app_with(
         move |config| {
@@ -115,6 +113,14 @@ async fn a_full_photo_disk_answers_503_leaves_nothing_half_written_and_recovers(
     .await;
     app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
+    (app, token)
+}
+
+#[tokio::test]
+async fn a_full_photo_disk_answers_503_leaves_nothing_half_written_and_recovers() {
+    // Room for a thumbnail or two, not for a display copy.
+    let disk = Tmpfs::mount("48k");
+    let (app, token) = app_storing_photos_on(&disk).await;
 
     assert_storage_unavailable(file_with_photos(&app, &token).await).await;
     assert_eq!(complaint_count(&app).await, (0, 0), "no complaint row without its photos");
@@ -132,16 +138,7 @@ async fn a_full_photo_disk_answers_503_leaves_nothing_half_written_and_recovers(
 async fn a_read_only_photo_disk_answers_503_leaves_nothing_half_written_and_recovers() {
     let disk = Tmpfs::mount("32m");
     disk.remount("ro");
-    let dir = disk.path().to_path_buf();
-    let app = spawn_app_with(
-        move |config| {
-            config.photo_store = smartcity_api::storage::StoreConfig::Local { dir: dir.clone() }
-        },
-        |_| {},
-    )
-    .await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
-    let token = app.citizen_token().await;
+    let (app, token) = app_storing_photos_on(&disk).await;
 
     assert_storage_unavailable(file_with_photos(&app, &token).await).await;
     assert_eq!(complaint_count(&app).await, (0, 0), "no complaint row without its photos");
