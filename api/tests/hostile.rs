@@ -10,6 +10,9 @@
 //! Requests are written by hand on a plain TCP socket: most of these are not requests an HTTP
 //! client library would agree to send.
 
+#[path = "../src/photos/fixtures.rs"]
+#[allow(dead_code)] // shared with the unit and black-box tests; this file uses part of it
+mod photo_fixtures;
 mod support;
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
@@ -17,6 +20,7 @@ mod support;
 mod test_db;
 
 use diesel::prelude::*;
+use photo_fixtures::{contains, jpeg_claiming, photo_like, png_chunk};
 use serde_json::{json, Value};
 use smartcity_db::DbConn;
 use std::io::{Read, Write};
@@ -374,26 +378,6 @@ fn with_photo(token: &str, photo: Vec<u8>) -> Vec<u8> {
 
 // ---- images, built byte by byte ---------------------------------------------------------------
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    let mut typed = kind.to_vec();
-    typed.extend_from_slice(data);
-    out.extend_from_slice(&typed);
-    out.extend_from_slice(&crc32(&typed).to_be_bytes());
-    out
-}
-
 /// A PNG of the given header with `chunks` (already framed) between IHDR and IEND.
 fn png_with(width: u32, height: u32, bit_depth: u8, color_type: u8, chunks: &[Vec<u8>]) -> Vec<u8> {
     let mut ihdr = width.to_be_bytes().to_vec();
@@ -459,36 +443,15 @@ fn idat_of_zeros(len: u64) -> Vec<u8> {
     png_chunk(b"IDAT", &zlib_zeros(len))
 }
 
-/// A small, ordinary photo-like picture.
-fn picture(width: u32, height: u32) -> image::RgbImage {
-    image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x + y) % 256) as u8])
-    })
-}
-
+/// A small, ordinary photo-like JPEG.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&picture(width, height))
-        .unwrap();
-    out
+    photo_fixtures::jpeg(&photo_like(width, height), 85)
 }
 
+/// A small, ordinary photo-like PNG.
 fn png(width: u32, height: u32) -> Vec<u8> {
-    use image::ImageEncoder;
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(picture(width, height).as_raw(), width, height, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
-}
-
-/// `jpeg` with its frame header patched to claim `width × height`.
-fn jpeg_claiming(mut jpeg: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
-    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline frame header");
-    jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
-    jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
-    jpeg
+    let picture = photo_like(width, height);
+    photo_fixtures::png(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
 }
 
 /// `jpeg` with `segments` (marker, payload) inserted right after its start marker.
@@ -560,10 +523,6 @@ fn absurd_exif(count: u16, offset: u32) -> Vec<u8> {
     }
     out.extend_from_slice(&offset.to_le_bytes()); // next IFD
     out
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 // ---- expectations -----------------------------------------------------------------------------
@@ -664,7 +623,7 @@ fn image_cases(token: &str) -> Vec<Case> {
         ),
         case(
             "JPEG frame header claiming 65500×65500",
-            with_photo(token, jpeg_claiming(jpeg(16, 16), 65_500, 65_500)),
+            with_photo(token, jpeg_claiming(&jpeg(16, 16), 65_500, 65_500)),
             too_many_pixels(),
         ),
         case(

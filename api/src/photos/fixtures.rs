@@ -136,12 +136,14 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+/// One PNG chunk, framed: length, type, data, CRC.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
     out.extend_from_slice(&body);
     out.extend_from_slice(&crc32(&body).to_be_bytes());
+    out
 }
 
 /// `jpeg` (baseline) with its frame header patched to claim `width × height`, the scan kept.
@@ -159,10 +161,10 @@ pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    png_chunk(&mut out, b"IHDR", &ihdr);
+    out.extend(png_chunk(b"IHDR", &ihdr));
     // zlib stream of a few zero bytes; a real flood would be a long run of them.
-    png_chunk(&mut out, b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]);
-    png_chunk(&mut out, b"IEND", &[]);
+    out.extend(png_chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]));
+    out.extend(png_chunk(b"IEND", &[]));
     out
 }
 
