@@ -2,6 +2,7 @@
 //! and the process SIGKILLed while photos are being uploaded. The photo disk full or read-only
 //! and FCM failing are in `tests/api/faults.rs`.
 
+#[allow(dead_code)] // each test binary uses part of it
 mod support;
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
@@ -11,10 +12,11 @@ mod test_db;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
+use support::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
@@ -104,48 +106,6 @@ fn command(database_url: &str, args: &[&str]) {
         .output()
         .expect("smartcity runs");
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// `smartcity serve`, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(database_url: &str, photo_dir: &Path, extra_env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
-            .env("SMARTCITY_BIND", "127.0.0.1:0")
-            .env("SMARTCITY_PHOTO_DIR", photo_dir)
-            .env("SMARTCITY_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .envs(extra_env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("smartcity runs");
-        let port = support::announced_port(&mut child);
-        Server { child, base: format!("http://127.0.0.1:{port}") }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// SIGKILL: no chance to finish or clean anything.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A registered citizen's access token.
@@ -345,7 +305,7 @@ async fn postgres_stopped_under_load_answers_503_quickly_then_recovers_losing_an
         .map(|filer| {
             tokio::spawn(file_until_stopped(
                 client.clone(),
-                server.base.clone(),
+                server.base(),
                 token.clone(),
                 filer,
                 stop.clone(),
@@ -354,7 +314,7 @@ async fn postgres_stopped_under_load_answers_503_quickly_then_recovers_losing_an
         .collect();
     let reader = tokio::spawn(read_until_stopped(
         client.clone(),
-        server.base.clone(),
+        server.base(),
         token.clone(),
         stop.clone(),
     ));
@@ -535,7 +495,7 @@ async fn a_server_killed_mid_upload_leaves_no_half_written_complaint_and_no_orph
     let mut server = Server::start(db.url(), photo_dir.path(), &[]);
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     let token = citizen_token(&client, &server).await;
-    let address = server.base.trim_start_matches("http://").to_string();
+    let address = format!("127.0.0.1:{}", server.port);
 
     // Six filings of two large photos each: four sent whole (the server is processing or
     // storing them), two stalled halfway through their upload.
@@ -608,7 +568,7 @@ async fn a_server_killed_mid_upload_leaves_no_half_written_complaint_and_no_orph
     let (referenced, _) = referenced_keys(db.url());
     assert_eq!(stored_keys(photo_dir.path()), referenced, "no orphan outlives the sweep");
 
-    let address = server.base.trim_start_matches("http://").to_string();
+    let address = format!("127.0.0.1:{}", server.port);
     for (i, body) in bodies.iter().enumerate() {
         let status =
             upload(address.clone(), token.clone(), format!("upload-{i}"), body.clone(), 1.0).await;

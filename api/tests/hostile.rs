@@ -13,6 +13,7 @@
 #[path = "../src/photos/fixtures.rs"]
 #[allow(dead_code)] // shared with the unit and black-box tests; this file uses part of it
 mod photo_fixtures;
+#[allow(dead_code)] // each test binary uses part of it
 mod support;
 // Shared with the black-box suite; this file uses only part of it.
 #[allow(dead_code)]
@@ -25,8 +26,9 @@ use serde_json::{json, Value};
 use smartcity_db::DbConn;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::Server;
 use test_db::TestDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
@@ -46,47 +48,6 @@ const LAT: &str = "16.045";
 const LON: &str = "108.205";
 
 // ---- the server -------------------------------------------------------------------------------
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(db: &TestDb, photo_dir: &std::path::Path) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .env("DATABASE_URL", db.url())
-            .env("SMARTCITY_BIND", "127.0.0.1:0")
-            .env("SMARTCITY_SEED_ON_EMPTY", "false")
-            .env("SMARTCITY_PHOTO_DIR", photo_dir)
-            .env("SMARTCITY_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("smartcity runs");
-        let port = support::announced_port(&mut child);
-        Server { child, port }
-    }
-
-    /// Peak resident memory so far (`VmHWM`), in KiB.
-    fn peak_memory_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc/PID/status")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn run(db: &TestDb, args: &[&str], stdin: &str) {
     let mut child = Command::new(BIN)
@@ -1032,7 +993,7 @@ fn hostile_input_is_refused_quickly_with_bounded_memory_and_nothing_written() {
     run(&db, &["seed"], "");
     run(&db, &["create-admin", "--phone", ADMIN_PHONE], &format!("{ADMIN_PASSWORD}\n"));
     let photo_dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&db, photo_dir.path());
+    let server = Server::start(db.url(), photo_dir.path(), &[("SMARTCITY_SEED_ON_EMPTY", "false")]);
     let port = server.port;
 
     let registration = json!({"phone": CITIZEN_PHONE, "display_name": "Nguyễn Văn An", "password": ADMIN_PASSWORD});
