@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
+use percent_encoding::percent_decode;
 use serde::de::DeserializeOwned;
 use smartcity_domain::Lang;
 use std::future::{ready, Ready};
@@ -254,38 +255,15 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
 pub fn undecodable_parameter(encoded: &[u8]) -> Option<Option<String>> {
     encoded.split(|&b| b == b'&').find_map(|pair| {
         let mut halves = pair.splitn(2, |&b| b == b'=');
-        let name = String::from_utf8(percent_decode(halves.next().unwrap_or_default(), true));
-        let value = percent_decode(halves.next().unwrap_or_default(), true);
-        match (name, std::str::from_utf8(&value)) {
+        // `+` (a space in forms) is ASCII either way: it cannot make text undecodable.
+        let name = percent_decode(halves.next().unwrap_or_default()).decode_utf8();
+        let value = percent_decode(halves.next().unwrap_or_default()).decode_utf8();
+        match (name, value) {
             (Err(_), _) => Some(None),
-            (Ok(name), Err(_)) => Some(Some(name)),
+            (Ok(name), Err(_)) => Some(Some(name.into_owned())),
             (Ok(_), Ok(_)) => None,
         }
     })
-}
-
-/// `%XX` as the byte it stands for (and `+` as a space, in forms); anything else as it is.
-pub fn percent_decode(encoded: &[u8], plus_is_space: bool) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(encoded.len());
-    let mut i = 0;
-    while i < encoded.len() {
-        let byte = encoded[i];
-        let escaped = (byte == b'%')
-            .then(|| Some(hex(*encoded.get(i + 1)?)? << 4 | hex(*encoded.get(i + 2)?)?))
-            .flatten();
-        match escaped {
-            Some(decoded) => {
-                out.push(decoded);
-                i += 3;
-            }
-            None => {
-                out.push(if plus_is_space && byte == b'+' { b' ' } else { byte });
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// The language the request asked for.
@@ -374,8 +352,6 @@ mod tests {
         assert_eq!(undecodable_parameter(b"q=%C3"), Some(Some("q".into())));
         // A stray `%` is itself, not an escape.
         assert_eq!(undecodable_parameter(b"q=100%&r=%zz"), None);
-        assert_eq!(percent_decode(b"a+b%20c", true), b"a b c");
-        assert_eq!(percent_decode(b"a+b", false), b"a+b");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! The app-wide layers must not clone the request before routing (the router needs it
 //! unshared), so they read everything they need from the response.
 
-use crate::extract::{percent_decode, undecodable_parameter};
+use crate::extract::undecodable_parameter;
 use crate::metrics::Metrics;
 use crate::problem::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -173,7 +173,7 @@ fn head_refusal(req: &ServiceRequest) -> Option<ApiError> {
             format!("Headers are limited to {} KiB", MAX_HEADER_BYTES / 1024),
         ));
     }
-    if std::str::from_utf8(&percent_decode(req.uri().path().as_bytes(), false)).is_err() {
+    if percent_encoding::percent_decode(req.uri().path().as_bytes()).decode_utf8().is_err() {
         return Some(not_utf8(ErrorCode::InvalidPath, "path".to_string()));
     }
     let name = undecodable_parameter(req.query_string().as_bytes())?;
