@@ -33,7 +33,7 @@ pub async fn app_sending_to(
     (app, credentials)
 }
 
-async fn register(app: &TestApp, token: &str, device: &str, lang: &str) {
+pub async fn register(app: &TestApp, token: &str, device: &str, lang: &str) {
     let body = json!({ "token": device, "platform": "ios", "app_version": "3.0.0", "lang": lang });
     let res = app.post_auth("/v1/me/devices", token, &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);

@@ -3,7 +3,7 @@
 //! minute. The database stopped and the process killed are in `api/tests/faults.rs`.
 
 use crate::complaints::{acknowledged, file, form, jpeg, HAI_CHAU};
-use crate::delivery::app_sending_to;
+use crate::delivery::{app_sending_to, register};
 use crate::fake_google::{FakeGoogle, SendFailure};
 use crate::helpers::*;
 use reqwest::multipart::Part;
@@ -179,10 +179,7 @@ async fn a_minute_of_fcm_failures_delays_pushes_but_loses_and_repeats_none() {
     let (app, _credentials) = app_sending_to(&google, 1).await;
     let reporter = app.citizen_token().await;
     for phone in PHONES {
-        let body =
-            json!({ "token": phone, "platform": "android", "app_version": "3.0.0", "lang": "vi" });
-        let res = app.post_auth("/v1/me/devices", &reporter, &body).await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        register(&app, &reporter, phone, "vi").await;
     }
     let outage = Instant::now();
     let (id, staff) = acknowledged(&app, &reporter, "+84905000091").await;
