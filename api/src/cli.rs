@@ -1,9 +1,9 @@
 //! The operator's commands. Each reads the same environment as the server (README lists it).
 
-use crate::auth::passwords;
+use crate::app::auth::passwords;
+use crate::app::geography::storable;
+use crate::app::seed;
 use crate::config::{Config, LogFormat};
-use crate::geography::storable;
-use crate::seed;
 use crate::startup::{open_database, Application};
 use clap::{Parser, Subcommand};
 use smartcity_db::accounts::{self, NewUser};

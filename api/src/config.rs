@@ -1,13 +1,18 @@
 //! Configuration from environment variables, with defaults that run out of the box.
 //! README's "Configuration" table lists them.
 
-use crate::storage::StoreConfig;
+use crate::adapters::storage::StoreConfig;
 use smartcity_domain::calendar::WorkCalendar;
 use smartcity_domain::throttle::ThrottlePolicy;
+use std::path::PathBuf;
+
+use std::time::Duration;
 
 /// Vietnam's public holidays as shipped; `SMARTCITY_HOLIDAYS` replaces the list.
 pub const DEFAULT_HOLIDAYS: &str = include_str!("../../data/holidays.txt");
-use std::time::Duration;
+/// The search's stop words and synonyms as shipped in `data/search.json`;
+/// `SMARTCITY_SEARCH_VOCABULARY` names a file that replaces them.
+pub const DEFAULT_VOCABULARY: &str = include_str!("../../data/search.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -67,14 +72,14 @@ impl Default for Config {
             lookup_throttle: ThrottlePolicy::lookup(),
             calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
                 .expect("the shipped holiday list parses"),
-            search_vocabulary: crate::search::DEFAULT_VOCABULARY.to_string(),
+            search_vocabulary: DEFAULT_VOCABULARY.to_string(),
             photo_store: StoreConfig::default(),
             sweep_interval: Duration::from_secs(3600),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
             fcm_credentials: None,
-            fcm_base_url: crate::push::fcm::DEFAULT_BASE_URL.to_string(),
+            fcm_base_url: crate::adapters::fcm::DEFAULT_BASE_URL.to_string(),
             push_workers: 1,
             push_lease: Duration::from_secs(60),
             remind_before: Duration::from_secs(24 * 3600),
@@ -133,7 +138,7 @@ impl Config {
                 })?;
             config.sweep_interval = Duration::from_secs(secs);
         }
-        config.photo_store = StoreConfig::from_lookup(&get).map_err(|e| e.to_string())?;
+        config.photo_store = photo_store(&get)?;
         if let Some(url) = get("SMARTCITY_PUBLIC_URL") {
             let url = url.trim_end_matches('/');
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
@@ -171,13 +176,42 @@ impl Config {
     }
 }
 
+/// The one reading of a yes/no setting: `true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`, in
+/// any case; unset or empty keeps `default`.
 fn flag(get: &impl Fn(&str) -> Option<String>, name: &str, default: bool) -> Result<bool, String> {
-    match get(name).as_deref() {
+    let value = get(name).map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty());
+    match value.as_deref() {
         None => Ok(default),
-        Some("1" | "true" | "yes") => Ok(true),
-        Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
     }
+}
+
+/// Where photos are kept: `SMARTCITY_S3_BUCKET` selects an S3-compatible store, else the
+/// directory `SMARTCITY_PHOTO_DIR`. Empty values count as unset.
+fn photo_store(get: &impl Fn(&str) -> Option<String>) -> Result<StoreConfig, String> {
+    let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let Some(bucket) = text("SMARTCITY_S3_BUCKET") else {
+        let dir = text("SMARTCITY_PHOTO_DIR").unwrap_or_else(|| "photos".into());
+        return Ok(StoreConfig::Local { dir: PathBuf::from(dir) });
+    };
+    let access_key_id = text("SMARTCITY_S3_ACCESS_KEY_ID");
+    let secret_access_key = text("SMARTCITY_S3_SECRET_ACCESS_KEY");
+    if access_key_id.is_some() != secret_access_key.is_some() {
+        return Err(
+            "set both SMARTCITY_S3_ACCESS_KEY_ID and SMARTCITY_S3_SECRET_ACCESS_KEY, or neither"
+                .into(),
+        );
+    }
+    Ok(StoreConfig::S3 {
+        endpoint: text("SMARTCITY_S3_ENDPOINT"),
+        bucket,
+        region: text("SMARTCITY_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id,
+        secret_access_key,
+        allow_http: flag(get, "SMARTCITY_S3_ALLOW_HTTP", false)?,
+    })
 }
 
 #[cfg(test)]
@@ -194,5 +228,64 @@ mod tests {
         let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
         let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
         assert!(err.contains("SMARTCITY_DB_POOL_SIZE"));
+    }
+
+    #[test]
+    fn photo_store_from_variables() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(
+            photo_store(&env(&[])).unwrap(),
+            StoreConfig::Local { dir: PathBuf::from("photos") }
+        );
+        assert_eq!(
+            photo_store(&env(&[("SMARTCITY_PHOTO_DIR", "/var/lib/smartcity/photos")])).unwrap(),
+            StoreConfig::Local { dir: PathBuf::from("/var/lib/smartcity/photos") }
+        );
+        let s3 = photo_store(&env(&[
+            ("SMARTCITY_S3_BUCKET", "smartcity-photos"),
+            ("SMARTCITY_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("SMARTCITY_S3_ACCESS_KEY_ID", "minio"),
+            ("SMARTCITY_S3_SECRET_ACCESS_KEY", "minio-secret"),
+            ("SMARTCITY_S3_ALLOW_HTTP", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s3,
+            StoreConfig::S3 {
+                endpoint: Some("http://127.0.0.1:9000".into()),
+                bucket: "smartcity-photos".into(),
+                region: "us-east-1".into(),
+                access_key_id: Some("minio".into()),
+                secret_access_key: Some("minio-secret".into()),
+                allow_http: true,
+            }
+        );
+        let shown = format!("{s3:?}");
+        assert!(!shown.contains("minio-secret") && shown.contains("<redacted>"), "{shown}");
+        assert!(photo_store(&env(&[
+            ("SMARTCITY_S3_BUCKET", "b"),
+            ("SMARTCITY_S3_ACCESS_KEY_ID", "only-the-id"),
+        ]))
+        .is_err());
+        assert!(photo_store(&env(&[
+            ("SMARTCITY_S3_BUCKET", "b"),
+            ("SMARTCITY_S3_ALLOW_HTTP", "maybe"),
+        ]))
+        .is_err());
+    }
+
+    #[test]
+    fn yes_and_no_read_the_same_everywhere() {
+        let one = |value: &'static str| move |_: &str| Some(value.to_string());
+        for yes in ["1", "true", "TRUE", "yes", "On", " true "] {
+            assert_eq!(flag(&one(yes), "X", false), Ok(true), "{yes:?}");
+        }
+        for no in ["0", "false", "No", "off"] {
+            assert_eq!(flag(&one(no), "X", true), Ok(false), "{no:?}");
+        }
+        assert_eq!(flag(&one(""), "X", true), Ok(true));
+        assert!(flag(&one("maybe"), "X", true).unwrap_err().contains("X"));
     }
 }

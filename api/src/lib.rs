@@ -1,26 +1,17 @@
-//! The smartcity HTTP API: routes (`routes`), extractors, auth, problem rendering, middleware,
-//! and the operator commands behind the `smartcity` binary.
+//! The `smartcity` binary's crate, in layers whose dependencies point one way:
+//!
+//! - `http`: the JSON API (routes, handlers, extractors, middleware, problem rendering);
+//! - `jobs`: push workers and the periodic jobs, supervised;
+//! - `app`: one function per use case, shared by the API and the jobs; its error type;
+//! - `adapters`: photo processing, the photo store, FCM, metrics;
+//! - `config`: the environment's settings.
+//!
+//! Only `startup` (the server) and `cli` (the operator's commands) wire them together.
 
-pub mod auth;
-pub mod auto_close;
+pub mod adapters;
+pub mod app;
 pub mod cli;
 pub mod config;
-pub mod delivery;
-pub mod extract;
-pub mod geography;
-pub mod georeport;
-pub mod metrics;
-pub mod middleware;
-pub mod photos;
-pub mod problem;
-pub mod push;
-pub mod reminders;
-pub mod revision_cache;
-pub mod routes;
-pub mod search;
-pub mod seed;
+pub mod http;
+pub mod jobs;
 pub mod startup;
-pub mod state;
-pub mod storage;
-pub mod sweeper;
-pub mod throttle;

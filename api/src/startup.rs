@@ -1,17 +1,17 @@
-//! Builds the server: pool, migrations, demo data on a fresh SQLite file, signing key, routes
-//! and middleware, bound to a listener (port 0 in tests).
+//! Builds the server: pool, migrations, demo data on a fresh SQLite file, signing key, the
+//! application state, the jobs, routes and middleware, bound to a listener (port 0 in tests).
+//! The one place the layers are wired together.
 
-use crate::auth::tokens::TokenKeys;
+use crate::adapters::fcm::{FcmClient, ServiceAccount};
+use crate::adapters::storage::PhotoStore;
+use crate::app::auth::tokens::TokenKeys;
+use crate::app::geography::AreaMap;
+use crate::app::search::CatalogueSearch;
+use crate::app::seed;
+use crate::app::state::AppState;
 use crate::config::Config;
-use crate::geography::AreaMap;
-use crate::metrics::Metrics;
-use crate::middleware;
-use crate::push::fcm::{FcmClient, ServiceAccount};
-use crate::routes;
-use crate::search::CatalogueSearch;
-use crate::seed;
-use crate::state::AppState;
-use crate::storage::PhotoStore;
+use crate::http::{middleware, routes};
+use crate::jobs::{self, Jobs};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
@@ -20,7 +20,6 @@ use smartcity_db::{accounts, signing_keys, Backend, DbError, Pool};
 use smartcity_domain::geo::Region;
 use smartcity_domain::search::SearchVocabulary;
 use std::net::TcpListener;
-use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -41,6 +40,7 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     port: u16,
+    jobs: Jobs,
     pub state: AppState,
 }
 
@@ -102,32 +102,17 @@ impl Application {
         let tokens = TokenKeys::from_private_pem(&private_pem).map_err(StartupError::Key)?;
         let vocabulary =
             SearchVocabulary::parse(&config.search_vocabulary).map_err(StartupError::Vocabulary)?;
-        let search = Arc::new(CatalogueSearch::new(vocabulary));
+        let search = CatalogueSearch::new(vocabulary);
 
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port =
             listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
-        let areas = Arc::new(AreaMap::new(Region::VIETNAM));
-        let photos = Arc::new(
-            PhotoStore::from_config(&config.photo_store)
-                .map_err(|e| StartupError::Photos(e.to_string()))?,
-        );
+        let photos = PhotoStore::from_config(&config.photo_store)
+            .map_err(|e| StartupError::Photos(e.to_string()))?;
         let fcm = push_client(&config)?;
-        let state = AppState {
-            pool,
-            tokens: Arc::new(tokens),
-            config: Arc::new(config),
-            search,
-            areas,
-            photos,
-            photo_permits: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
-            )),
-            metrics: Arc::new(Metrics::new()),
-            fcm,
-            push_wakeup: Arc::new(tokio::sync::Notify::new()),
-        };
+        let areas = AreaMap::new(Region::VIETNAM);
+        let state = AppState::new(pool, tokens, config, search, areas, photos, fcm);
         let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -146,18 +131,18 @@ impl Application {
         // SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then exit.
         .shutdown_timeout(30)
         .run();
-        tokio::spawn(crate::sweeper::run(state.clone(), state.config.sweep_interval));
-        for _ in 0..state.config.push_workers {
-            tokio::spawn(crate::delivery::run(state.clone()));
-        }
-        Ok(Application { server, port, state })
+        let jobs = jobs::start(&state);
+        Ok(Application { server, port, jobs, state })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the server is stopped (SIGTERM, SIGINT), then stops the jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.jobs.stop().await;
+        served
     }
 }

@@ -2,22 +2,13 @@
 //! start on an empty SQLite file, graceful shutdown on SIGTERM, and a server killed while it
 //! sends pushes losing none of them.
 
-// Shared with the black-box suite; this file uses only part of it.
-#[allow(dead_code)]
-#[path = "../../tests/api/test_db.rs"]
-mod test_db;
-
-// The fake of Google's token endpoint and FCM, shared with the black-box suite.
-#[allow(dead_code)]
-#[path = "../../tests/api/fake_google.rs"]
-mod fake_google;
-
 use serde_json::Value;
 use smartcity_db::{accounts, procedures, DbConn};
+use smartcity_testkit::fake_google;
+use smartcity_testkit::test_db::TestDb;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_db::TestDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
 const STRONG_PASSWORD: &str = "ca phe sua da luc bay gio";
@@ -82,7 +73,7 @@ fn create_admin_reads_the_password_from_standard_input() {
     let admin =
         accounts::find_user_by_phone(&mut conn, "+84912345678").unwrap().expect("admin stored");
     assert_eq!(admin.role, "admin");
-    assert!(smartcity_api::auth::passwords::verify(STRONG_PASSWORD, &admin.password_hash));
+    assert!(smartcity_api::app::auth::passwords::verify(STRONG_PASSWORD, &admin.password_hash));
 
     let again = smartcity(
         &db,

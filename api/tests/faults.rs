@@ -4,10 +4,6 @@
 
 #[allow(dead_code)] // each test binary uses part of it
 mod support;
-// Shared with the black-box suite; this file uses only part of it.
-#[allow(dead_code)]
-#[path = "../../tests/api/test_db.rs"]
-mod test_db;
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -488,7 +484,7 @@ async fn upload(
 /// refers to.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_upload_leaves_no_half_written_complaint_and_no_orphan_file() {
-    let db = test_db::TestDb::create();
+    let db = smartcity_testkit::test_db::TestDb::create();
     command(db.url(), &["migrate"]);
     command(db.url(), &["seed"]);
     let photo_dir = tempfile::tempdir().unwrap();

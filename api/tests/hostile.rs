@@ -10,26 +10,19 @@
 //! Requests are written by hand on a plain TCP socket: most of these are not requests an HTTP
 //! client library would agree to send.
 
-#[path = "../src/photos/fixtures.rs"]
-#[allow(dead_code)] // shared with the unit and black-box tests; this file uses part of it
-mod photo_fixtures;
 #[allow(dead_code)] // each test binary uses part of it
 mod support;
-// Shared with the black-box suite; this file uses only part of it.
-#[allow(dead_code)]
-#[path = "../../tests/api/test_db.rs"]
-mod test_db;
 
 use diesel::prelude::*;
-use photo_fixtures::{contains, jpeg_claiming, photo_like, png_chunk};
 use serde_json::{json, Value};
 use smartcity_db::DbConn;
+use smartcity_testkit::photos::{contains, jpeg_claiming, photo_like, png_chunk};
+use smartcity_testkit::test_db::TestDb;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::Server;
-use test_db::TestDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
 /// The bound: a refusal that takes longer than this is a refusal nobody waits for.
@@ -406,13 +399,13 @@ fn idat_of_zeros(len: u64) -> Vec<u8> {
 
 /// A small, ordinary photo-like JPEG.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    photo_fixtures::jpeg(&photo_like(width, height), 85)
+    smartcity_testkit::photos::jpeg(&photo_like(width, height), 85)
 }
 
 /// A small, ordinary photo-like PNG.
 fn png(width: u32, height: u32) -> Vec<u8> {
     let picture = photo_like(width, height);
-    photo_fixtures::png(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+    smartcity_testkit::photos::png(picture.as_raw(), width, height, image::ExtendedColorType::Rgb8)
 }
 
 /// `jpeg` with `segments` (marker, payload) inserted right after its start marker.

@@ -136,7 +136,7 @@ fn main() {
     let mut conn = pool.get().expect("database reachable");
     let started = Instant::now();
     smartcity_db::pool::migrate(&mut conn).expect("migrations");
-    let report = smartcity_api::seed::seed(&mut conn).expect("demo data");
+    let report = smartcity_api::app::seed::seed(&mut conn).expect("demo data");
     print!("{report}");
     let sqlite = matches!(*conn, DbConn::Sqlite(_));
     if sqlite {
@@ -146,7 +146,7 @@ fn main() {
     }
 
     let phase = Instant::now();
-    let real = parse_catalogue(smartcity_api::seed::DEMO_CATALOGUE).expect("catalogue");
+    let real = parse_catalogue(smartcity_api::app::seed::DEMO_CATALOGUE).expect("catalogue");
     let extra = variants(&real, args.procedures);
     let counts = smartcity_db::procedures::upsert_all(&mut conn, &extra, smartcity_db::now())
         .expect("procedures");
@@ -168,7 +168,7 @@ fn main() {
     println!("dossiers: {dossiers} in all ({:.1} s)", phase.elapsed().as_secs_f64());
 
     let phase = Instant::now();
-    let password_hash = smartcity_api::auth::passwords::hash(complaints::PASSWORD);
+    let password_hash = smartcity_api::app::auth::passwords::hash(complaints::PASSWORD);
     let citizens =
         complaints::seed_citizens(&mut conn, args.citizens, &password_hash).expect("citizens");
     let staff = complaints::seed_staff(&mut conn, &agencies, &password_hash).expect("bench staff");
@@ -226,8 +226,8 @@ fn seed_complaints(conn: &mut DbConn, args: &Args, citizens: &[String]) {
         return;
     }
     let started = Instant::now();
-    let areas =
-        parse_areas(smartcity_api::seed::DEMO_AREAS, "name", &Region::VIETNAM).expect("demo areas");
+    let areas = parse_areas(smartcity_api::app::seed::DEMO_AREAS, "name", &Region::VIETNAM)
+        .expect("demo areas");
     let areas = AreaIndex::new(areas);
     let rules = smartcity_db::places::rules(conn).expect("routing rules");
     let categories = smartcity_db::places::list_categories(conn).expect("categories");

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use smartcity_domain::dossier::Notice;
 use smartcity_domain::geo::{cells_covering, grid_cell};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = complaints)]
@@ -344,12 +345,63 @@ pub fn first_photos(conn: &mut DbConn, ids: &[String]) -> Result<Vec<PhotoRow>, 
         .load(conn)?)
 }
 
-pub fn by_reporter(conn: &mut DbConn, reporter_id: &str) -> Result<Vec<ComplaintRow>, DbError> {
-    Ok(complaints::table
-        .filter(complaints::reporter_id.eq(reporter_id))
+/// A reporter's complaints with their photos and timelines, newest first, older than `before`
+/// (`(created_at, id)`), at most `limit`: four queries whatever the page's length.
+pub fn page_by_reporter(
+    conn: &mut DbConn,
+    reporter_id: &str,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<ComplaintDetail>, DbError> {
+    let mut query = complaints::table.filter(complaints::reporter_id.eq(reporter_id)).into_boxed();
+    if let Some((at, id)) = before {
+        query = query.filter(
+            complaints::created_at
+                .lt(at)
+                .or(complaints::created_at.eq(at).and(complaints::id.lt(id))),
+        );
+    }
+    let rows: Vec<ComplaintRow> = query
         .order((complaints::created_at.desc(), complaints::id.desc()))
+        .limit(limit)
         .select(ComplaintRow::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reporter_name = users::table
+        .find(reporter_id)
+        .select(users::display_name)
+        .first::<String>(conn)
+        .optional()?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut photos: HashMap<String, Vec<PhotoRow>> = HashMap::new();
+    for photo in complaint_photos::table
+        .filter(complaint_photos::complaint_id.eq_any(&ids))
+        .order((complaint_photos::created_at.asc(), complaint_photos::position.asc()))
+        .select(PhotoRow::as_select())
+        .load::<PhotoRow>(conn)?
+    {
+        photos.entry(photo.complaint_id.clone()).or_default().push(photo);
+    }
+    let mut events: HashMap<String, Vec<EventRow>> = HashMap::new();
+    for event in complaint_events::table
+        .filter(complaint_events::complaint_id.eq_any(&ids))
+        .order(complaint_events::created_at.asc())
+        .select(EventRow::as_select())
+        .load::<EventRow>(conn)?
+    {
+        events.entry(event.complaint_id.clone()).or_default().push(event);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|complaint| ComplaintDetail {
+            photos: photos.remove(&complaint.id).unwrap_or_default(),
+            events: events.remove(&complaint.id).unwrap_or_default(),
+            reporter_name: reporter_name.clone(),
+            complaint,
+        })
+        .collect())
 }
 
 /// Follows (or says "me too" to) a complaint, keeping its counter; true when newly done.

@@ -231,7 +231,7 @@ impl World {
             |_| {},
         )
         .await;
-        app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+        app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
         let citizen_a = app.citizen_token().await;
         assert_eq!(
             app.register(CITIZEN_B_PHONE, "Trần Thị Bình", STRONG_PASSWORD).await.status(),

@@ -7,11 +7,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-// The builders `photos.rs`'s unit tests use; this file needs only some of them.
-#[allow(dead_code)]
-#[path = "../../api/src/photos/fixtures.rs"]
-mod photo_fixtures;
-use photo_fixtures::{
+use smartcity_testkit::photos::{
     assert_clean_jpeg, contains, decode, dms, exif_tiff, jpeg_claiming, photo_like, png_claiming,
     red_left_blue_right, with_exif,
 };
@@ -20,7 +16,7 @@ use photo_fixtures::{
 /// `orientation` and places it at 16.0544 N, 108.2022 E (in the demo's Phường Hải Châu).
 fn phone_photo(orientation: u16, width: u32, height: u32) -> Vec<u8> {
     with_exif(
-        &photo_fixtures::jpeg(&red_left_blue_right(width, height), 90),
+        &smartcity_testkit::photos::jpeg(&red_left_blue_right(width, height), 90),
         &exif_tiff(orientation),
     )
 }
@@ -121,7 +117,7 @@ async fn a_decompression_bomb_is_refused_and_nothing_is_written_or_stored() {
     let (app, token) = seeded().await;
     let bombs = [
         png_claiming(60_000, 60_000),
-        jpeg_claiming(&photo_fixtures::jpeg(&photo_like(16, 16), 80), 60_000, 60_000),
+        jpeg_claiming(&smartcity_testkit::photos::jpeg(&photo_like(16, 16), 80), 60_000, 60_000),
     ];
     for bomb in bombs {
         assert!(bomb.len() < 4096, "{} bytes", bomb.len());

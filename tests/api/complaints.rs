@@ -11,7 +11,7 @@ pub(crate) const HAI_CHAU: (f64, f64) = (16.045, 108.205);
 
 pub(crate) async fn seeded() -> (TestApp, String) {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
     (app, token)
 }
@@ -641,11 +641,14 @@ async fn the_sweeper_removes_stored_photos_no_complaint_refers_to() {
             .await
             .unwrap();
     // What a filing leaves when the process dies between storing and committing.
-    let orphan = smartcity_api::storage::display_key(&smartcity_api::storage::new_photo_key());
+    let orphan = smartcity_api::adapters::storage::display_key(
+        &smartcity_api::adapters::storage::new_photo_key(),
+    );
     app.state.photos.put(&orphan, vec![1u8, 2, 3]).await.unwrap();
 
-    let removed =
-        smartcity_api::sweeper::sweep_once(&app.state, std::time::Duration::ZERO).await.unwrap();
+    let removed = smartcity_api::jobs::sweeper::sweep_once(&app.state, std::time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!(removed, 1);
     assert!(app.state.photos.get(&orphan).await.is_err());
     let url = created["photos"][0]["display_url"].as_str().unwrap();
@@ -786,8 +789,8 @@ async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_
     .await;
 
     let now = chrono::Utc::now();
-    assert_eq!(smartcity_api::auto_close::close_due(&app.state, now).await.unwrap(), 1);
-    assert_eq!(smartcity_api::auto_close::close_due(&app.state, now).await.unwrap(), 0);
+    assert_eq!(smartcity_api::jobs::auto_close::close_due(&app.state, now).await.unwrap(), 1);
+    assert_eq!(smartcity_api::jobs::auto_close::close_due(&app.state, now).await.unwrap(), 0);
 
     let closed: Value = app.get(&format!("/v1/complaints/{old}")).await.json().await.unwrap();
     assert_eq!(closed["status"]["code"], "closed");

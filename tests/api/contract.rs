@@ -25,7 +25,7 @@ fn every_route_is_in_the_spec_and_every_operation_is_a_route() {
             }
         }
     }
-    let mounted: BTreeSet<(String, String)> = smartcity_api::routes::route_table()
+    let mounted: BTreeSet<(String, String)> = smartcity_api::http::routes::route_table()
         .into_iter()
         .map(|(method, path)| (method.to_string(), path))
         .collect();

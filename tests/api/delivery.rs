@@ -3,11 +3,11 @@
 //! are reclaimed, and several workers on one queue send each push once.
 
 use crate::complaints::{acknowledged, file_in_hai_chau, seeded, staff_token};
-use crate::fake_google::FakeGoogle;
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use smartcity_api::delivery::deliver_batch;
+use smartcity_api::jobs::push::deliver_batch;
+use smartcity_testkit::fake_google::FakeGoogle;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ pub async fn app_sending_to(
         |_| {},
     )
     .await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     (app, credentials)
 }
 

@@ -53,7 +53,7 @@ async fn intake_with(adjust: impl FnOnce(&mut smartcity_api::config::Config)) ->
     let app = spawn_app_with(adjust, |_| {}).await;
     app.with_db(|conn| {
         let catalogue =
-            smartcity_domain::procedure::parse_catalogue(smartcity_api::seed::DEMO_CATALOGUE)
+            smartcity_domain::procedure::parse_catalogue(smartcity_api::app::seed::DEMO_CATALOGUE)
                 .unwrap();
         smartcity_db::procedures::upsert_all(conn, &catalogue, smartcity_db::now()).unwrap()
     })

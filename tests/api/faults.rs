@@ -4,11 +4,11 @@
 
 use crate::complaints::{acknowledged, file, form, jpeg, HAI_CHAU};
 use crate::delivery::{app_sending_to, register};
-use crate::fake_google::{FakeGoogle, SendFailure};
 use crate::helpers::*;
 use reqwest::multipart::Part;
 use reqwest::StatusCode;
 use serde_json::json;
+use smartcity_testkit::fake_google::{FakeGoogle, SendFailure};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,12 +106,13 @@ async fn app_storing_photos_on(disk: &Tmpfs) -> (TestApp, String) {
     let dir = disk.path().to_path_buf();
     let app = spawn_app_with(
         move |config| {
-            config.photo_store = smartcity_api::storage::StoreConfig::Local { dir: dir.clone() }
+            config.photo_store =
+                smartcity_api::adapters::storage::StoreConfig::Local { dir: dir.clone() }
         },
         |_| {},
     )
     .await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
     (app, token)
 }

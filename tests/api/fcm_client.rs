@@ -1,12 +1,12 @@
 //! The FCM HTTP v1 client against the fake Google: the request it sends, how it reads each
 //! answer, its access-token cache, and its limits.
 
-use crate::fake_google::{FakeGoogle, CLIENT_EMAIL, PROJECT_ID};
 use serde_json::{json, Value};
-use smartcity_api::push::fcm::{
+use smartcity_api::adapters::fcm::{
     CredentialsError, EncodeError, FcmClient, FcmOptions, PushMessage, SendOutcome, ServiceAccount,
     MAX_PAYLOAD_BYTES,
 };
+use smartcity_testkit::fake_google::{FakeGoogle, CLIENT_EMAIL, PROJECT_ID};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -381,7 +381,7 @@ async fn a_failing_token_endpoint_is_asked_once_for_everyone_waiting() {
 async fn an_assertion_signed_with_another_key_is_refused() {
     let google = FakeGoogle::start().await;
     let mut impostor = account(&google);
-    impostor.private_key = include_str!("../fixtures/fcm-test-unrelated-key.pem").into();
+    impostor.private_key = include_str!("../../testkit/fixtures/fcm-test-unrelated-key.pem").into();
     let client = FcmClient::new(impostor, google.base_url()).unwrap();
     let outcome = client.send(&message("device-1")).await;
     assert!(

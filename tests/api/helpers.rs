@@ -1,15 +1,15 @@
 //! `spawn_app()`: the real server on an ephemeral port over a fresh database, and a plain HTTP
 //! client to talk to it.
 
-use crate::test_db::TestDb;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
-use smartcity_api::auth::passwords;
+use smartcity_api::app::auth::passwords;
 use smartcity_api::config::Config;
-use smartcity_api::routes::Routes;
+use smartcity_api::http::routes::Routes;
 use smartcity_api::startup::Application;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::{DbConn, Pool};
+use smartcity_testkit::test_db::TestDb;
 use std::time::Duration;
 
 pub const STRONG_PASSWORD: &str = "ca phe sua da luc bay gio";
@@ -22,7 +22,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
-    pub state: smartcity_api::state::AppState,
+    pub state: smartcity_api::app::state::AppState,
     pub config: Config,
     pub db: TestDb,
 }
@@ -62,8 +62,9 @@ pub async fn spawn_app_with(
     let db = TestDb::create();
     let photos_dir = tempfile::tempdir().expect("photo directory");
     let mut config = test_config(db.url());
-    config.photo_store =
-        smartcity_api::storage::StoreConfig::Local { dir: photos_dir.path().to_path_buf() };
+    config.photo_store = smartcity_api::adapters::storage::StoreConfig::Local {
+        dir: photos_dir.path().to_path_buf(),
+    };
     adjust(&mut config);
     let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -100,7 +100,7 @@ const LONG: &str = "108.205";
 #[tokio::test]
 async fn discovery_services_and_definitions_follow_the_spec_in_both_formats() {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
 
     let discovery = json_answer(app.get("/open311/v2/discovery.json").await, StatusCode::OK).await;
     let endpoint = &discovery["endpoints"][0];
@@ -164,7 +164,7 @@ async fn discovery_services_and_definitions_follow_the_spec_in_both_formats() {
 #[tokio::test]
 async fn a_client_app_files_with_its_key_and_reads_the_request_back_in_both_formats() {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let (key, _) = client_key(&app).await;
 
     let res = post_request(
@@ -251,7 +251,7 @@ async fn a_client_app_files_with_its_key_and_reads_the_request_back_in_both_form
 #[tokio::test]
 async fn an_address_naming_a_ward_places_the_request_in_it() {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let (key, _) = client_key(&app).await;
     let res = post_request(
         &app,
@@ -289,7 +289,7 @@ async fn json_error(res: Response, status: StatusCode) -> String {
 #[tokio::test]
 async fn refusals_are_the_spec_s_error_list_naming_the_field_and_write_nothing() {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let (key, admin) = client_key(&app).await;
     let good = |extra: &[(&'static str, &'static str)]| {
         let mut form: Vec<(&str, String)> = vec![
@@ -406,7 +406,7 @@ async fn refusals_are_the_spec_s_error_list_naming_the_field_and_write_nothing()
 #[tokio::test]
 async fn get_requests_filters_by_id_service_status_and_dates_within_ninety_days() {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let (key, _) = client_key(&app).await;
     let mut ids = Vec::new();
     for code in ["road_damage", "trees", "road_damage"] {

@@ -19,14 +19,14 @@ async fn readiness_is_503_when_the_database_is_gone_while_health_stays_up() {
     let app = spawn_app().await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     match &app.db {
-        crate::test_db::TestDb::Postgres { admin_url, name, .. } => {
+        smartcity_testkit::test_db::TestDb::Postgres { admin_url, name, .. } => {
             use diesel::{Connection, RunQueryDsl};
             let mut admin = diesel::pg::PgConnection::establish(admin_url).unwrap();
             diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
                 .execute(&mut admin)
                 .unwrap();
         }
-        crate::test_db::TestDb::Sqlite { dir, .. } => {
+        smartcity_testkit::test_db::TestDb::Sqlite { dir, .. } => {
             // The disk under the file goes bad: every page now reads as garbage.
             for file in ["test.db", "test.db-wal", "test.db-shm"] {
                 let path = dir.path().join(file);

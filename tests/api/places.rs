@@ -6,7 +6,7 @@ use serde_json::Value;
 
 async fn seeded_app() -> TestApp {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     app
 }
 

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 async fn seeded_app() -> TestApp {
     let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     app
 }
 
@@ -52,14 +52,14 @@ async fn one_procedure_has_everything_a_citizen_needs() {
 #[tokio::test]
 async fn seeding_twice_changes_nothing_and_shows_no_password_again() {
     let app = spawn_app().await;
-    let first = app.with_db(|conn| smartcity_api::seed::seed(conn).unwrap()).await;
+    let first = app.with_db(|conn| smartcity_api::app::seed::seed(conn).unwrap()).await;
     assert_eq!(first.accounts.len(), 5, "an admin and four staff");
     assert_eq!(first.procedures.inserted, 53);
     let admin = first.accounts.iter().find(|a| a.role == "admin").unwrap();
     let token = app.tokens(&admin.phone, &admin.password).await;
     assert!(token["access_token"].is_string());
 
-    let second = app.with_db(|conn| smartcity_api::seed::seed(conn).unwrap()).await;
+    let second = app.with_db(|conn| smartcity_api::app::seed::seed(conn).unwrap()).await;
     assert!(second.accounts.is_empty());
     assert_eq!(second.procedures.inserted, 0);
     let users = app.with_db(|conn| smartcity_db::accounts::count_users(conn).unwrap()).await;

@@ -5,7 +5,7 @@ use crate::complaints::{agency_id, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::Value;
-use smartcity_api::reminders::remind;
+use smartcity_api::jobs::reminders::remind;
 
 async fn file_due_in(app: &TestApp, reporter: &str, hours: i64) -> String {
     let id = file_in_hai_chau(app, reporter, "trees").await;

@@ -1,9 +1,9 @@
 //! The SQLite and PostgreSQL migration trees must describe the same tables and columns.
 
-use crate::test_db::{postgres_admin_url, TestDb, TEST_DATABASE_ENV};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use smartcity_db::DbConn;
+use smartcity_testkit::test_db::{postgres_admin_url, TestDb, TEST_DATABASE_ENV};
 
 #[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Column {

@@ -104,7 +104,7 @@ async fn tampered_expired_and_foreign_tokens_are_refused() {
     )
     .await;
 
-    let other_key = smartcity_api::auth::tokens::TokenKeys::generate_private_pem();
+    let other_key = smartcity_api::app::auth::tokens::TokenKeys::generate_private_pem();
     let foreign = jsonwebtoken::encode(
         &Header::new(Algorithm::EdDSA),
         &claims_of(&token),

@@ -1,0 +1,692 @@
+//! Complaint photos: from the bytes a phone uploaded to the two JPEGs the server keeps.
+//!
+//! [`process`] is blocking and CPU-bound: run it on the blocking pool, never on an async
+//! worker. It trusts nothing in the upload:
+//!
+//! 1. the byte size is checked ([`photo::check_byte_size`]), then the format is sniffed from the
+//!    magic bytes ([`photo::sniff`]); the file name and declared type are never consulted;
+//! 2. only the header is read to get the dimensions, and the pixel count is checked before a
+//!    single pixel is decoded (a "pixel flood" PNG claiming 100000×100000 costs microseconds);
+//! 3. the decoder runs under [`image::Limits`]: width and height pinned to the header's, and a
+//!    memory budget ([`photo::MAX_DECODED_BYTES`]), so a decompression bomb cannot allocate more;
+//! 4. the EXIF orientation is applied and the EXIF GPS position is read (returned to the caller,
+//!    who may use it when the reporter gave no location);
+//! 5. both copies are resized with a Lanczos3 filter (never upscaled) and re-encoded as baseline
+//!    JPEG with no metadata at all: no EXIF (GPS, device, time), no XMP, no ICC profile.
+//!
+//! Memory: one photo peaks at about its decoded size (width × height × 3 bytes for an ordinary
+//! JPEG: 36 MB for 12 megapixels, 150 MB for 50) plus twice the file. Callers that accept many
+//! uploads at once should bound how many photos are processed concurrently (for example a
+//! semaphore with as many permits as cores).
+
+use std::io::Cursor;
+
+use fast_image_resize as fr;
+use image::codecs::jpeg::JpegEncoder;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
+use smartcity_domain::photo::{self, PhotoError, PhotoFormat};
+
+/// The two copies the server keeps of one uploaded photo, upright and stripped of metadata.
+#[derive(Clone, PartialEq)]
+pub struct ProcessedPhoto {
+    /// JPEG, longest side at most [`photo::DISPLAY_MAX_SIDE`].
+    pub display: Vec<u8>,
+    pub display_width: u32,
+    pub display_height: u32,
+    /// JPEG, longest side at most [`photo::THUMBNAIL_MAX_SIDE`].
+    pub thumbnail: Vec<u8>,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    /// `(latitude, longitude)` in degrees from the upload's EXIF, when present and plausible.
+    /// It is never written into the stored copies.
+    pub gps: Option<(f64, f64)>,
+    /// What the upload was (the stored copies are always JPEG).
+    pub original_format: PhotoFormat,
+}
+
+impl std::fmt::Debug for ProcessedPhoto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessedPhoto")
+            .field("display", &format_args!("{} bytes", self.display.len()))
+            .field("display_width", &self.display_width)
+            .field("display_height", &self.display_height)
+            .field("thumbnail", &format_args!("{} bytes", self.thumbnail.len()))
+            .field("thumb_width", &self.thumb_width)
+            .field("thumb_height", &self.thumb_height)
+            .field("gps", &self.gps)
+            .field("original_format", &self.original_format)
+            .finish()
+    }
+}
+
+/// Checks, decodes, orients, resizes and re-encodes one uploaded photo. Blocking and CPU-bound.
+pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
+    photo::check_byte_size(bytes.len() as u64)?;
+    let original_format = photo::sniff(bytes)?;
+    if is_animated(bytes, original_format) {
+        return Err(PhotoError::UnsupportedType);
+    }
+
+    // Header only: the decoders below parse the headers and stop before the pixel data.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(original_format));
+    reader.limits(header_limits());
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    photo::check_dimensions(width, height)?;
+    if decoder.total_bytes() > photo::MAX_DECODED_BYTES {
+        return Err(PhotoError::TooManyPixels { max_pixels: photo::MAX_PHOTO_PIXELS });
+    }
+    // The JPEG decoder fills a truncated scan with grey rather than failing: refuse it here.
+    if original_format == PhotoFormat::Jpeg && !jpeg_reaches_end(bytes) {
+        return Err(PhotoError::Corrupt);
+    }
+    // Pin the dimensions: the decoder may not produce anything larger than what was checked.
+    decoder.set_limits(decode_limits(width, height)).map_err(decode_error)?;
+
+    // Metadata is read to be used, never copied: a damaged EXIF block does not refuse the photo.
+    let exif = decoder.exif_metadata().ok().flatten();
+    let gps = exif.as_deref().and_then(gps_from_exif);
+    drop(exif);
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+
+    let decoded = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let decoded = normalise(decoded);
+
+    // Resize first, in the stored orientation, then rotate the (much smaller) result.
+    let swaps = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let (upright_w, upright_h) = if swaps { (height, width) } else { (width, height) };
+    let (display_width, display_height) = photo::display_size(upright_w, upright_h);
+    let (stored_w, stored_h) =
+        if swaps { (display_height, display_width) } else { (display_width, display_height) };
+
+    let mut resizer = fr::Resizer::new();
+    let mut display = downscale(&mut resizer, decoded, stored_w, stored_h)?;
+    display.apply_orientation(orientation);
+    if (display.width(), display.height()) != (display_width, display_height) {
+        tracing::error!(?orientation, "photo display size does not match the plan");
+        return Err(PhotoError::ProcessingFailed);
+    }
+
+    let (thumb_width, thumb_height) = photo::thumbnail_size(display_width, display_height);
+    let thumbnail = if (thumb_width, thumb_height) == (display_width, display_height) {
+        display.clone()
+    } else {
+        resize(&mut resizer, &display, thumb_width, thumb_height)?
+    };
+
+    Ok(ProcessedPhoto {
+        display: encode_jpeg(&display)?,
+        display_width,
+        display_height,
+        thumbnail: encode_jpeg(&thumbnail)?,
+        thumb_width,
+        thumb_height,
+        gps,
+        original_format,
+    })
+}
+
+fn image_format(format: PhotoFormat) -> ImageFormat {
+    match format {
+        PhotoFormat::Jpeg => ImageFormat::Jpeg,
+        PhotoFormat::Png => ImageFormat::Png,
+        PhotoFormat::WebP => ImageFormat::WebP,
+    }
+}
+
+/// Animated PNG (an `acTL` chunk before the image data) or animated WebP (the extended header's
+/// animation flag). A complaint photo is one picture: only the first frame would be kept, so
+/// the upload is refused rather than cut, and no frame count it claims is ever acted on.
+fn is_animated(bytes: &[u8], format: PhotoFormat) -> bool {
+    match format {
+        PhotoFormat::Png => {
+            let mut at = 8; // after the signature
+            while let Some(header) = bytes.get(at..at + 8) {
+                let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+                match &header[4..8] {
+                    b"acTL" => return true,
+                    b"IDAT" => return false,
+                    _ => at = at.saturating_add(12).saturating_add(length as usize),
+                }
+            }
+            false
+        }
+        PhotoFormat::WebP => {
+            bytes.get(12..16) == Some(b"VP8X")
+                && bytes.get(20).is_some_and(|flags| flags & 0x02 != 0)
+        }
+        PhotoFormat::Jpeg => false,
+    }
+}
+
+/// Limits while the header is read (PNG's decoder takes them at construction).
+fn header_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(photo::MAX_PHOTO_SIDE);
+    limits.max_image_height = Some(photo::MAX_PHOTO_SIDE);
+    limits.max_alloc = Some(photo::MAX_DECODED_BYTES);
+    limits
+}
+
+/// Limits for decoding a photo whose header said `width × height`.
+fn decode_limits(width: u32, height: u32) -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(photo::MAX_DECODED_BYTES);
+    limits
+}
+
+fn decode_error(error: ImageError) -> PhotoError {
+    match error {
+        ImageError::Limits(_) => PhotoError::TooManyPixels { max_pixels: photo::MAX_PHOTO_PIXELS },
+        // Truncated (I/O: unexpected end), damaged (decoding), or a variant of the format the
+        // decoder does not read (unsupported): the user's file cannot be read either way.
+        other => {
+            tracing::debug!(error = %other, "photo refused as corrupt");
+            PhotoError::Corrupt
+        }
+    }
+}
+
+/// Whether a JPEG's segments and scans run, in order, up to an end-of-image marker. Walks the
+/// segment lengths (so an EXIF thumbnail's own end marker inside APP1 does not count) and the
+/// entropy-coded data (where `FF 00` is a stuffed byte and `FF D0`–`FF D7` are restart markers).
+/// Bytes after the end marker are ignored, as every decoder ignores them.
+fn jpeg_reaches_end(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    loop {
+        // Skip to the next marker: its 0xFF, any fill 0xFFs, then the marker byte.
+        let Some(ff) = bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == 0xFF)) else {
+            return false;
+        };
+        at += ff;
+        while bytes.get(at) == Some(&0xFF) {
+            at += 1;
+        }
+        let Some(&marker) = bytes.get(at) else {
+            return false;
+        };
+        at += 1;
+        match marker {
+            0xD9 => return true,
+            // Standalone markers (restart, TEM, stray SOI) carry no length.
+            0x01 | 0xD0..=0xD8 => {}
+            // A stuffed zero outside a scan means the walk lost its way.
+            0x00 => return false,
+            _ => {
+                let Some(len) = bytes.get(at..at + 2).map(|l| u16::from_be_bytes([l[0], l[1]]))
+                else {
+                    return false;
+                };
+                if len < 2 {
+                    return false;
+                }
+                at += usize::from(len);
+                if at > bytes.len() {
+                    return false;
+                }
+                if marker == 0xDA {
+                    // Entropy-coded data until a marker that is neither stuffing nor restart.
+                    loop {
+                        let Some(ff) =
+                            bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+                        else {
+                            return false;
+                        };
+                        at += ff;
+                        match bytes.get(at + 1) {
+                            None => return false,
+                            Some(0x00 | 0xD0..=0xD7 | 0xFF) => at += 1,
+                            Some(_) => break,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 8-bit luma, RGB or RGBA: what the resizer and the JPEG encoder handle directly.
+fn normalise(image: DynamicImage) -> DynamicImage {
+    match image {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => {
+            image
+        }
+        DynamicImage::ImageLuma16(_) => DynamicImage::ImageLuma8(image.to_luma8()),
+        other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.to_rgba8()),
+        other => DynamicImage::ImageRgb8(other.to_rgb8()),
+    }
+}
+
+fn resize_options() -> fr::ResizeOptions {
+    // Alpha is premultiplied during the resize (the crate's default), so edges stay clean.
+    fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3))
+}
+
+/// `image` at `width × height`, or `image` itself when it already is that size (never upscaled:
+/// the sizes come from [`photo::fit_within`]).
+fn downscale(
+    resizer: &mut fr::Resizer,
+    image: DynamicImage,
+    width: u32,
+    height: u32,
+) -> Result<DynamicImage, PhotoError> {
+    if (image.width(), image.height()) == (width, height) {
+        return Ok(image);
+    }
+    resize(resizer, &image, width, height)
+}
+
+fn resize(
+    resizer: &mut fr::Resizer,
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+) -> Result<DynamicImage, PhotoError> {
+    let mut resized = DynamicImage::new(width, height, image.color());
+    resizer.resize(image, &mut resized, &resize_options()).map_err(|error| {
+        tracing::error!(%error, "photo resize failed");
+        PhotoError::ProcessingFailed
+    })?;
+    Ok(resized)
+}
+
+/// Baseline JPEG at [`photo::JPEG_QUALITY`]: a JFIF header and the pixels, nothing else.
+fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
+    let mut out = Vec::with_capacity((image.width() * image.height() / 4) as usize);
+    let mut encoder = JpegEncoder::new_with_quality(&mut out, photo::JPEG_QUALITY);
+    let encoded = match image {
+        DynamicImage::ImageLuma8(gray) => encoder.encode_image(gray),
+        DynamicImage::ImageRgb8(rgb) => encoder.encode_image(rgb),
+        other => encoder.encode_image(&flatten_on_white(other)),
+    };
+    encoded.map_err(|error| {
+        tracing::error!(%error, "photo JPEG encoding failed");
+        PhotoError::ProcessingFailed
+    })?;
+    Ok(out)
+}
+
+/// JPEG has no transparency: transparent pixels become white, not whatever colour they hid.
+fn flatten_on_white(image: &DynamicImage) -> RgbImage {
+    let rgba = image.to_rgba8();
+    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let a = u16::from(a);
+        let blend = |c: u8| ((u16::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
+        image::Rgb([blend(r), blend(g), blend(b)])
+    })
+}
+
+/// `(latitude, longitude)` from a raw EXIF (TIFF) block, or `None` when absent, unknown (the
+/// 0/0 some phones write without a fix), out of range, or unreadable.
+fn gps_from_exif(tiff: &[u8]) -> Option<(f64, f64)> {
+    use exif::{In, Tag, Value};
+
+    let exif = match exif::Reader::new().read_raw(tiff.to_vec()) {
+        Ok(exif) => exif,
+        Err(exif::Error::PartialResult(partial)) => partial.into_inner().0,
+        Err(_) => return None,
+    };
+    let coordinate = |value_tag: Tag, ref_tag: Tag, positive: u8, negative: u8, max: f64| {
+        let Value::Rational(parts) = &exif.get_field(value_tag, In::PRIMARY)?.value else {
+            return None;
+        };
+        if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.denom == 0) {
+            return None;
+        }
+        let degrees: f64 =
+            parts.iter().zip([1.0, 60.0, 3600.0]).map(|(part, unit)| part.to_f64() / unit).sum();
+        let Value::Ascii(texts) = &exif.get_field(ref_tag, In::PRIMARY)?.value else {
+            return None;
+        };
+        let sign = match texts.first()?.first()?.to_ascii_uppercase() {
+            c if c == positive => 1.0,
+            c if c == negative => -1.0,
+            _ => return None,
+        };
+        (degrees.is_finite() && degrees <= max).then_some(sign * degrees)
+    };
+    let latitude = coordinate(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'N', b'S', 90.0)?;
+    let longitude = coordinate(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'E', b'W', 180.0)?;
+    if latitude == 0.0 && longitude == 0.0 {
+        return None;
+    }
+    Some((latitude, longitude))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ExtendedColorType, GenericImageView, ImageEncoder, Rgb, Rgba, RgbaImage};
+    use smartcity_testkit::photos::*;
+    use std::time::{Duration, Instant};
+
+    fn assert_close(actual: Rgb<u8>, expected: [u8; 3]) {
+        for (a, e) in actual.0.iter().zip(expected) {
+            assert!(a.abs_diff(e) <= 40, "{actual:?} is not close to {expected:?}");
+        }
+    }
+
+    // ---- behaviour -------------------------------------------------------------------------
+
+    #[test]
+    fn photos_exif_rotation_is_applied_and_gps_read_then_stripped() {
+        let tiff = exif_tiff(6); // 6: the camera was turned; display rotated 90° clockwise
+        let upload = with_exif(&jpeg(&red_left_blue_right(640, 320), 92), &tiff);
+        assert!(jpeg_markers(&upload).contains(&0xE1));
+
+        let out = process(&upload).unwrap();
+        assert_eq!(out.original_format, PhotoFormat::Jpeg);
+        assert_eq!((out.display_width, out.display_height), (320, 640));
+        assert_eq!((out.thumb_width, out.thumb_height), (160, 320));
+
+        let (lat, lon) = out.gps.expect("GPS read from EXIF");
+        assert!((lat - 16.0544).abs() < 1e-6, "{lat}");
+        assert!((lon - 108.2022).abs() < 1e-6, "{lon}");
+
+        // Rotated 90° clockwise: what was the left (red) is now the top.
+        let display = decode(&out.display).to_rgb8();
+        assert_eq!(display.dimensions(), (320, 640));
+        assert_close(*display.get_pixel(160, 80), [220, 20, 20]);
+        assert_close(*display.get_pixel(160, 560), [20, 20, 220]);
+        let thumb = decode(&out.thumbnail).to_rgb8();
+        assert_eq!(thumb.dimensions(), (160, 320));
+        assert_close(*thumb.get_pixel(80, 40), [220, 20, 20]);
+
+        for stored in [&out.display, &out.thumbnail] {
+            assert_clean_jpeg(stored);
+            assert!(!contains(stored, &dms(16, 3, 1584)), "GPS latitude leaked");
+            assert!(!contains(stored, &dms(108, 12, 792)), "GPS longitude leaked");
+            let mut reader = ImageReader::with_format(Cursor::new(&stored[..]), ImageFormat::Jpeg)
+                .into_decoder()
+                .unwrap();
+            assert_eq!(reader.exif_metadata().unwrap(), None);
+            assert_eq!(reader.orientation().unwrap(), Orientation::NoTransforms);
+        }
+    }
+
+    #[test]
+    fn photos_other_orientations_turn_the_right_way() {
+        let source = red_left_blue_right(64, 32);
+        // 8: rotate 270° clockwise; the left (red) ends at the bottom.
+        let out = process(&with_exif(&jpeg(&source, 95), &exif_tiff(8))).unwrap();
+        let display = decode(&out.display).to_rgb8();
+        assert_eq!(display.dimensions(), (32, 64));
+        assert_close(*display.get_pixel(16, 56), [220, 20, 20]);
+        // 3: rotate 180°; red ends on the right, dimensions kept.
+        let out = process(&with_exif(&jpeg(&source, 95), &exif_tiff(3))).unwrap();
+        let display = decode(&out.display).to_rgb8();
+        assert_eq!(display.dimensions(), (64, 32));
+        assert_close(*display.get_pixel(56, 16), [220, 20, 20]);
+    }
+
+    #[test]
+    fn photos_gps_edge_cases() {
+        assert_eq!(gps_from_exif(b"not a tiff"), None);
+        assert_eq!(gps_from_exif(&[]), None);
+        // Southern / western hemisphere.
+        let mut tiff = exif_tiff(1);
+        let n = tiff.iter().position(|&b| b == b'N').unwrap();
+        tiff[n] = b'S';
+        let e = tiff.iter().position(|&b| b == b'E').unwrap();
+        tiff[e] = b'W';
+        let (lat, lon) = gps_from_exif(&tiff).unwrap();
+        assert!(lat < -16.0 && lon < -108.0);
+        // A zero denominator (phones write 0/0 for "no fix") is no position.
+        let mut tiff = exif_tiff(1);
+        let lat_at = 92;
+        tiff[lat_at + 4..lat_at + 8].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(gps_from_exif(&tiff), None);
+        // A photo without EXIF has no position.
+        let out = process(&jpeg(&photo_like(64, 48), 80)).unwrap();
+        assert_eq!(out.gps, None);
+    }
+
+    #[test]
+    fn photos_large_photo_becomes_display_and_thumbnail() {
+        let upload = jpeg(&photo_like(4000, 3000), 85);
+        let out = process(&upload).unwrap();
+        assert_eq!((out.display_width, out.display_height), (1600, 1200));
+        assert_eq!((out.thumb_width, out.thumb_height), (320, 240));
+        assert_eq!(decode(&out.display).dimensions(), (1600, 1200));
+        assert_eq!(decode(&out.thumbnail).dimensions(), (320, 240));
+        assert!(out.display.len() < upload.len() / 3, "{} vs {}", out.display.len(), upload.len());
+        assert!(out.thumbnail.len() < out.display.len() / 2);
+        assert_clean_jpeg(&out.display);
+        assert_clean_jpeg(&out.thumbnail);
+
+        // Portrait keeps its aspect.
+        let out = process(&jpeg(&photo_like(1500, 2000), 85)).unwrap();
+        assert_eq!((out.display_width, out.display_height), (1200, 1600));
+        assert_eq!((out.thumb_width, out.thumb_height), (240, 320));
+    }
+
+    #[test]
+    fn photos_small_images_are_not_upscaled() {
+        let out = process(&jpeg(&photo_like(200, 100), 90)).unwrap();
+        assert_eq!((out.display_width, out.display_height), (200, 100));
+        assert_eq!((out.thumb_width, out.thumb_height), (200, 100));
+        assert_eq!(decode(&out.display).dimensions(), (200, 100));
+        assert_eq!(decode(&out.thumbnail).dimensions(), (200, 100));
+
+        let out = process(&jpeg(&photo_like(1000, 500), 90)).unwrap();
+        assert_eq!((out.display_width, out.display_height), (1000, 500));
+        assert_eq!((out.thumb_width, out.thumb_height), (320, 160));
+
+        let out = process(&jpeg(&photo_like(1, 1), 90)).unwrap();
+        assert_eq!((out.display_width, out.thumb_height), (1, 1));
+    }
+
+    #[test]
+    fn photos_png_and_webp_are_accepted_and_transparency_becomes_white() {
+        let rgba = RgbaImage::from_fn(400, 200, |x, _| {
+            if x < 200 {
+                Rgba([0, 0, 0, 0])
+            } else {
+                Rgba([10, 160, 10, 255])
+            }
+        });
+        let out = process(&png(rgba.as_raw(), 400, 200, ExtendedColorType::Rgba8)).unwrap();
+        assert_eq!(out.original_format, PhotoFormat::Png);
+        assert_eq!((out.display_width, out.display_height), (400, 200));
+        let display = decode(&out.display).to_rgb8();
+        assert_close(*display.get_pixel(50, 100), [255, 255, 255]);
+        assert_close(*display.get_pixel(350, 100), [10, 160, 10]);
+
+        let gray = image::GrayImage::from_fn(500, 400, |x, y| image::Luma([((x + y) % 256) as u8]));
+        let out = process(&png(gray.as_raw(), 500, 400, ExtendedColorType::L8)).unwrap();
+        assert_eq!((out.thumb_width, out.thumb_height), (320, 256));
+
+        let rgb16: Vec<u8> =
+            (0..64 * 48 * 3).flat_map(|i: u32| ((i * 997) as u16).to_be_bytes()).collect();
+        let out = process(&png(&rgb16, 64, 48, ExtendedColorType::Rgb16)).unwrap();
+        assert_eq!((out.display_width, out.display_height), (64, 48));
+
+        let source = photo_like(800, 600);
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(source.as_raw(), 800, 600, ExtendedColorType::Rgb8)
+            .unwrap();
+        let out = process(&webp).unwrap();
+        assert_eq!(out.original_format, PhotoFormat::WebP);
+        assert_eq!((out.display_width, out.display_height), (800, 600));
+        assert_eq!((out.thumb_width, out.thumb_height), (320, 240));
+        assert_clean_jpeg(&out.display);
+    }
+
+    #[test]
+    fn photos_pixel_flood_is_refused_from_the_header() {
+        let too_many = Err(PhotoError::TooManyPixels { max_pixels: photo::MAX_PHOTO_PIXELS });
+        for (width, height) in [(100_000, 100_000), (20_000, 20_000), (8661, 5774), (40_000, 16)] {
+            let flood = png_claiming(width, height);
+            assert!(flood.len() < 100);
+            let started = Instant::now();
+            assert_eq!(process(&flood), too_many, "{width}×{height}");
+            // Nothing was decoded: a 100000×100000 RGB buffer would be 30 GB.
+            assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+        }
+
+        // The same with a JPEG whose frame header is patched to claim 60000×60000.
+        let jpeg_flood = jpeg_claiming(&jpeg(&photo_like(16, 16), 80), 60_000, 60_000);
+        let started = Instant::now();
+        assert_eq!(process(&jpeg_flood), too_many);
+        assert!(started.elapsed() < Duration::from_millis(500));
+    }
+
+    #[test]
+    fn photos_lying_small_header_does_not_decode_more_than_it_claims() {
+        // A JPEG whose frame header claims 16×16 but whose scan holds 512×512 of data: the
+        // decoder is pinned to the header's dimensions and produces a 16×16 image at most.
+        let lying = jpeg_claiming(&jpeg(&photo_like(512, 512), 80), 16, 16);
+        match process(&lying) {
+            Ok(out) => assert_eq!((out.display_width, out.display_height), (16, 16)),
+            Err(error) => assert_eq!(error, PhotoError::Corrupt),
+        }
+    }
+
+    #[test]
+    fn photos_truncated_or_damaged_files_are_corrupt_without_panicking() {
+        let whole = jpeg(&photo_like(640, 480), 85);
+        for cut in [3, 4, 20, 100, 300, 600] {
+            assert_eq!(process(&whole[..cut]), Err(PhotoError::Corrupt), "cut at {cut}");
+        }
+        // Cut in the middle of the scan: refused, never a panic, never a half-grey photo.
+        for cut in [whole.len() / 4, whole.len() / 2, whole.len() - 10] {
+            assert_eq!(process(&whole[..cut]), Err(PhotoError::Corrupt), "cut at {cut}");
+        }
+        // An EXIF thumbnail's own end marker (inside APP1) does not make a cut photo whole.
+        let mut tiff_with_thumbnail = exif_tiff(1);
+        tiff_with_thumbnail.extend_from_slice(&jpeg(&photo_like(16, 16), 80));
+        let with_thumbnail = with_exif(&whole, &tiff_with_thumbnail);
+        assert!(process(&with_thumbnail).is_ok());
+        let cut = &with_thumbnail[..with_thumbnail.len() / 2];
+        assert!(contains(cut, &[0xFF, 0xD9]));
+        assert_eq!(process(cut), Err(PhotoError::Corrupt));
+        assert!(!jpeg_reaches_end(&[0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0x00, 0xFF, 0xD0]));
+        assert!(jpeg_reaches_end(&[0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0x00, 0xFF, 0xD9]));
+        assert!(!jpeg_reaches_end(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0xFF, 0xD9]));
+        assert!(!jpeg_reaches_end(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01, 0xFF, 0xD9]));
+        assert!(!jpeg_reaches_end(&[0xFF, 0xD8, 0xFF]));
+
+        let png_whole = png(photo_like(64, 64).as_raw(), 64, 64, ExtendedColorType::Rgb8);
+        for cut in [10, 40, png_whole.len() / 2, png_whole.len() - 13] {
+            assert_eq!(process(&png_whole[..cut]), Err(PhotoError::Corrupt), "png cut at {cut}");
+        }
+        assert_eq!(process(b"RIFF\x10\0\0\0WEBPVP8 junk"), Err(PhotoError::Corrupt));
+        // Bit flips everywhere past the header: refused or processed, never a panic.
+        let mut seed = 7u64;
+        for _ in 0..20 {
+            let mut damaged = whole.clone();
+            for _ in 0..30 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let at = 200 + (seed >> 33) as usize % (damaged.len() - 200);
+                damaged[at] ^= (seed >> 8) as u8 | 1;
+            }
+            if let Err(error) = process(&damaged) {
+                assert_eq!(error, PhotoError::Corrupt);
+            }
+        }
+    }
+
+    #[test]
+    fn photos_animated_png_and_webp_are_refused_before_decoding() {
+        let still = png(photo_like(8, 8).as_raw(), 8, 8, ExtendedColorType::Rgb8);
+        assert!(process(&still).is_ok());
+        // An acTL chunk (frame count 2^31 - 1) between IHDR and the image data.
+        let mut apng = still[..33].to_vec();
+        apng.extend_from_slice(b"\0\0\0\x08acTL\x7f\xff\xff\xff\0\0\0\0\0\0\0\0");
+        apng.extend_from_slice(&still[33..]);
+        assert_eq!(process(&apng), Err(PhotoError::UnsupportedType));
+        // Extended WebP header with the animation flag.
+        let webp = b"RIFF\x16\0\0\0WEBPVP8X\x0a\0\0\0\x02\0\0\0\x07\0\0\x07\0\0";
+        assert_eq!(process(webp), Err(PhotoError::UnsupportedType));
+        // A chunk length running past the end stops the walk rather than the process.
+        let mut endless = still[..33].to_vec();
+        endless.extend_from_slice(b"\xff\xff\xff\xfftEXt");
+        assert!(!is_animated(&endless, PhotoFormat::Png));
+    }
+
+    #[test]
+    fn photos_heic_and_other_types_are_refused() {
+        let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08meta";
+        assert_eq!(process(heic), Err(PhotoError::HeicNotSupported));
+        let heif = b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic";
+        assert_eq!(process(heif), Err(PhotoError::HeicNotSupported));
+
+        let gif = b"GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!\xf9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;";
+        assert_eq!(process(gif), Err(PhotoError::UnsupportedType));
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let mut random = random;
+        random[0] = 0x42;
+        assert_eq!(process(&random), Err(PhotoError::UnsupportedType));
+        assert_eq!(
+            process(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Err(PhotoError::UnsupportedType)
+        );
+        assert_eq!(process(b""), Err(PhotoError::Empty));
+    }
+
+    #[test]
+    fn photos_polyglots_never_panic() {
+        let photo = jpeg(&photo_like(300, 200), 85);
+        // A valid JPEG with a zip appended (the classic "JPEG that is also an archive").
+        let mut jpeg_then_zip = photo.clone();
+        jpeg_then_zip.extend_from_slice(b"PK\x03\x04\x14\0\0\0\x08\0");
+        jpeg_then_zip.extend(std::iter::repeat_n(0xAB, 5000));
+        jpeg_then_zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        match process(&jpeg_then_zip) {
+            Ok(out) => {
+                assert_eq!((out.display_width, out.display_height), (300, 200));
+                assert!(!contains(&out.display, b"PK\x03\x04"));
+                assert!(!contains(&out.display, b"PK\x05\x06"));
+            }
+            Err(error) => assert_eq!(error, PhotoError::Corrupt),
+        }
+        // A JPEG header followed by junk.
+        let mut header_then_junk = photo[..200].to_vec();
+        header_then_junk.extend(std::iter::repeat_n(0x5A, 10_000));
+        if let Err(error) = process(&header_then_junk) {
+            assert_eq!(error, PhotoError::Corrupt);
+        }
+        // An HTML/script payload behind a JPEG magic.
+        let mut html = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        html.extend_from_slice(b"<script>alert(1)</script>");
+        assert!(process(&html).is_err());
+        // A zip with a JPEG inside is a zip.
+        let mut zip_then_jpeg = b"PK\x03\x04".to_vec();
+        zip_then_jpeg.extend_from_slice(&photo);
+        assert_eq!(process(&zip_then_jpeg), Err(PhotoError::UnsupportedType));
+    }
+
+    #[test]
+    fn photos_too_large_is_refused_before_any_decoding() {
+        assert_eq!(
+            photo::check_byte_size(16 * 1024 * 1024),
+            Err(PhotoError::TooLarge { max_bytes: photo::MAX_PHOTO_BYTES })
+        );
+        // 16 MiB that start like a JPEG: refused on size alone, in well under a decode's time.
+        let mut big = vec![0u8; 16 * 1024 * 1024];
+        big[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
+        let started = Instant::now();
+        assert_eq!(process(&big), Err(PhotoError::TooLarge { max_bytes: photo::MAX_PHOTO_BYTES }));
+        assert!(started.elapsed() < Duration::from_millis(50));
+        // Just at the limit is not refused for its size.
+        let at_limit = vec![0u8; photo::MAX_PHOTO_BYTES as usize];
+        assert_eq!(process(&at_limit), Err(PhotoError::UnsupportedType));
+    }
+}

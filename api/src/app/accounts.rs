@@ -1,0 +1,213 @@
+//! Accounts: registration, sign-in and its sessions, the caller's own account, erasure.
+
+use crate::app::auth::tokens::{self, AccessClaims, AUDIENCE, ISSUER};
+use crate::app::auth::{passwords, Caller};
+use crate::app::error::{ApiError, ErrorCode};
+use crate::app::state::AppState;
+use crate::app::throttle::{self, chrono, FailureKeys};
+use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
+use smartcity_db::agencies::{self, AgencyRow};
+use smartcity_db::DbError;
+use smartcity_domain::account::{DisplayName, NewPassword, Role, PASSWORD_MAX_CHARS};
+use smartcity_domain::phone::PhoneNumber;
+
+/// Parsed and checked input for a new account of any role.
+pub struct NewAccount {
+    pub phone: PhoneNumber,
+    pub display_name: DisplayName,
+    pub password: NewPassword,
+}
+
+impl NewAccount {
+    pub fn parse(phone: &str, display_name: &str, password: &str) -> Result<NewAccount, ApiError> {
+        let phone = PhoneNumber::parse("phone", phone)?;
+        let display_name = DisplayName::parse("display_name", display_name)?;
+        let national = phone.e164().replace("+84", "0");
+        let personal = [phone.e164(), national.as_str(), display_name.as_str()];
+        let password = NewPassword::parse("password", password, &personal)?;
+        Ok(NewAccount { phone, display_name, password })
+    }
+}
+
+/// Hashes the password and stores the account; a taken phone number is a 409 on `phone`.
+pub async fn create(
+    state: &AppState,
+    account: NewAccount,
+    role: Role,
+    agency_id: Option<String>,
+) -> Result<UserRow, ApiError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let created = state
+        .db(move |conn| {
+            let password_hash = passwords::hash(account.password.expose());
+            let inserted = accounts::insert_user(
+                conn,
+                &NewUser {
+                    id: &id,
+                    phone: account.phone.e164(),
+                    password_hash: &password_hash,
+                    display_name: account.display_name.as_str(),
+                    role: role.as_str(),
+                    agency_id: agency_id.as_deref(),
+                    disabled: false,
+                    created_at: smartcity_db::now(),
+                },
+            );
+            match inserted {
+                Err(DbError::Duplicate(_)) => Ok(None),
+                other => other.and_then(|()| accounts::find_user(conn, &id)),
+            }
+        })
+        .await?;
+    created.ok_or_else(|| ApiError::new(ErrorCode::PhoneTaken).with_field("phone"))
+}
+
+/// A citizen registers themselves.
+pub async fn register(state: &AppState, account: NewAccount) -> Result<UserRow, ApiError> {
+    create(state, account, Role::Citizen, None).await
+}
+
+/// An account as its owner sees it, with the agency a staff member works for.
+pub struct Profile {
+    pub user: UserRow,
+    pub agency: Option<AgencyRow>,
+}
+
+pub async fn profile(state: &AppState, user: UserRow) -> Result<Profile, ApiError> {
+    let agency = match user.agency_id.clone() {
+        Some(id) => state.db(move |conn| agencies::find_agency(conn, &id)).await?,
+        None => None,
+    };
+    Ok(Profile { user, agency })
+}
+
+/// An access token and the refresh token that renews it.
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in_secs: u64,
+}
+
+/// Signs in with phone and password, throttled per number and per client address: a locked
+/// key is refused with 429 before the password is looked at.
+pub async fn login(
+    state: &AppState,
+    phone: &str,
+    password: String,
+    client: &str,
+) -> Result<TokenPair, ApiError> {
+    let phone = PhoneNumber::parse("phone", phone)?;
+    if password.chars().count() > PASSWORD_MAX_CHARS {
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    }
+    let keys = FailureKeys::new("login", phone.e164(), client);
+    throttle::refuse_if_locked(state, &keys).await?;
+
+    let e164 = phone.e164().to_string();
+    let user = state
+        .db(move |conn| {
+            let user = accounts::find_user_by_phone(conn, &e164)?;
+            let ok = match &user {
+                Some(user) => passwords::verify(&password, &user.password_hash) && !user.disabled,
+                None => {
+                    passwords::verify_against_nothing(&password);
+                    false
+                }
+            };
+            Ok(user.filter(|_| ok))
+        })
+        .await?;
+    let Some(user) = user else {
+        throttle::record_failure(state, &state.config.login_throttle, &keys).await?;
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    };
+    throttle::clear_subject(state, &keys).await?;
+    open_session(state, user).await
+}
+
+fn access_token(state: &AppState, user: &UserRow, session_id: &str) -> String {
+    let now = jsonwebtoken::get_current_timestamp();
+    state.tokens.issue(&AccessClaims {
+        sub: user.id.clone(),
+        sid: session_id.to_string(),
+        role: user.role.clone(),
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + state.config.access_token_ttl.as_secs(),
+    })
+}
+
+async fn open_session(state: &AppState, user: UserRow) -> Result<TokenPair, ApiError> {
+    let (refresh_token, refresh_hash) = tokens::new_refresh_token();
+    let refresh_ttl = chrono(state.config.refresh_token_ttl);
+    let user_id = user.id.clone();
+    let session_id = state
+        .db(move |conn| {
+            let now = smartcity_db::now();
+            accounts::open_session(conn, &user_id, &refresh_hash, now, now + refresh_ttl)
+        })
+        .await?;
+    Ok(TokenPair {
+        access_token: access_token(state, &user, &session_id),
+        refresh_token,
+        expires_in_secs: state.config.access_token_ttl.as_secs(),
+    })
+}
+
+/// Trades a refresh token for a new pair. A spent token presented again revokes its whole
+/// session: someone has a copy.
+pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenPair, ApiError> {
+    if presented.len() > 200 {
+        return Err(ApiError::new(ErrorCode::InvalidRefreshToken));
+    }
+    let old_hash = tokens::hash_secret(presented);
+    let (refresh_token, new_hash) = tokens::new_refresh_token();
+    let refresh_ttl = chrono(state.config.refresh_token_ttl);
+    let outcome = state
+        .db(move |conn| {
+            let now = smartcity_db::now();
+            accounts::rotate_refresh_token(conn, &old_hash, &new_hash, now, now + refresh_ttl)
+        })
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotated { user, session_id } => Ok(TokenPair {
+            access_token: access_token(state, &user, &session_id),
+            refresh_token,
+            expires_in_secs: state.config.access_token_ttl.as_secs(),
+        }),
+        RefreshOutcome::ReuseDetected => Err(ApiError::new(ErrorCode::RefreshTokenReused)),
+        RefreshOutcome::Refused => Err(ApiError::new(ErrorCode::InvalidRefreshToken)),
+    }
+}
+
+/// Ends the session the refresh token belongs to; its access tokens stop working at once.
+/// Whether or not the token was known: there is nothing to tell a stranger.
+pub async fn logout(state: &AppState, refresh_token: &str) -> Result<(), ApiError> {
+    let hash = tokens::hash_secret(refresh_token);
+    state
+        .db(move |conn| accounts::revoke_session_of_token(conn, &hash, smartcity_db::now()))
+        .await?;
+    Ok(())
+}
+
+/// Erases the caller's account and sessions. The last administrator cannot erase themselves:
+/// the city would be left with nobody to run it.
+pub async fn erase(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let user_id = caller.user.id.clone();
+    let is_admin = caller.role == Role::Admin;
+    let erased = state
+        .db(move |conn| {
+            if is_admin {
+                accounts::delete_admin_unless_last(conn, &user_id)
+            } else {
+                accounts::delete_user(conn, &user_id)
+            }
+        })
+        .await?;
+    if erased {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::LastAdmin))
+    }
+}

@@ -1,0 +1,193 @@
+//! What only administrators do: agencies and their staff, agency API keys, routing rules,
+//! Open311 client keys, and the push outbox's dead letters. Each takes the [`Admin`] proof.
+
+use crate::app::accounts::{self, NewAccount};
+use crate::app::auth::{tokens, Admin};
+use crate::app::error::{ApiError, ErrorCode};
+use crate::app::state::AppState;
+use smartcity_db::accounts::UserRow;
+use smartcity_db::agencies::{self, AgencyRow};
+use smartcity_db::api_keys::{self, ApiKeyRow};
+use smartcity_db::open311::{self, ClientRow};
+use smartcity_db::outbox::{self, OutboxRow};
+use smartcity_db::{places, DbError};
+use smartcity_domain::account::Role;
+use smartcity_domain::agency::NewAgency;
+use smartcity_domain::routing::{Rule, ANY};
+use smartcity_domain::validation::clean_text;
+
+pub async fn create_agency(
+    state: &AppState,
+    _: &Admin,
+    code: &str,
+    name: &str,
+    level: &str,
+) -> Result<AgencyRow, ApiError> {
+    let new = NewAgency::parse(code, name, level)?;
+    state
+        .db(move |conn| {
+            let inserted = agencies::insert_agency(
+                conn,
+                new.code.as_str(),
+                &new.name,
+                new.level.as_str(),
+                smartcity_db::now(),
+            );
+            match inserted {
+                Err(DbError::Duplicate(_)) => Ok(None),
+                other => other.map(Some),
+            }
+        })
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::AgencyCodeTaken).with_field("code"))
+}
+
+/// A staff account of an existing agency.
+pub async fn create_staff(
+    state: &AppState,
+    _: &Admin,
+    account: NewAccount,
+    agency_id: String,
+) -> Result<UserRow, ApiError> {
+    let lookup_id = agency_id.clone();
+    if state.db(move |conn| agencies::find_agency(conn, &lookup_id)).await?.is_none() {
+        return Err(ApiError::invalid_field(
+            "agency_id",
+            "Không có cơ quan với mã định danh này",
+            "No agency has this id",
+        ));
+    }
+    accounts::create(state, account, Role::Staff, Some(agency_id)).await
+}
+
+async fn existing_agency(state: &AppState, id: String) -> Result<String, ApiError> {
+    let lookup = id.clone();
+    match state.db(move |conn| agencies::find_agency(conn, &lookup)).await? {
+        Some(_) => Ok(id),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+/// A new key and its stored details: the key itself is shown this once, stored only as a hash.
+pub struct IssuedKey<T> {
+    pub key: String,
+    pub row: T,
+}
+
+/// Characters of a key kept in the clear, to tell keys apart in lists.
+const KEY_PREFIX_CHARS: usize = 12;
+
+pub async fn create_api_key(
+    state: &AppState,
+    _: &Admin,
+    agency_id: String,
+    label: &str,
+) -> Result<IssuedKey<ApiKeyRow>, ApiError> {
+    let agency_id = existing_agency(state, agency_id).await?;
+    let label = clean_text("label", label, 1, 100, false)?;
+    let (key, hash) = tokens::new_api_key();
+    let prefix: String = key.chars().take(KEY_PREFIX_CHARS).collect();
+    let row = state
+        .db(move |conn| {
+            api_keys::insert(conn, &agency_id, &hash, &prefix, &label, smartcity_db::now())
+        })
+        .await?;
+    Ok(IssuedKey { key, row })
+}
+
+pub async fn list_api_keys(
+    state: &AppState,
+    _: &Admin,
+    agency_id: String,
+) -> Result<Vec<ApiKeyRow>, ApiError> {
+    let agency_id = existing_agency(state, agency_id).await?;
+    state.db(move |conn| api_keys::list(conn, &agency_id)).await
+}
+
+pub async fn revoke_api_key(
+    state: &AppState,
+    _: &Admin,
+    agency_id: String,
+    key_id: String,
+) -> Result<(), ApiError> {
+    let revoked = state
+        .db(move |conn| api_keys::revoke(conn, &agency_id, &key_id, smartcity_db::now()))
+        .await?;
+    revoked.then_some(()).ok_or_else(ApiError::not_found)
+}
+
+pub async fn routing_rules(state: &AppState, _: &Admin) -> Result<Vec<Rule>, ApiError> {
+    state.db(places::rules).await
+}
+
+/// Which agency receives a category in an area (replacing the rule for that pair). Takes
+/// effect for the next complaint filed, on every instance.
+pub async fn set_routing_rule(state: &AppState, _: &Admin, rule: Rule) -> Result<Rule, ApiError> {
+    let (category, area, agency_id) =
+        (rule.category.clone(), rule.area.clone(), rule.agency_id.clone());
+    let (category_ok, area_ok, agency_ok) = state
+        .db(move |conn| {
+            let category_ok = category == ANY || places::find_category(conn, &category)?.is_some();
+            let area_ok =
+                area == ANY || places::areas_with_revision(conn)?.1.iter().any(|a| a.code == area);
+            let agency_ok = agencies::find_agency(conn, &agency_id)?.is_some();
+            Ok((category_ok, area_ok, agency_ok))
+        })
+        .await?;
+    for (ok, field) in [(category_ok, "category"), (area_ok, "area"), (agency_ok, "agency_id")] {
+        if !ok {
+            return Err(ApiError::invalid_field(
+                field,
+                format!("Không có `{field}` này"),
+                format!("No such `{field}`"),
+            ));
+        }
+    }
+    let stored = rule.clone();
+    state.db(move |conn| places::set_rule(conn, &stored)).await?;
+    Ok(rule)
+}
+
+/// An `api_key` an Open311 client app files with.
+pub async fn create_open311_client(
+    state: &AppState,
+    _: &Admin,
+    name: &str,
+) -> Result<IssuedKey<ClientRow>, ApiError> {
+    let name = clean_text("name", name, 1, 100, false)?;
+    let (key, hash) = tokens::new_open311_key();
+    let prefix: String = key.chars().take(KEY_PREFIX_CHARS).collect();
+    let row = state
+        .db(move |conn| open311::insert_client(conn, &name, &hash, &prefix, smartcity_db::now()))
+        .await?;
+    Ok(IssuedKey { key, row })
+}
+
+pub async fn open311_clients(state: &AppState, _: &Admin) -> Result<Vec<ClientRow>, ApiError> {
+    state.db(open311::list_clients).await
+}
+
+/// The key stops working at once; what the app filed stays.
+pub async fn revoke_open311_client(
+    state: &AppState,
+    _: &Admin,
+    id: String,
+) -> Result<(), ApiError> {
+    let revoked =
+        state.db(move |conn| open311::revoke_client(conn, &id, smartcity_db::now())).await?;
+    revoked.then_some(()).ok_or_else(ApiError::not_found)
+}
+
+/// The latest 200 pushes given up on, newest first.
+pub async fn dead_letters(state: &AppState, _: &Admin) -> Result<Vec<OutboxRow>, ApiError> {
+    state.db(|conn| outbox::dead_letters(conn, 200)).await
+}
+
+/// Puts a dead letter back in the queue, due at once, its attempts counted afresh.
+pub async fn requeue(state: &AppState, _: &Admin, id: String) -> Result<(), ApiError> {
+    let requeued = state.db(move |conn| outbox::requeue(conn, &id, smartcity_db::now())).await?;
+    if requeued {
+        state.pushes_queued();
+    }
+    requeued.then_some(()).ok_or_else(ApiError::not_found)
+}

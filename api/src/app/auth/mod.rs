@@ -1,0 +1,91 @@
+//! Who is calling: a person by their access token, an agency's system by its API key.
+
+pub mod passwords;
+pub mod tokens;
+
+use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::state::AppState;
+use smartcity_db::accounts::{self, UserRow};
+use smartcity_domain::account::Role;
+
+/// A person with a valid access token whose session is open and whose account exists and is
+/// enabled: checked against the database on every request, so logout and erasure take effect
+/// at once rather than when the token expires.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRow,
+    pub role: Role,
+    pub session_id: String,
+}
+
+impl Caller {
+    /// The agency a staff member works for; anyone else is refused.
+    pub fn staff_agency(&self) -> Result<String, ApiError> {
+        match (self.role, &self.user.agency_id) {
+            (Role::Staff, Some(agency_id)) => Ok(agency_id.clone()),
+            _ => Err(ApiError::forbidden()),
+        }
+    }
+}
+
+/// A caller proven to be an administrator: what only administrators may do takes one, so it
+/// cannot be reached without the check.
+#[derive(Debug, Clone)]
+pub struct Admin(Caller);
+
+impl Admin {
+    pub fn check(caller: Caller) -> Result<Admin, ApiError> {
+        match caller.role {
+            Role::Admin => Ok(Admin(caller)),
+            _ => Err(ApiError::forbidden()),
+        }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// Someone proven to act for an agency: its one-stop-shop system by its API key, or one of its
+/// staff. What agencies write about their dossiers takes one.
+#[derive(Debug, Clone)]
+pub struct ActingAgency {
+    agency_id: String,
+}
+
+impl ActingAgency {
+    pub async fn by_key(state: &AppState, key: &str) -> Result<ActingAgency, ApiError> {
+        Ok(ActingAgency { agency_id: agency_of_key(state, key).await? })
+    }
+
+    pub fn staff(caller: &Caller) -> Result<ActingAgency, ApiError> {
+        Ok(ActingAgency { agency_id: caller.staff_agency()? })
+    }
+
+    pub fn agency_id(&self) -> &str {
+        &self.agency_id
+    }
+}
+
+/// The caller a bearer token stands for.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let claims =
+        state.tokens.verify(token).ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
+    let (user_id, session_id) = (claims.sub.clone(), claims.sid.clone());
+    let user = state
+        .db(move |conn| accounts::user_of_live_session(conn, &user_id, &session_id))
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
+    let role = Role::from_stored(&user.role)
+        .ok_or_else(|| ApiError::internal(Bug(format!("unknown stored role {:?}", user.role))))?;
+    Ok(Caller { user, role, session_id: claims.sid })
+}
+
+/// The agency whose one-stop-shop system holds this `X-Api-Key`.
+async fn agency_of_key(state: &AppState, key: &str) -> Result<String, ApiError> {
+    let hash = tokens::hash_secret(key);
+    state
+        .db(move |conn| smartcity_db::api_keys::agency_of_key(conn, &hash, smartcity_db::now()))
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidApiKey))
+}

@@ -1,0 +1,209 @@
+//! Recording a step on a complaint's timeline: staff of the assigned agency (and
+//! administrators) move it along, its reporter rates or reopens it, the server's own job
+//! closes it. The rules are the state machine in `domain::complaint`; this says who the actor
+//! is, checks what the event points at, and stores what the machine decides.
+
+use super::photos;
+use super::reading::{load, stored_status, Audience, Visible};
+use crate::app::auth::Caller;
+use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::state::AppState;
+use chrono::Utc;
+use serde_json::json;
+use smartcity_db::complaints::{self, ComplaintDetail, EventOutcome, NewEvent};
+use smartcity_db::{agencies, places};
+use smartcity_domain::account::Role;
+use smartcity_domain::complaint::{
+    complaint_notice, decide, Actor, ComplaintState, EventRequest, NoticeKind,
+    DEFAULT_REPORTER_WINDOW,
+};
+
+/// Who records the event.
+pub enum Recorder<'a> {
+    Person(&'a Caller),
+    /// The server's own jobs (the automatic close).
+    System,
+}
+
+impl Recorder<'_> {
+    fn actor(&self, complaint: &ComplaintDetail) -> Actor {
+        let Recorder::Person(caller) = self else { return Actor::System };
+        let row = &complaint.complaint;
+        if row.reporter_id.as_deref() == Some(caller.user.id.as_str()) {
+            return Actor::Reporter;
+        }
+        match caller.role {
+            Role::Admin => Actor::Admin,
+            Role::Staff if caller.user.agency_id.as_deref() == Some(&row.agency_id) => {
+                Actor::AssignedStaff
+            }
+            Role::Staff => Actor::OtherStaff,
+            Role::Citizen => Actor::Citizen,
+        }
+    }
+}
+
+/// Texts of the event for the timeline and the notice: what the agency or reporter wrote, and
+/// the event's other fields as a JSON object.
+fn words(event: &EventRequest) -> (Option<String>, serde_json::Value) {
+    match event {
+        EventRequest::Acknowledged { comment } => (Some(comment.clone()), json!({})),
+        EventRequest::InProgress { comment } => (comment.clone(), json!({})),
+        EventRequest::Resolved { response, .. } => (Some(response.clone()), json!({})),
+        EventRequest::Rejected { reason } | EventRequest::Reopened { reason } => {
+            (Some(reason.clone()), json!({}))
+        }
+        EventRequest::Duplicate { duplicate_of } => (None, json!({ "duplicate_of": duplicate_of })),
+        EventRequest::Reassigned { to_agency_id, reason } => {
+            (Some(reason.clone()), json!({ "to_agency_id": to_agency_id }))
+        }
+        EventRequest::Note { text } => (Some(text.clone()), json!({})),
+        EventRequest::Rated { stars, comment } => (comment.clone(), json!({ "stars": stars })),
+        EventRequest::Closed => (None, json!({})),
+    }
+}
+
+/// Where an event sends the complaint besides its status.
+#[derive(Default)]
+struct Effects {
+    reassign_to: Option<String>,
+    duplicate_of: Option<String>,
+    /// What the notice names instead of the event's words: the original complaint, the
+    /// receiving agency.
+    notice_detail: Option<String>,
+}
+
+async fn effects(state: &AppState, id: &str, event: &EventRequest) -> Result<Effects, ApiError> {
+    match event {
+        EventRequest::Duplicate { duplicate_of } => {
+            let lookup = duplicate_of.clone();
+            let exists = state.db(move |conn| complaints::detail(conn, &lookup)).await?.is_some();
+            if !exists || duplicate_of == id {
+                return Err(ApiError::invalid_field(
+                    "duplicate_of",
+                    "Không có phản ánh gốc này (hoặc là chính phản ánh này)",
+                    "No such original complaint (or it is this one)",
+                ));
+            }
+            Ok(Effects {
+                duplicate_of: Some(duplicate_of.clone()),
+                notice_detail: Some(duplicate_of.clone()),
+                ..Effects::default()
+            })
+        }
+        EventRequest::Reassigned { to_agency_id, .. } => {
+            let lookup = to_agency_id.clone();
+            let agency = state
+                .db(move |conn| agencies::find_agency(conn, &lookup))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "to_agency_id",
+                        "Không có cơ quan này",
+                        "No such agency",
+                    )
+                })?;
+            Ok(Effects {
+                reassign_to: Some(agency.id),
+                notice_detail: Some(agency.name),
+                ..Effects::default()
+            })
+        }
+        _ => Ok(Effects::default()),
+    }
+}
+
+/// Records `request` on complaint `id` with the photos of the fix (a `resolved` event's only),
+/// and returns the complaint as the recorder may read it: the reporter never sees internal
+/// notes in the answer to their own rating or reopening.
+pub async fn record(
+    state: &AppState,
+    id: &str,
+    recorder: Recorder<'_>,
+    request: EventRequest,
+    uploads: Vec<Vec<u8>>,
+) -> Result<Visible, ApiError> {
+    let detail = load(state, id).await?;
+    let complaint = &detail.complaint;
+    let status = stored_status(complaint)?;
+    // When the current status was entered: its latest event, or the last update.
+    let status_since = detail
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.status_after.as_deref() == Some(complaint.status.as_str()))
+        .map(|e| e.created_at)
+        .unwrap_or(complaint.updated_at);
+    let current = ComplaintState { status, status_since: status_since.and_utc() };
+    let actor = recorder.actor(&detail);
+    let transition = decide(&current, &request, actor, Utc::now(), DEFAULT_REPORTER_WINDOW)?;
+    let effects = effects(state, id, &transition.event).await?;
+
+    let (text, data) = words(&transition.event);
+    let category_code = complaint.category_code.clone();
+    let category =
+        state.db(move |conn| places::find_category(conn, &category_code)).await?.ok_or_else(
+            || ApiError::internal(Bug(format!("complaint {id} has an unknown category"))),
+        )?;
+    let notice = transition.notice.map(|kind| {
+        let detail = effects.notice_detail.as_deref().or(text.as_deref());
+        let mut notice = complaint_notice(kind, id, &category, detail);
+        if let Some(status) = transition.status {
+            notice.data.insert("status", status.as_str().to_string());
+        }
+        notice
+    });
+    // Refusals are all behind: only now are the photos worth processing and storing.
+    let processed = photos::process(state, uploads).await?;
+    let stored = photos::store(state, &processed).await?;
+    let staff_notice = effects.reassign_to.as_ref().map(|_| {
+        complaint_notice(NoticeKind::Assigned, id, &category, Some(&complaint.description))
+    });
+    let (actor_id, agency_id) = match &recorder {
+        Recorder::Person(caller) => (Some(caller.user.id.clone()), caller.user.agency_id.clone()),
+        Recorder::System => (None, None),
+    };
+    let event = NewEvent {
+        event_type: transition.event.kind().as_str().to_string(),
+        actor_id,
+        actor_role: format!("{actor:?}").to_lowercase(),
+        agency_id,
+        is_public: transition.public,
+        body: text,
+        data: data.to_string(),
+        status_before: complaint.status.clone(),
+        status_after: transition.status.map(|s| s.as_str().to_string()),
+        reassign_to: effects.reassign_to,
+        duplicate_of: effects.duplicate_of,
+        rating: match &transition.event {
+            EventRequest::Rated { stars, comment } => Some((*stars as i32, comment.clone())),
+            _ => None,
+        },
+        after_photos: stored.rows,
+        staff_notice,
+    };
+    let complaint_id = id.to_string();
+    let outcome = state
+        .db(move |conn| {
+            complaints::record_event(
+                conn,
+                &complaint_id,
+                &event,
+                notice.as_ref(),
+                smartcity_db::now(),
+            )
+        })
+        .await;
+    if !matches!(outcome, Ok(EventOutcome::Recorded)) {
+        // Nothing half-written: the photos go with the event that was not recorded.
+        photos::remove(state, &stored.keys).await;
+    }
+    if outcome? == EventOutcome::StatusChanged {
+        return Err(ApiError::new(ErrorCode::TransitionNotAllowed).with_detail(
+            "Phản ánh vừa được người khác cập nhật; hãy tải lại",
+            "The complaint was just updated by someone else; reload it",
+        ));
+    }
+    state.pushes_queued();
+    Ok(Visible::new(load(state, id).await?, Audience::of(actor)))
+}

@@ -1,0 +1,86 @@
+//! The areas' spatial index of this instance, for routing a point to its ward or commune;
+//! rebuilt from the database when the areas' revision moves (after an import anywhere).
+
+use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::revision_cache::RevisionCache;
+use crate::app::state::AppState;
+use smartcity_db::places::{self, NewArea};
+use smartcity_domain::geo::{
+    feature_collection, parse_areas, Area, AreaId, AreaIndex, LatLon, Region,
+};
+use smartcity_domain::routing::route;
+use std::sync::Arc;
+
+pub struct AreaMap {
+    region: Region,
+    cache: RevisionCache<AreaIndex>,
+}
+
+impl AreaMap {
+    pub fn new(region: Region) -> AreaMap {
+        AreaMap { region, cache: RevisionCache::default() }
+    }
+
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    pub async fn index(&self, state: &AppState) -> Result<Arc<AreaIndex>, ApiError> {
+        let revision = state.db(places::areas_revision).await?;
+        self.cache
+            .get(revision, || async {
+                let (revision, rows) = state.db(places::areas_with_revision).await?;
+                let region = self.region;
+                let index = tokio::task::spawn_blocking(move || {
+                    if rows.is_empty() {
+                        return Ok(AreaIndex::new(Vec::new()));
+                    }
+                    let features: Vec<String> = rows.into_iter().map(|r| r.geometry).collect();
+                    parse_areas(&feature_collection(&features), "name", &region).map(AreaIndex::new)
+                })
+                .await?
+                .map_err(|err| {
+                    ApiError::internal(Bug(format!("stored areas do not parse: {err}")))
+                })?;
+                Ok((revision, index))
+            })
+            .await
+    }
+}
+
+/// Areas as they are stored; an area without a code is stored under its name.
+pub fn storable(areas: &[Area]) -> Vec<NewArea> {
+    areas
+        .iter()
+        .map(|area| NewArea {
+            code: area_code(&area.id),
+            name: area.id.name.clone(),
+            feature_json: area.to_feature_json(),
+            bbox: (area.bbox.min_lat, area.bbox.max_lat, area.bbox.min_lon, area.bbox.max_lon),
+            inside: (area.interior_point.lat(), area.interior_point.lon()),
+        })
+        .collect()
+}
+
+/// The code of the area holding `position`, if any.
+pub async fn area_at(state: &AppState, position: LatLon) -> Result<Option<String>, ApiError> {
+    Ok(state.areas.index(state).await?.locate(position).map(area_code))
+}
+
+/// An area is stored under its code, or its name when it has none.
+pub fn area_code(id: &AreaId) -> String {
+    id.code.clone().unwrap_or_else(|| id.name.clone())
+}
+
+/// The agency a complaint of this category in this area goes to, by the routing rules; 422
+/// naming `lat` when no rule (not even a city-wide one) covers it.
+pub async fn agency_for(
+    state: &AppState,
+    category_code: &str,
+    area_code: Option<&str>,
+) -> Result<String, ApiError> {
+    let rules = state.db(places::rules).await?;
+    route(&rules, category_code, area_code)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::new(ErrorCode::OutsideServedArea).with_field("lat"))
+}

@@ -1,0 +1,97 @@
+use crate::adapters::fcm::FcmClient;
+use crate::adapters::metrics::Metrics;
+use crate::adapters::storage::PhotoStore;
+use crate::app::auth::tokens::TokenKeys;
+use crate::app::error::ApiError;
+use crate::app::geography::AreaMap;
+use crate::app::search::CatalogueSearch;
+use crate::config::Config;
+use smartcity_db::{DbConn, DbError, Pool};
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+/// What every use case shares: the pool, the token keys, the configuration, this instance's
+/// caches and the outside services. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub tokens: Arc<TokenKeys>,
+    pub config: Arc<Config>,
+    pub search: Arc<CatalogueSearch>,
+    pub areas: Arc<AreaMap>,
+    pub photos: Arc<PhotoStore>,
+    /// Photos decoded at once, across all requests: one per core. Each takes up to its decoded
+    /// size in memory (about 60 MB for 12 megapixels), so a burst of uploads waits its turn
+    /// instead of exhausting memory.
+    pub photo_permits: Arc<tokio::sync::Semaphore>,
+    pub metrics: Arc<Metrics>,
+    /// None without credentials: notifications stay in the inbox, pushes are skipped.
+    pub fcm: Option<FcmClient>,
+    /// Rung by every use case that may have queued pushes, so the push workers send within
+    /// milliseconds instead of at their next poll.
+    push_queued: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    pub fn new(
+        pool: Pool,
+        tokens: TokenKeys,
+        config: Config,
+        search: CatalogueSearch,
+        areas: AreaMap,
+        photos: PhotoStore,
+        fcm: Option<FcmClient>,
+    ) -> AppState {
+        AppState {
+            pool,
+            tokens: Arc::new(tokens),
+            config: Arc::new(config),
+            search: Arc::new(search),
+            areas: Arc::new(areas),
+            photos: Arc::new(photos),
+            photo_permits: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )),
+            metrics: Arc::new(Metrics::new()),
+            fcm,
+            push_queued: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Runs database work on the blocking thread pool: checkout and queries never run on the
+    /// async workers (each is a single-threaded runtime that every request on it would wait for).
+    /// An error remembers the caller's line, not this one.
+    #[track_caller]
+    pub fn db<T, F>(&self, work: F) -> impl Future<Output = Result<T, ApiError>> + use<T, F>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let location = Location::caller();
+        let pool = self.pool.clone();
+        async move {
+            let result = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            })
+            .await;
+            match result {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(error)) => Err(ApiError::from(error).at(location)),
+                Err(panicked) => Err(ApiError::from(panicked).at(location)),
+            }
+        }
+    }
+
+    /// Tells the push workers that a change just committed may have queued pushes.
+    pub fn pushes_queued(&self) {
+        self.push_queued.notify_one();
+    }
+
+    /// Waits until [`pushes_queued`](Self::pushes_queued) is rung (or returns at once if it
+    /// was rung since the last wait).
+    pub async fn wait_for_pushes(&self) {
+        self.push_queued.notified().await;
+    }
+}

@@ -1,0 +1,129 @@
+//! What agencies send and read: dossier intake from their one-stop-shop systems (or staff by
+//! hand), status events, and their own list of dossiers.
+
+use super::dossier_views::{agency_view, AgencyDossier};
+use super::Paging;
+use crate::app::dossiers::{self, AgencyListing, DossierFields, Saved, StatusEvent};
+use crate::app::error::ApiError;
+use crate::app::state::AppState;
+use crate::http::auth::AgencyCaller;
+use crate::http::extract::{json_body, ApiQuery};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DossierRequest {
+    procedure_code: String,
+    applicant_name: String,
+    applicant_phone: String,
+    received_on: NaiveDate,
+    due_on: NaiveDate,
+}
+
+/// `PUT /v1/agency/dossiers/{code}`: creates or updates a dossier of the caller's agency.
+pub async fn upsert(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    code: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: DossierRequest = json_body(&req, body).await?;
+    let fields = DossierFields {
+        procedure_code: body.procedure_code,
+        applicant_name: body.applicant_name,
+        applicant_phone: body.applicant_phone,
+        received_on: body.received_on,
+        due_on: body.due_on,
+    };
+    let (saved, row) = dossiers::save(&state, &caller.0, &code, fields).await?;
+    let mut response = match saved {
+        Saved::Created => HttpResponse::Created(),
+        Saved::Updated => HttpResponse::Ok(),
+    };
+    Ok(response.json(agency_view(&state, row)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    event_id: String,
+    status: i32,
+    occurred_at: DateTime<FixedOffset>,
+    step: Option<String>,
+    department: Option<String>,
+    officer: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    reopens: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventRecorded {
+    /// False when the event had been received before and was ignored.
+    recorded: bool,
+    dossier: AgencyDossier,
+}
+
+/// `POST /v1/agency/dossiers/{code}/events`: appends a status event (201; 200 for a repeat).
+pub async fn record_event(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    code: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: EventRequest = json_body(&req, body).await?;
+    let event = StatusEvent {
+        event_id: body.event_id,
+        status: body.status,
+        occurred_at: body.occurred_at,
+        step: body.step,
+        department: body.department,
+        officer: body.officer,
+        note: body.note,
+        reopens: body.reopens,
+    };
+    let (recorded, row) = dossiers::record_event(&state, &caller.0, &code, event).await?;
+    let mut response = if recorded { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response.json(EventRecorded { recorded, dossier: agency_view(&state, row) }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<i32>,
+    overdue: Option<bool>,
+    due_within_days: Option<u32>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyDossierPage {
+    items: Vec<AgencyDossier>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+/// `GET /v1/agency/dossiers`: the caller's agency's dossiers, soonest due first.
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    query: ApiQuery<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let (page, per_page, offset) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
+    let listing = AgencyListing {
+        status: q.status,
+        overdue: q.overdue == Some(true),
+        due_within_days: q.due_within_days,
+    };
+    let (rows, total) =
+        dossiers::list_for_agency(&state, &caller.0, listing, offset, i64::from(per_page)).await?;
+    let items = rows.into_iter().map(|r| agency_view(&state, r)).collect();
+    Ok(HttpResponse::Ok().json(AgencyDossierPage { items, page, per_page, total }))
+}

@@ -1,0 +1,95 @@
+//! Public statistics per agency and month. No personal data.
+
+use crate::app::error::ApiError;
+use crate::app::state::AppState;
+use crate::app::stats::{self, MonthRange};
+use crate::http::extract::ApiQuery;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use smartcity_db::agencies::AgencyRow;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// First month, `YYYY-MM`; default: eleven months before the last.
+    from: Option<String>,
+    /// Last month, `YYYY-MM`; default: this month.
+    to: Option<String>,
+}
+
+fn month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|_| raw.len() == 7)
+        .ok_or_else(|| {
+            ApiError::invalid_query(
+                field,
+                format!("`{field}` là một tháng dạng YYYY-MM"),
+                format!("`{field}` is a month, YYYY-MM"),
+            )
+        })
+}
+
+fn months(query: &StatsQuery) -> Result<MonthRange, ApiError> {
+    let from = query.from.as_deref().map(|raw| month("from", raw)).transpose()?;
+    let to = query.to.as_deref().map(|raw| month("to", raw)).transpose()?;
+    MonthRange::new(from, to)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyRef {
+    id: String,
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgencyMonth<T: Serialize> {
+    agency: AgencyRef,
+    #[serde(flatten)]
+    stats: T,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stats<T: Serialize> {
+    from: String,
+    to: String,
+    items: Vec<AgencyMonth<T>>,
+}
+
+fn render<T: Serialize>(months: &MonthRange, rows: Vec<(AgencyRow, T)>) -> HttpResponse {
+    let (from, to) = months.labels();
+    let items = rows
+        .into_iter()
+        .map(|(a, stats)| AgencyMonth {
+            agency: AgencyRef { id: a.id, code: a.code, name: a.name },
+            stats,
+        })
+        .collect();
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(Stats {
+        from,
+        to,
+        items,
+    })
+}
+
+/// `GET /v1/stats/dossiers`: received, finished, finished on time, the on-time rate.
+pub async fn dossiers(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let months = months(&query.0)?;
+    Ok(render(&months, stats::dossiers(&state, &months).await?))
+}
+
+/// `GET /v1/stats/complaints`: received, resolved, resolved within the SLA, median hours to
+/// resolve, average rating.
+pub async fn complaints(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let months = months(&query.0)?;
+    Ok(render(&months, stats::complaints(&state, &months).await?))
+}

@@ -1,0 +1,193 @@
+//! The multipart forms of complaints (filing one, recording an event on one): every part
+//! bounded, photos kept as uploaded bytes for the use case to check. Uploads are hostile until
+//! proven otherwise.
+
+use crate::app::error::{ApiError, ErrorCode};
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use smartcity_domain::photo;
+use std::collections::HashMap;
+
+/// Text parts: a 4,000-character description is at most 16 KB of UTF-8.
+const MAX_TEXT_PART: usize = 16 * 1024;
+/// Parts of any kind: the fields, a few answers and five photos fit well within it.
+const MAX_PARTS: usize = 40;
+
+/// Which parts a form may have besides its photos (`photos` or `photos[]`, up to
+/// [`photo::MAX_PHOTOS_PER_COMPLAINT`]).
+pub struct FormShape {
+    /// The text parts it may have; `None` leaves the names to the caller.
+    text_fields: Option<&'static [&'static str]>,
+    /// Whether it answers a category's questions in `attribute[CODE]` parts.
+    attributes: bool,
+}
+
+/// A new complaint's form.
+pub const FILING: FormShape = FormShape {
+    text_fields: Some(&["category", "description", "lat", "lon", "address", "anonymous"]),
+    attributes: true,
+};
+
+/// An event's form: its fields are those of its JSON body, which the same deserialiser checks.
+pub const EVENT: FormShape = FormShape { text_fields: None, attributes: false };
+
+#[derive(Debug, Default)]
+pub struct ComplaintForm {
+    pub fields: HashMap<String, String>,
+    /// `attribute[CODE]` parts, by code, each with its values (a multi-value list repeats).
+    pub attributes: HashMap<String, Vec<String>>,
+    pub photos: Vec<Vec<u8>>,
+}
+
+impl ComplaintForm {
+    /// A digest of everything the form holds, whatever order the parts came in: two sendings
+    /// of one filing have the same, a different filing a different one.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut fields: Vec<_> = self.fields.iter().collect();
+        fields.sort();
+        for (name, value) in fields {
+            hasher.update(format!("{}:{name}={}:{value}\n", name.len(), value.len()));
+        }
+        let mut attributes: Vec<_> = self.attributes.iter().collect();
+        attributes.sort();
+        for (code, values) in attributes {
+            hasher.update(format!("attribute {code}={values:?}\n"));
+        }
+        for photo in &self.photos {
+            hasher.update(format!("photo {}:", photo.len()));
+            hasher.update(Sha256::digest(photo));
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Whether the request declares a `multipart/form-data` body.
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+fn too_large(field: &str, limit: usize) -> ApiError {
+    ApiError::new(ErrorCode::BodyTooLarge).with_field(field).with_detail(
+        format!("Phần `{field}` vượt quá {} KiB", limit / 1024),
+        format!("Part `{field}` is over {} KiB", limit / 1024),
+    )
+}
+
+fn malformed() -> ApiError {
+    ApiError::new(ErrorCode::MalformedForm)
+        .with_field("body")
+        .with_detail("Nội dung multipart không hợp lệ", "The multipart body is malformed")
+}
+
+/// Whether a part names itself more than once (two `Content-Disposition` headers, or `name`
+/// twice in one): parsers disagree on which name counts, so such a part is refused, not guessed.
+fn names_itself_twice(field: &actix_multipart::Field) -> bool {
+    let names: usize = field
+        .headers()
+        .get_all(header::CONTENT_DISPOSITION)
+        .map(|value| {
+            let params = value.to_str().unwrap_or_default().split(';').skip(1);
+            params
+                .filter(|param| {
+                    param
+                        .split_once('=')
+                        .is_some_and(|(key, _)| key.trim().eq_ignore_ascii_case("name"))
+                })
+                .count()
+        })
+        .sum();
+    names > 1
+}
+
+/// A body cut for being over the whole form's limit is too large; anything else is malformed.
+fn unreadable(error: MultipartError) -> ApiError {
+    match error {
+        MultipartError::Payload(PayloadError::Io(cut))
+            if cut.kind() == std::io::ErrorKind::FileTooLarge =>
+        {
+            ApiError::new(ErrorCode::BodyTooLarge).with_field("body")
+        }
+        _ => malformed(),
+    }
+}
+
+pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<ComplaintForm, ApiError> {
+    let mut form = ComplaintForm::default();
+    let mut parts = 0;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(unreadable)?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::invalid_field(
+                "body",
+                format!("Tối đa {MAX_PARTS} phần trong một biểu mẫu"),
+                format!("At most {MAX_PARTS} parts in one form"),
+            ));
+        }
+        if names_itself_twice(&field) {
+            return Err(malformed());
+        }
+        let name =
+            field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string();
+        let is_photo = name == "photos" || name == "photos[]";
+        let limit = if is_photo { photo::MAX_PHOTO_BYTES as usize } else { MAX_TEXT_PART };
+        let field_name =
+            if is_photo { format!("photos[{}]", form.photos.len()) } else { name.clone() };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(if is_photo {
+                    ApiError::photo(
+                        photo::PhotoError::TooLarge { max_bytes: photo::MAX_PHOTO_BYTES },
+                        field_name,
+                    )
+                } else {
+                    too_large(&field_name, limit)
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_photo {
+            if form.photos.len() == photo::MAX_PHOTOS_PER_COMPLAINT {
+                let too_many =
+                    photo::PhotoError::TooManyPhotos { max: photo::MAX_PHOTOS_PER_COMPLAINT };
+                return Err(ApiError::photo(too_many, "photos"));
+            }
+            form.photos.push(bytes);
+            continue;
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            ApiError::invalid_field(
+                &name,
+                format!("`{name}` không phải UTF-8"),
+                format!("`{name}` is not UTF-8"),
+            )
+        })?;
+        let attribute = name.strip_prefix("attribute[").and_then(|rest| rest.strip_suffix(']'));
+        if let Some(code) = attribute.filter(|_| shape.attributes) {
+            form.attributes.entry(code.to_string()).or_default().push(text);
+        } else if shape.text_fields.is_some_and(|known| !known.contains(&name.as_str())) {
+            return Err(ApiError::invalid_field(
+                &name,
+                format!("Không có trường `{name}`"),
+                format!("Unknown field `{name}`"),
+            ));
+        } else if form.fields.insert(name.clone(), text).is_some() {
+            return Err(ApiError::invalid_field(
+                &name,
+                format!("`{name}` được gửi hai lần"),
+                format!("`{name}` was sent twice"),
+            ));
+        }
+    }
+    Ok(form)
+}

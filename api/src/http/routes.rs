@@ -1,0 +1,156 @@
+//! Every route of the API, in one table. `register` is what the server mounts; `route_table`
+//! lists the same entries so a test can hold them against `openapi.yaml`.
+
+use super::handlers::{
+    accounts, admin, agency, complaint_events, complaint_filing, complaints, devices, dossiers,
+    health, inbox, open311, open311_clients, places, procedures, push_admin, stats,
+};
+use actix_web::http::Method;
+use actix_web::middleware::from_fn;
+use actix_web::{web, Route};
+
+use crate::app::error::{ApiError, ErrorCode};
+
+pub fn register(cfg: &mut web::ServiceConfig) {
+    let mut routes = Routes { cfg, table: Vec::new() };
+    mount(&mut routes);
+}
+
+/// Mounts routes given by the caller the same way (tests add a handler that panics).
+pub fn register_with(cfg: &mut web::ServiceConfig, extra: impl Fn(&mut Routes)) {
+    let mut routes = Routes { cfg, table: Vec::new() };
+    extra(&mut routes);
+}
+
+/// `(method, path)` of every route `register` mounts, paths in OpenAPI's `{param}` form.
+pub fn route_table() -> Vec<(Method, String)> {
+    let mut table = Vec::new();
+    let _app = actix_web::App::new().configure(|cfg| {
+        let mut routes = Routes { cfg, table: Vec::new() };
+        mount(&mut routes);
+        table = routes.table;
+    });
+    table
+}
+
+fn mount(r: &mut Routes) {
+    use Method as M;
+    r.at("/healthz", vec![(M::GET, web::to(health::healthz))]);
+    r.at("/readyz", vec![(M::GET, web::to(health::readyz))]);
+    r.at("/metrics", vec![(M::GET, web::to(health::metrics))]);
+
+    r.at("/v1/auth/register", vec![(M::POST, web::to(accounts::register))]);
+    r.at("/v1/auth/login", vec![(M::POST, web::to(accounts::login))]);
+    r.at("/v1/auth/refresh", vec![(M::POST, web::to(accounts::refresh))]);
+    r.at("/v1/auth/logout", vec![(M::POST, web::to(accounts::logout))]);
+    r.at("/v1/me", vec![(M::GET, web::to(accounts::me)), (M::DELETE, web::to(accounts::erase_me))]);
+
+    r.at("/v1/admin/agencies", vec![(M::POST, web::to(admin::create_agency))]);
+    r.at("/v1/admin/staff", vec![(M::POST, web::to(admin::create_staff))]);
+    r.at(
+        "/v1/admin/agencies/{id}/api-keys",
+        vec![(M::POST, web::to(admin::create_api_key)), (M::GET, web::to(admin::list_api_keys))],
+    );
+    r.at(
+        "/v1/admin/agencies/{id}/api-keys/{key_id}",
+        vec![(M::DELETE, web::to(admin::revoke_api_key))],
+    );
+
+    r.at(
+        "/v1/admin/routing-rules",
+        vec![(M::GET, web::to(admin::routing_rules)), (M::PUT, web::to(admin::set_routing_rule))],
+    );
+
+    r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
+    r.at("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
+    r.at("/v1/procedure-fields", vec![(M::GET, web::to(procedures::fields))]);
+    r.at("/v1/admin/procedures", vec![(M::POST, web::to(procedures::create))]);
+    r.at(
+        "/v1/admin/procedures/{code}",
+        vec![(M::PUT, web::to(procedures::replace)), (M::DELETE, web::to(procedures::retire))],
+    );
+
+    r.at("/v1/agency/dossiers", vec![(M::GET, web::to(agency::list))]);
+    r.at("/v1/agency/dossiers/{code}", vec![(M::PUT, web::to(agency::upsert))]);
+    r.at("/v1/agency/dossiers/{code}/events", vec![(M::POST, web::to(agency::record_event))]);
+
+    r.at("/v1/dossiers/lookup", vec![(M::POST, web::to(dossiers::lookup))]);
+    r.at("/v1/dossiers/{code}", vec![(M::GET, web::to(dossiers::show_mine))]);
+    r.at(
+        "/v1/me/dossiers",
+        vec![(M::GET, web::to(dossiers::followed)), (M::POST, web::to(dossiers::follow))],
+    );
+    r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
+    r.at("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
+    r.at("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
+
+    r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
+    r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.at(
+        "/v1/complaints",
+        vec![(M::GET, web::to(complaints::map)), (M::POST, web::to(complaint_filing::file))],
+    );
+    r.at("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
+    r.at("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
+    r.at("/v1/complaints/{id}/events", vec![(M::POST, web::to(complaint_events::record))]);
+    r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
+    r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
+    r.at("/v1/me/complaints", vec![(M::GET, web::to(complaints::mine))]);
+    r.at("/v1/me/devices", vec![(M::POST, web::to(devices::register))]);
+    r.at("/v1/me/devices/{token}", vec![(M::DELETE, web::to(devices::remove))]);
+    r.at("/v1/me/notifications", vec![(M::GET, web::to(inbox::list))]);
+    r.at("/v1/me/notifications/unread-count", vec![(M::GET, web::to(inbox::unread))]);
+    r.at("/v1/me/notifications/read-all", vec![(M::POST, web::to(inbox::mark_all_read))]);
+    r.at("/v1/me/notifications/{id}/read", vec![(M::POST, web::to(inbox::mark_read))]);
+    r.at(
+        "/v1/me/notification-settings",
+        vec![(M::GET, web::to(inbox::settings)), (M::PUT, web::to(inbox::set_settings))],
+    );
+    r.at("/v1/agency/complaints", vec![(M::GET, web::to(complaints::for_agency))]);
+    r.at("/v1/photos/{id}/{variant}", vec![(M::GET, web::to(complaints::photo))]);
+
+    r.at(
+        "/v1/admin/open311-clients",
+        vec![(M::POST, web::to(open311_clients::create)), (M::GET, web::to(open311_clients::list))],
+    );
+    r.at("/v1/admin/open311-clients/{id}", vec![(M::DELETE, web::to(open311_clients::revoke))]);
+    r.at("/v1/admin/push-dead-letters", vec![(M::GET, web::to(push_admin::list))]);
+    r.at("/v1/admin/push-dead-letters/{id}/requeue", vec![(M::POST, web::to(push_admin::requeue))]);
+    r.at("/open311/v2/discovery.{format}", vec![(M::GET, web::to(open311::discovery))]);
+    r.at("/open311/v2/services.{format}", vec![(M::GET, web::to(open311::services))]);
+    r.at(
+        "/open311/v2/services/{service_code}.{format}",
+        vec![(M::GET, web::to(open311::service_definition))],
+    );
+    r.at(
+        "/open311/v2/requests.{format}",
+        vec![(M::GET, web::to(open311::requests)), (M::POST, web::to(open311::file))],
+    );
+    r.at(
+        "/open311/v2/requests/{service_request_id}.{format}",
+        vec![(M::GET, web::to(open311::request))],
+    );
+    r.at("/open311/v2/tokens/{token}.{format}", vec![(M::GET, web::to(open311::token))]);
+}
+
+/// Mounts one resource per path with all its methods, so a method the path does not have is
+/// answered 405 with `Allow` rather than 404.
+pub struct Routes<'a> {
+    cfg: &'a mut web::ServiceConfig,
+    table: Vec<(Method, String)>,
+}
+
+impl Routes<'_> {
+    pub fn at(&mut self, path: &'static str, methods: Vec<(Method, Route)>) {
+        let mut resource = web::resource(path);
+        for (method, route) in methods {
+            self.table.push((method.clone(), path.to_string()));
+            resource = resource.route(route.method(method));
+        }
+        self.cfg.service(resource.wrap(from_fn(super::middleware::catch_panics)));
+    }
+}
+
+pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::RouteNotFound))
+}

@@ -1,0 +1,6 @@
+//! What the tests of several crates share (the photo pipeline's unit tests, the black-box
+//! suite in `tests/`, the binary's own tests in `api/tests/`) and the photo benchmark uses.
+
+pub mod fake_google;
+pub mod photos;
+pub mod test_db;
