@@ -20,5 +20,5 @@ pub mod text;
 pub mod throttle;
 pub mod validation;
 
-pub use lang::Lang;
+pub use lang::{Bilingual, Lang};
 pub use validation::{Invalid, Reason};

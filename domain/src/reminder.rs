@@ -103,12 +103,12 @@ pub fn digest_notice(complaints: i64, dossiers: i64, day: NaiveDate) -> Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::complaint::Bilingual;
+    use crate::Bilingual;
 
     fn category() -> Category {
         Category {
             code: "trees".into(),
-            name: Bilingual { vi: "Cây xanh".into(), en: "Trees".into() },
+            name: Bilingual::new("Cây xanh", "Trees"),
             group: Bilingual::default(),
             keywords: Bilingual::default(),
             sla_hours: 48,

@@ -3,26 +3,10 @@
 
 use super::MAX_TEXT;
 use crate::validation::{clean_text, Invalid, Reason};
-use crate::Lang;
+use crate::{Bilingual, Lang};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Bilingual {
-    pub vi: String,
-    pub en: String,
-}
-
-impl Bilingual {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Vi => &self.vi,
-            Lang::En => &self.en,
-        }
-    }
-}
 
 pub const DEFAULT_NEARBY_RADIUS_M: u32 = 250;
 

@@ -12,6 +12,8 @@ pub use events::*;
 pub use notice::*;
 pub use stats::*;
 pub use status::*;
+// Its first home; the api and db still name it there.
+pub use crate::lang::Bilingual;
 
 /// Longest free text a person writes: an event's comment or reason, a text answer.
 const MAX_TEXT: usize = 4000;
