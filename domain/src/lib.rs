@@ -19,6 +19,8 @@ pub mod search;
 pub mod text;
 pub mod throttle;
 pub mod validation;
+pub mod word;
 
 pub use lang::{Bilingual, Lang};
 pub use validation::{Invalid, Reason};
+pub use word::Word;

@@ -33,14 +33,10 @@ impl Format {
 /// GeoReport knows two states. A resolved complaint is closed to an outside client even though
 /// its reporter may still reopen it within the week.
 pub fn public_status(status: ComplaintStatus) -> &'static str {
-    match status {
-        ComplaintStatus::New | ComplaintStatus::Acknowledged | ComplaintStatus::InProgress => {
-            "open"
-        }
-        ComplaintStatus::Resolved
-        | ComplaintStatus::Rejected
-        | ComplaintStatus::Duplicate
-        | ComplaintStatus::Closed => "closed",
+    if status.is_open() {
+        "open"
+    } else {
+        "closed"
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{ComplaintStatus, NoticeKind, MAX_TEXT};
 use crate::validation::{clean_text, Invalid, Reason};
+use crate::word::{impl_word, Word};
 use crate::Lang;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::Serialize;
@@ -23,9 +24,23 @@ pub enum Actor {
     System,
 }
 
+// The timeline's `actor_role`: the words the api first wrote (the variant's name in lower
+// case, without underscores), which existing databases hold.
+impl_word!(Actor {
+    Reporter => "reporter",
+    AssignedStaff => "assignedstaff",
+    OtherStaff => "otherstaff",
+    Admin => "admin",
+    Citizen => "citizen",
+    System => "system",
+});
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// The first event of every timeline, written when the complaint is filed (in `new`). Not
+    /// a transition: no actor may record it, no status allows it, and it leads nowhere.
+    Filed,
     Acknowledged,
     InProgress,
     Resolved,
@@ -38,48 +53,28 @@ pub enum EventKind {
     Closed,
 }
 
-const OPEN: &[ComplaintStatus] =
-    &[ComplaintStatus::New, ComplaintStatus::Acknowledged, ComplaintStatus::InProgress];
+impl_word!(EventKind {
+    Filed => "filed",
+    Acknowledged => "acknowledged",
+    InProgress => "in_progress",
+    Resolved => "resolved",
+    Rejected => "rejected",
+    Duplicate => "duplicate",
+    Reassigned => "reassigned",
+    Note => "note",
+    Rated => "rated",
+    Reopened => "reopened",
+    Closed => "closed",
+});
 
 impl EventKind {
-    pub const ALL: [EventKind; 10] = [
-        EventKind::Acknowledged,
-        EventKind::InProgress,
-        EventKind::Resolved,
-        EventKind::Rejected,
-        EventKind::Duplicate,
-        EventKind::Reassigned,
-        EventKind::Note,
-        EventKind::Rated,
-        EventKind::Reopened,
-        EventKind::Closed,
-    ];
-    const CODES: &'static [&'static str] = &[
-        "acknowledged",
-        "in_progress",
-        "resolved",
-        "rejected",
-        "duplicate",
-        "reassigned",
-        "note",
-        "rated",
-        "reopened",
-        "closed",
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-
     pub fn parse(field: &str, raw: &str) -> Result<EventKind, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == raw)
-            .ok_or_else(|| Invalid::new(field, Reason::OneOf { allowed: Self::CODES }))
+        Self::parse_word(field, raw)
     }
 
     pub fn label_vi(self) -> &'static str {
         match self {
+            EventKind::Filed => "Gửi phản ánh",
             EventKind::Acknowledged => "Tiếp nhận",
             EventKind::InProgress => "Bắt đầu xử lý",
             EventKind::Resolved => "Hoàn thành xử lý",
@@ -95,6 +90,7 @@ impl EventKind {
 
     pub fn label_en(self) -> &'static str {
         match self {
+            EventKind::Filed => "Filing",
             EventKind::Acknowledged => "Acknowledgement",
             EventKind::InProgress => "Work started",
             EventKind::Resolved => "Resolution",
@@ -114,7 +110,10 @@ impl EventKind {
             EventKind::Acknowledged => &[S::New],
             EventKind::InProgress => &[S::Acknowledged],
             EventKind::Resolved => &[S::Acknowledged, S::InProgress],
-            EventKind::Rejected | EventKind::Duplicate | EventKind::Reassigned => OPEN,
+            EventKind::Filed => &[],
+            EventKind::Rejected | EventKind::Duplicate | EventKind::Reassigned => {
+                &ComplaintStatus::OPEN
+            }
             EventKind::Note => &ComplaintStatus::ALL,
             EventKind::Rated | EventKind::Reopened | EventKind::Closed => &[S::Resolved],
         }
@@ -133,7 +132,7 @@ impl EventKind {
             EventKind::Rejected => Some(ComplaintStatus::Rejected),
             EventKind::Duplicate => Some(ComplaintStatus::Duplicate),
             EventKind::Reassigned => Some(ComplaintStatus::New),
-            EventKind::Note => None,
+            EventKind::Filed | EventKind::Note => None,
             EventKind::Rated | EventKind::Closed => Some(ComplaintStatus::Closed),
         }
     }
@@ -142,7 +141,14 @@ impl EventKind {
         match self {
             EventKind::Rated | EventKind::Reopened => actor == Actor::Reporter,
             EventKind::Closed => actor == Actor::System,
-            _ => matches!(actor, Actor::AssignedStaff | Actor::Admin),
+            EventKind::Filed => false,
+            EventKind::Acknowledged
+            | EventKind::InProgress
+            | EventKind::Resolved
+            | EventKind::Rejected
+            | EventKind::Duplicate
+            | EventKind::Reassigned
+            | EventKind::Note => matches!(actor, Actor::AssignedStaff | Actor::Admin),
         }
     }
 
@@ -153,7 +159,8 @@ impl EventKind {
 
     /// What the reporter and followers are told. A rating tells nothing new (the reporter
     /// gave it; the resolution was announced already); the system's close ends the week in
-    /// which the reporter could still reopen, so they hear of it.
+    /// which the reporter could still reopen, so they hear of it. A filing is announced to the
+    /// agency's staff (`NoticeKind::Assigned`), not to followers: there are none yet.
     pub fn notice(self) -> Option<NoticeKind> {
         match self {
             EventKind::Acknowledged => Some(NoticeKind::Acknowledged),
@@ -164,7 +171,7 @@ impl EventKind {
             EventKind::Reassigned => Some(NoticeKind::Reassigned),
             EventKind::Reopened => Some(NoticeKind::Reopened),
             EventKind::Closed => Some(NoticeKind::Closed),
-            EventKind::Note | EventKind::Rated => None,
+            EventKind::Filed | EventKind::Note | EventKind::Rated => None,
         }
     }
 }
@@ -421,6 +428,7 @@ pub fn is_overdue(status: ComplaintStatus, due_at: DateTime<Utc>, now: DateTime<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::word::assert_words;
     use ComplaintStatus as S;
 
     const ACTORS: [Actor; 6] = [
@@ -500,7 +508,13 @@ mod tests {
             EventKind::Rated => EventRequest::Rated { stars: 4, comment: None },
             EventKind::Reopened => EventRequest::Reopened { reason: "Ổ gà vẫn còn".into() },
             EventKind::Closed => EventRequest::Closed,
+            EventKind::Filed => unreachable!("no request records a filing"),
         }
+    }
+
+    /// Every kind a request carries: all but `filed`.
+    fn requested_kinds() -> impl Iterator<Item = EventKind> {
+        EventKind::ALL.into_iter().filter(|kind| *kind != EventKind::Filed)
     }
 
     /// A day after the status began, or eight for the automatic close.
@@ -517,7 +531,7 @@ mod tests {
     fn every_status_event_and_actor_gets_the_outcome_of_the_table() {
         let mut accepted = 0;
         for status in S::ALL {
-            for kind in EventKind::ALL {
+            for kind in requested_kinds() {
                 for actor in ACTORS {
                     let outcome = decide_at_a_fitting_time(status, &valid(kind), actor);
                     let row = TRANSITIONS.iter().find(|(from, k, _)| *from == status && *k == kind);
@@ -549,6 +563,57 @@ mod tests {
             TRANSITIONS.len() * 2 - 3,
             "staff events by two actors, the rest by one"
         );
+    }
+
+    #[test]
+    fn a_filing_is_recorded_by_no_actor_from_no_status_and_leads_nowhere() {
+        let filed = EventKind::Filed;
+        for actor in ACTORS {
+            assert!(!filed.may_be_recorded_by(actor), "{actor:?}");
+        }
+        assert!(filed.allowed_from().is_empty());
+        assert_eq!((filed.leads_to(), filed.notice()), (None, None));
+        assert!(filed.is_public(), "the filing opens the public timeline");
+        assert!(TRANSITIONS.iter().all(|(_, kind, _)| *kind != filed));
+        // Every other kind is a request's, so `decide` never meets a filing.
+        for kind in requested_kinds() {
+            assert_eq!(valid(kind).kind(), kind);
+        }
+        assert_eq!(requested_kinds().count(), EventKind::ALL.len() - 1);
+    }
+
+    #[test]
+    fn event_kinds_are_stored_as_these_words() {
+        assert_words(&[
+            (EventKind::Filed, "filed"),
+            (EventKind::Acknowledged, "acknowledged"),
+            (EventKind::InProgress, "in_progress"),
+            (EventKind::Resolved, "resolved"),
+            (EventKind::Rejected, "rejected"),
+            (EventKind::Duplicate, "duplicate"),
+            (EventKind::Reassigned, "reassigned"),
+            (EventKind::Note, "note"),
+            (EventKind::Rated, "rated"),
+            (EventKind::Reopened, "reopened"),
+            (EventKind::Closed, "closed"),
+        ]);
+    }
+
+    #[test]
+    fn actors_are_stored_as_the_words_existing_timelines_hold() {
+        assert_words(&[
+            (Actor::Reporter, "reporter"),
+            (Actor::AssignedStaff, "assignedstaff"),
+            (Actor::OtherStaff, "otherstaff"),
+            (Actor::Admin, "admin"),
+            (Actor::Citizen, "citizen"),
+            (Actor::System, "system"),
+        ]);
+        assert_eq!(Actor::ALL, ACTORS);
+        // What the api wrote before: the variant's name in lower case.
+        for actor in Actor::ALL {
+            assert_eq!(actor.as_str(), format!("{actor:?}").to_lowercase());
+        }
     }
 
     #[test]

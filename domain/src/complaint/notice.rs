@@ -2,6 +2,8 @@
 
 use super::Category;
 use crate::dossier::Notice;
+use crate::push::NotificationKind;
+use crate::word::impl_word;
 use std::collections::BTreeMap;
 
 /// What the reporter and the followers of a complaint are told.
@@ -19,21 +21,20 @@ pub enum NoticeKind {
     Assigned,
 }
 
-impl NoticeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Acknowledged => "complaint_acknowledged",
-            NoticeKind::InProgress => "complaint_in_progress",
-            NoticeKind::Resolved => "complaint_resolved",
-            NoticeKind::Rejected => "complaint_rejected",
-            NoticeKind::Duplicate => "complaint_duplicate",
-            NoticeKind::Reassigned => "complaint_reassigned",
-            NoticeKind::Reopened => "complaint_reopened",
-            NoticeKind::Closed => "complaint_closed",
-            NoticeKind::Assigned => "complaint_assigned",
-        }
-    }
+// Stored as the words of the notification kinds they are.
+impl_word!(NoticeKind {
+    Acknowledged => NotificationKind::ComplaintAcknowledged.as_str(),
+    InProgress => NotificationKind::ComplaintInProgress.as_str(),
+    Resolved => NotificationKind::ComplaintResolved.as_str(),
+    Rejected => NotificationKind::ComplaintRejected.as_str(),
+    Duplicate => NotificationKind::ComplaintDuplicate.as_str(),
+    Reassigned => NotificationKind::ComplaintReassigned.as_str(),
+    Reopened => NotificationKind::ComplaintReopened.as_str(),
+    Closed => NotificationKind::ComplaintClosed.as_str(),
+    Assigned => NotificationKind::ComplaintAssigned.as_str(),
+});
 
+impl NoticeKind {
     /// (what happened, what the detail is), in Vietnamese then English.
     fn wording(self) -> [(&'static str, &'static str); 2] {
         match self {
@@ -117,6 +118,22 @@ pub fn complaint_notice(
 mod tests {
     use super::*;
     use crate::complaint::category::tests::category;
+    use crate::word::assert_words;
+
+    #[test]
+    fn notice_kinds_are_stored_as_these_words() {
+        assert_words(&[
+            (NoticeKind::Acknowledged, "complaint_acknowledged"),
+            (NoticeKind::InProgress, "complaint_in_progress"),
+            (NoticeKind::Resolved, "complaint_resolved"),
+            (NoticeKind::Rejected, "complaint_rejected"),
+            (NoticeKind::Duplicate, "complaint_duplicate"),
+            (NoticeKind::Reassigned, "complaint_reassigned"),
+            (NoticeKind::Reopened, "complaint_reopened"),
+            (NoticeKind::Closed, "complaint_closed"),
+            (NoticeKind::Assigned, "complaint_assigned"),
+        ]);
+    }
 
     #[test]
     fn notices_speak_both_languages_and_quote_the_agency_briefly() {

@@ -1,6 +1,7 @@
 //! A complaint's status and how people read it.
 
-use crate::validation::{Invalid, Reason};
+use crate::validation::Invalid;
+use crate::word::{impl_word, Word};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -15,28 +16,23 @@ pub enum ComplaintStatus {
     Closed,
 }
 
-impl ComplaintStatus {
-    pub const ALL: [ComplaintStatus; 7] = [
-        ComplaintStatus::New,
-        ComplaintStatus::Acknowledged,
-        ComplaintStatus::InProgress,
-        ComplaintStatus::Resolved,
-        ComplaintStatus::Rejected,
-        ComplaintStatus::Duplicate,
-        ComplaintStatus::Closed,
-    ];
-    const CODES: &'static [&'static str] =
-        &["new", "acknowledged", "in_progress", "resolved", "rejected", "duplicate", "closed"];
+impl_word!(ComplaintStatus {
+    New => "new",
+    Acknowledged => "acknowledged",
+    InProgress => "in_progress",
+    Resolved => "resolved",
+    Rejected => "rejected",
+    Duplicate => "duplicate",
+    Closed => "closed",
+});
 
-    pub fn as_str(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
+impl ComplaintStatus {
+    /// Waiting on the agency: the SLA clock runs, reminders go out, staff may still act.
+    pub const OPEN: [ComplaintStatus; 3] =
+        [ComplaintStatus::New, ComplaintStatus::Acknowledged, ComplaintStatus::InProgress];
 
     pub fn parse(field: &str, raw: &str) -> Result<ComplaintStatus, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == raw)
-            .ok_or_else(|| Invalid::new(field, Reason::OneOf { allowed: Self::CODES }))
+        Self::parse_word(field, raw)
     }
 
     pub fn label_vi(self) -> &'static str {
@@ -63,19 +59,40 @@ impl ComplaintStatus {
         }
     }
 
-    /// Waiting on the agency: the SLA clock runs.
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            ComplaintStatus::New | ComplaintStatus::Acknowledged | ComplaintStatus::InProgress
-        )
+        Self::OPEN.contains(&self)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::Reason;
+    use crate::word::assert_words;
     use ComplaintStatus as S;
+
+    #[test]
+    fn statuses_are_stored_as_these_words() {
+        assert_words(&[
+            (S::New, "new"),
+            (S::Acknowledged, "acknowledged"),
+            (S::InProgress, "in_progress"),
+            (S::Resolved, "resolved"),
+            (S::Rejected, "rejected"),
+            (S::Duplicate, "duplicate"),
+            (S::Closed, "closed"),
+        ]);
+        assert_eq!(S::from_word("open"), None);
+    }
+
+    #[test]
+    fn new_acknowledged_and_in_progress_are_open_and_nothing_else_is() {
+        assert_eq!(S::OPEN, [S::New, S::Acknowledged, S::InProgress]);
+        for status in S::ALL {
+            assert_eq!(status.is_open(), S::OPEN.contains(&status), "{status:?}");
+        }
+        assert_eq!(S::ALL.iter().filter(|s| s.is_open()).count(), 3);
+    }
 
     #[test]
     fn statuses_round_trip_as_snake_case() {
@@ -87,7 +104,7 @@ mod tests {
         assert_eq!(S::InProgress.label_vi(), "Đang xử lý");
         assert_eq!(
             S::parse("status", "open").unwrap_err(),
-            Invalid::new("status", Reason::OneOf { allowed: S::CODES })
+            Invalid::new("status", Reason::OneOf { allowed: S::WORDS })
         );
     }
 }
