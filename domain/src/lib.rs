@@ -5,6 +5,7 @@ pub mod account;
 pub mod agency;
 pub mod calendar;
 pub mod complaint;
+pub mod datetime;
 pub mod dossier;
 pub mod geo;
 pub mod lang;

@@ -2,6 +2,7 @@
 //! (service-definition attributes) and the typed answers to them.
 
 use super::MAX_TEXT;
+use crate::datetime::parse_datetime;
 use crate::validation::{clean_text, Invalid, Reason};
 use crate::{Bilingual, Lang};
 use chrono::{DateTime, FixedOffset};
@@ -150,19 +151,7 @@ impl Category {
                         ))
                     }
                 },
-                Datatype::DateTime => match DateTime::parse_from_rfc3339(first) {
-                    Ok(at) => Answer::DateTime(at),
-                    Err(_) => {
-                        return Err(Invalid::new(
-                            field,
-                            Reason::Format {
-                                expected_vi: "ngày giờ RFC 3339, ví dụ 2026-11-20T08:30:00+07:00",
-                                expected_en:
-                                    "an RFC 3339 date-time, e.g. 2026-11-20T08:30:00+07:00",
-                            },
-                        ))
-                    }
-                },
+                Datatype::DateTime => Answer::DateTime(parse_datetime(&field, first)?),
                 Datatype::SingleValueList => Answer::Choice(attribute.choice(&field, first)?),
                 Datatype::MultiValueList => {
                     let mut keys: Vec<String> = Vec::with_capacity(given.len());
@@ -432,7 +421,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             refusal(&flooding, &[("depth", &["knee"]), ("since", &["20/11/2026 08:30"])]),
-            (field("since"), "format")
+            (field("since"), "date_format")
         );
         assert_eq!(
             refusal(&flooding, &[("depth", &["knee"]), ("colour", &["red"]), ("boat", &["no"])]),
