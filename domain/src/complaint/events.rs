@@ -311,6 +311,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The api's mapping, until it matches on the variant itself.
     pub fn http_status(&self) -> u16 {
         match self {
             Refusal::Forbidden { .. } => 403,
