@@ -1,6 +1,7 @@
 //! People and their credentials: roles, display names, password strength.
 
 use crate::validation::{clean_text, Invalid, Reason};
+use crate::word::{impl_word, Word};
 use serde::{Deserialize, Serialize};
 use zxcvbn::{zxcvbn, Score};
 
@@ -12,22 +13,15 @@ pub enum Role {
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Citizen => "citizen",
-            Role::Staff => "staff",
-            Role::Admin => "admin",
-        }
-    }
+impl_word!(Role {
+    Citizen => "citizen",
+    Staff => "staff",
+    Admin => "admin",
+});
 
+impl Role {
     pub fn from_stored(s: &str) -> Option<Role> {
-        match s {
-            "citizen" => Some(Role::Citizen),
-            "staff" => Some(Role::Staff),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
+        Self::from_word(s)
     }
 }
 
@@ -110,5 +104,18 @@ mod tests {
         for role in [Role::Citizen, Role::Staff, Role::Admin] {
             assert_eq!(Role::from_stored(role.as_str()), Some(role));
         }
+    }
+
+    #[test]
+    fn roles_are_stored_as_these_words_which_are_also_their_json() {
+        crate::word::assert_words(&[
+            (Role::Citizen, "citizen"),
+            (Role::Staff, "staff"),
+            (Role::Admin, "admin"),
+        ]);
+        for role in Role::ALL {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+        }
+        assert_eq!(Role::from_stored("Admin"), None);
     }
 }

@@ -1,5 +1,6 @@
 //! Working days: Monday to Friday, less the public holidays the operator lists.
 
+use crate::datetime::parse_date;
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::BTreeSet;
 
@@ -20,10 +21,7 @@ impl WorkCalendar {
             .map(|line| line.split('#').next().unwrap_or(""))
             .flat_map(|line| line.split(|c: char| c == ',' || c.is_whitespace()))
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
-            })
+            .map(|s| parse_date("", s).map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(WorkCalendar::new(dates))
     }
@@ -73,5 +71,9 @@ mod tests {
         // Wednesday 29 April to Monday 4 May: only the Monday counts.
         assert_eq!(calendar.working_days_between(d("2026-04-29"), d("2026-05-04")), 1);
         assert!(WorkCalendar::parse("2026-02-30").is_err());
+        assert_eq!(
+            WorkCalendar::parse("2026-5-1").unwrap_err(),
+            "\"2026-5-1\" is not a date (YYYY-MM-DD)"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! the events agencies send, the state that follows from them, and what a citizen is shown.
 
 use crate::calendar::WorkCalendar;
+use crate::push::NotificationKind;
 use crate::validation::{Invalid, Reason};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -290,6 +291,7 @@ pub fn monthly_stats(dossiers: &[DossierDates]) -> Vec<MonthStats> {
 /// An inbox entry in both languages, with the data the app routes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
+    /// A `NotificationKind`'s word.
     pub kind: &'static str,
     pub title_vi: String,
     pub body_vi: String,
@@ -301,8 +303,9 @@ pub struct Notice {
 
 /// What a follower of a dossier is told when its status changes.
 pub fn status_notice(code: &str, procedure_name: &str, status: DossierStatus) -> Notice {
+    let kind = NotificationKind::DossierStatus.as_str();
     Notice {
-        kind: "dossier_status",
+        kind,
         title_vi: format!("Hồ sơ {code}: {}", status.label_vi()),
         body_vi: format!(
             "Hồ sơ \"{procedure_name}\" của bạn đã chuyển sang: {}.",
@@ -311,7 +314,7 @@ pub fn status_notice(code: &str, procedure_name: &str, status: DossierStatus) ->
         title_en: format!("Dossier {code}: {}", status.label_en()),
         body_en: format!("Your dossier \"{procedure_name}\" is now: {}.", status.label_en()),
         data: BTreeMap::from([
-            ("kind", "dossier_status".to_string()),
+            ("kind", kind.to_string()),
             ("dossier_code", code.to_string()),
             ("status", status.code().to_string()),
         ]),

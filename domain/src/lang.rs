@@ -1,5 +1,7 @@
 //! The two languages people read: Vietnamese first, English second.
 
+use serde::{Deserialize, Serialize};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -43,6 +45,27 @@ impl Lang {
     }
 }
 
+/// A text in both languages; in JSON `{"vi": …, "en": …}` and nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Bilingual { vi: vi.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +77,17 @@ mod tests {
         assert_eq!(Lang::negotiate(Some("fr, en;q=0.5, vi;q=0.8")), Lang::Vi);
         assert_eq!(Lang::negotiate(Some("de")), Lang::Vi);
         assert_eq!(Lang::negotiate(Some("vi;q=0, en")), Lang::En);
+    }
+
+    #[test]
+    fn bilingual_is_vi_and_en_in_json_and_nothing_else() {
+        let text = Bilingual::new("Ổ gà", String::from("Pothole"));
+        assert_eq!((text.get(Lang::Vi), text.get(Lang::En)), ("Ổ gà", "Pothole"));
+        let json = serde_json::json!({"vi": "Ổ gà", "en": "Pothole"});
+        assert_eq!(serde_json::to_value(&text).unwrap(), json);
+        assert_eq!(serde_json::from_value::<Bilingual>(json).unwrap(), text);
+        let extra = serde_json::json!({"vi": "a", "en": "b", "fr": "c"});
+        assert!(serde_json::from_value::<Bilingual>(extra).is_err());
+        assert!(serde_json::from_value::<Bilingual>(serde_json::json!({"vi": "a"})).is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod agency;
 pub mod calendar;
 pub mod complaint;
+pub mod datetime;
 pub mod dossier;
 pub mod geo;
 pub mod lang;
@@ -19,6 +20,8 @@ pub mod search;
 pub mod text;
 pub mod throttle;
 pub mod validation;
+pub mod word;
 
-pub use lang::Lang;
+pub use lang::{Bilingual, Lang};
 pub use validation::{Invalid, Reason};
+pub use word::Word;

@@ -2,6 +2,7 @@
 //! filters and default window of `GET requests`, and the `attribute[CODE]` keys of a filing.
 
 use crate::complaint::ComplaintStatus;
+use crate::datetime::parse_datetime;
 use crate::validation::{Invalid, Reason};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -33,14 +34,10 @@ impl Format {
 /// GeoReport knows two states. A resolved complaint is closed to an outside client even though
 /// its reporter may still reopen it within the week.
 pub fn public_status(status: ComplaintStatus) -> &'static str {
-    match status {
-        ComplaintStatus::New | ComplaintStatus::Acknowledged | ComplaintStatus::InProgress => {
-            "open"
-        }
-        ComplaintStatus::Resolved
-        | ComplaintStatus::Rejected
-        | ComplaintStatus::Duplicate
-        | ComplaintStatus::Closed => "closed",
+    if status.is_open() {
+        "open"
+    } else {
+        "closed"
     }
 }
 
@@ -100,22 +97,10 @@ pub fn single_value<'a>(
     Ok(first)
 }
 
-/// A W3C date-time with its offset, as the spec requires (`2026-11-05T08:15:30+07:00`).
+/// A W3C date-time with its offset, as the spec requires (`2026-11-05T08:15:30+07:00`): the
+/// RFC 3339 form, strictly.
 fn datetime(params: &[(String, String)], name: &str) -> Result<Option<DateTime<Utc>>, Invalid> {
-    single_value(params, name)?
-        .map(|raw| {
-            DateTime::parse_from_rfc3339(raw).map(|at| at.with_timezone(&Utc)).map_err(|_| {
-                Invalid::new(
-                    name,
-                    Reason::Format {
-                        expected_vi: "ngày giờ W3C có múi giờ, ví dụ 2026-11-05T08:15:30+07:00",
-                        expected_en:
-                            "a W3C date-time with its offset, e.g. 2026-11-05T08:15:30+07:00",
-                    },
-                )
-            })
-        })
-        .transpose()
+    single_value(params, name)?.map(|raw| Ok(parse_datetime(name, raw)?.to_utc())).transpose()
 }
 
 /// The query of `GET requests` from its parameters. Parameters GeoReport does not define

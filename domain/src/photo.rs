@@ -6,6 +6,7 @@
 //! Uploads are hostile until proven otherwise: the byte size is checked first, then the magic
 //! bytes, then the dimensions read from the header, and only then is anything decoded.
 
+use crate::word::impl_word;
 use crate::Lang;
 
 /// How many photos one complaint may carry.
@@ -58,6 +59,20 @@ impl std::fmt::Display for PhotoFormat {
         f.write_str(self.as_str())
     }
 }
+
+/// Why a complaint carries a photo (`complaint_photos.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhotoKind {
+    /// Sent by the reporter with the complaint.
+    Report,
+    /// Sent by the agency with its resolution: the place after the work.
+    After,
+}
+
+impl_word!(PhotoKind {
+    Report => "report",
+    After => "after",
+});
 
 /// Why a photo was refused (or, for `ProcessingFailed`, why the server could not handle it).
 /// Each variant has a stable machine code and a sentence in each language.
@@ -293,6 +308,11 @@ pub fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn photo_kinds_are_stored_as_these_words() {
+        crate::word::assert_words(&[(PhotoKind::Report, "report"), (PhotoKind::After, "after")]);
+    }
 
     #[test]
     fn photo_sniff_recognises_supported_formats_by_magic() {

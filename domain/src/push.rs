@@ -2,6 +2,7 @@
 //! can turn off, and when a failed push is tried again.
 
 use crate::validation::{Invalid, Reason};
+use crate::word::{impl_word, Word};
 use crate::Lang;
 use std::time::Duration;
 
@@ -12,24 +13,15 @@ pub enum Platform {
     Web,
 }
 
+impl_word!(Platform {
+    Android => "android",
+    Ios => "ios",
+    Web => "web",
+});
+
 impl Platform {
     pub fn parse(raw: &str) -> Result<Platform, Invalid> {
-        match raw {
-            "android" => Ok(Platform::Android),
-            "ios" => Ok(Platform::Ios),
-            "web" => Ok(Platform::Web),
-            _ => {
-                Err(Invalid::new("platform", Reason::OneOf { allowed: &["android", "ios", "web"] }))
-            }
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Android => "android",
-            Platform::Ios => "ios",
-            Platform::Web => "web",
-        }
+        Self::parse_word("platform", raw)
     }
 }
 
@@ -80,28 +72,50 @@ pub fn device_lang(raw: &str) -> Result<Lang, Invalid> {
     }
 }
 
-/// Every kind of notification there is; a person may turn any of them off for pushes (the
-/// inbox keeps them all).
-pub const KINDS: &[&str] = &[
-    "complaint_acknowledged",
-    "complaint_in_progress",
-    "complaint_resolved",
-    "complaint_rejected",
-    "complaint_duplicate",
-    "complaint_reassigned",
-    "complaint_reopened",
-    "complaint_closed",
-    "complaint_assigned",
-    "complaint_due_soon",
-    "complaint_overdue",
-    "dossier_due_soon",
-    "dossier_overdue",
-    "overdue_digest",
-    "dossier_status",
-];
+/// Every kind of notification there is (the `kind` of the inbox and of the mutes); a person may
+/// turn any of them off for pushes (the inbox keeps them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    ComplaintAcknowledged,
+    ComplaintInProgress,
+    ComplaintResolved,
+    ComplaintRejected,
+    ComplaintDuplicate,
+    ComplaintReassigned,
+    ComplaintReopened,
+    ComplaintClosed,
+    ComplaintAssigned,
+    ComplaintDueSoon,
+    ComplaintOverdue,
+    DossierDueSoon,
+    DossierOverdue,
+    OverdueDigest,
+    DossierStatus,
+}
+
+impl_word!(NotificationKind {
+    ComplaintAcknowledged => "complaint_acknowledged",
+    ComplaintInProgress => "complaint_in_progress",
+    ComplaintResolved => "complaint_resolved",
+    ComplaintRejected => "complaint_rejected",
+    ComplaintDuplicate => "complaint_duplicate",
+    ComplaintReassigned => "complaint_reassigned",
+    ComplaintReopened => "complaint_reopened",
+    ComplaintClosed => "complaint_closed",
+    ComplaintAssigned => "complaint_assigned",
+    ComplaintDueSoon => "complaint_due_soon",
+    ComplaintOverdue => "complaint_overdue",
+    DossierDueSoon => "dossier_due_soon",
+    DossierOverdue => "dossier_overdue",
+    OverdueDigest => "overdue_digest",
+    DossierStatus => "dossier_status",
+});
+
+/// The words of every kind, for the settings a person sees.
+pub const KINDS: &[&str] = NotificationKind::WORDS;
 
 pub fn parse_kind(field: &str, raw: &str) -> Result<&'static str, Invalid> {
-    KINDS.iter().copied().find(|k| *k == raw).ok_or_else(|| {
+    NotificationKind::from_word(raw).map(NotificationKind::as_str).ok_or_else(|| {
         Invalid::new(
             field,
             Reason::Format {
@@ -111,6 +125,31 @@ pub fn parse_kind(field: &str, raw: &str) -> Result<&'static str, Invalid> {
         )
     })
 }
+
+/// Where a push of the outbox stands (`push_outbox.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PushStatus {
+    /// Waiting until it is due.
+    Queued,
+    /// Claimed by a worker under a lease.
+    Sending,
+    Sent,
+    /// No push service is configured: the inbox has it, no phone will.
+    Skipped,
+    /// FCM said the device token is dead, or the device was removed: it is forgotten.
+    Dropped,
+    /// Gave up after the last attempt, or a permanent error: a dead letter.
+    Dead,
+}
+
+impl_word!(PushStatus {
+    Queued => "queued",
+    Sending => "sending",
+    Sent => "sent",
+    Skipped => "skipped",
+    Dropped => "dropped",
+    Dead => "dead",
+});
 
 /// Tries before a push is given up as a dead letter.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -136,6 +175,43 @@ pub fn retry_delay(attempt: i32, retry_after: Option<Duration>, jitter: f64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::word::assert_words;
+
+    #[test]
+    fn platforms_push_statuses_and_notification_kinds_are_stored_as_these_words() {
+        assert_words(&[
+            (Platform::Android, "android"),
+            (Platform::Ios, "ios"),
+            (Platform::Web, "web"),
+        ]);
+        assert_words(&[
+            (PushStatus::Queued, "queued"),
+            (PushStatus::Sending, "sending"),
+            (PushStatus::Sent, "sent"),
+            (PushStatus::Skipped, "skipped"),
+            (PushStatus::Dropped, "dropped"),
+            (PushStatus::Dead, "dead"),
+        ]);
+        use NotificationKind as K;
+        assert_words(&[
+            (K::ComplaintAcknowledged, "complaint_acknowledged"),
+            (K::ComplaintInProgress, "complaint_in_progress"),
+            (K::ComplaintResolved, "complaint_resolved"),
+            (K::ComplaintRejected, "complaint_rejected"),
+            (K::ComplaintDuplicate, "complaint_duplicate"),
+            (K::ComplaintReassigned, "complaint_reassigned"),
+            (K::ComplaintReopened, "complaint_reopened"),
+            (K::ComplaintClosed, "complaint_closed"),
+            (K::ComplaintAssigned, "complaint_assigned"),
+            (K::ComplaintDueSoon, "complaint_due_soon"),
+            (K::ComplaintOverdue, "complaint_overdue"),
+            (K::DossierDueSoon, "dossier_due_soon"),
+            (K::DossierOverdue, "dossier_overdue"),
+            (K::OverdueDigest, "overdue_digest"),
+            (K::DossierStatus, "dossier_status"),
+        ]);
+        assert_eq!(KINDS, K::WORDS);
+    }
 
     #[test]
     fn tokens_are_url_safe_text_of_bounded_length() {

@@ -4,6 +4,7 @@
 
 use crate::complaint::Category;
 use crate::dossier::Notice;
+use crate::push::NotificationKind;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
@@ -34,8 +35,8 @@ pub fn reminder_notice(reminder: Reminder, subject: &Subject) -> Notice {
             let local = due_at.with_timezone(&vietnam_offset());
             (
                 match reminder {
-                    Reminder::DueSoon => "complaint_due_soon",
-                    Reminder::Overdue => "complaint_overdue",
+                    Reminder::DueSoon => NotificationKind::ComplaintDueSoon,
+                    Reminder::Overdue => NotificationKind::ComplaintOverdue,
                 },
                 format!("Phản ánh #{id} ({})", category.name.vi),
                 format!("Complaint #{id} ({})", category.name.en),
@@ -46,8 +47,8 @@ pub fn reminder_notice(reminder: Reminder, subject: &Subject) -> Notice {
         }
         Subject::Dossier { code, procedure, due_on } => (
             match reminder {
-                Reminder::DueSoon => "dossier_due_soon",
-                Reminder::Overdue => "dossier_overdue",
+                Reminder::DueSoon => NotificationKind::DossierDueSoon,
+                Reminder::Overdue => NotificationKind::DossierOverdue,
             },
             format!("Hồ sơ {code} ({procedure})"),
             format!("Dossier {code} ({procedure})"),
@@ -70,6 +71,7 @@ pub fn reminder_notice(reminder: Reminder, subject: &Subject) -> Notice {
             format!("{what_en} is past its due time ({due_en})."),
         ),
     };
+    let kind = kind.as_str();
     Notice {
         kind,
         title_vi,
@@ -82,7 +84,7 @@ pub fn reminder_notice(reminder: Reminder, subject: &Subject) -> Notice {
 
 /// The day's one reminder of everything still overdue at an agency.
 pub fn digest_notice(complaints: i64, dossiers: i64, day: NaiveDate) -> Notice {
-    let kind = "overdue_digest";
+    let kind = NotificationKind::OverdueDigest.as_str();
     Notice {
         kind,
         title_vi: format!("Việc quá hạn ngày {}", day.format("%d/%m/%Y")),
@@ -103,12 +105,12 @@ pub fn digest_notice(complaints: i64, dossiers: i64, day: NaiveDate) -> Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::complaint::Bilingual;
+    use crate::Bilingual;
 
     fn category() -> Category {
         Category {
             code: "trees".into(),
-            name: Bilingual { vi: "Cây xanh".into(), en: "Trees".into() },
+            name: Bilingual::new("Cây xanh", "Trees"),
             group: Bilingual::default(),
             keywords: Bilingual::default(),
             sla_hours: 48,

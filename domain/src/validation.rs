@@ -1,5 +1,6 @@
 //! The one shape of "this input breaks a rule": which field, and why, in words a citizen reads.
 
+use crate::datetime::DateForm;
 use crate::Lang;
 
 /// Why a value was refused. Each reason has a stable machine code and a sentence in each language.
@@ -14,6 +15,7 @@ pub enum Reason {
     WeakPassword { hint_vi: String, hint_en: String },
     OneOf { allowed: &'static [&'static str] },
     Format { expected_vi: &'static str, expected_en: &'static str },
+    DateFormat(DateForm),
 }
 
 impl Reason {
@@ -28,6 +30,7 @@ impl Reason {
             Reason::WeakPassword { .. } => "weak_password",
             Reason::OneOf { .. } => "not_allowed_value",
             Reason::Format { .. } => "format",
+            Reason::DateFormat(_) => "date_format",
         }
     }
 
@@ -69,6 +72,8 @@ impl Reason {
             (Reason::Format { expected_en, .. }, Lang::En) => {
                 format!("has the wrong format: {expected_en}")
             }
+            (Reason::DateFormat(form), Lang::Vi) => format!("phải là {}", form.described(lang)),
+            (Reason::DateFormat(form), Lang::En) => format!("must be {}", form.described(lang)),
         }
     }
 }
