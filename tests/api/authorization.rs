@@ -8,7 +8,6 @@
 //! the `api_key` form field where GeoReport puts it, and as an `X-Api-Key` everywhere else
 //! (so it is also shown not to pass for an agency's key).
 
-use crate::complaints::{form, jpeg, staff_token, HAI_CHAU};
 use crate::helpers::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -241,8 +240,8 @@ impl World {
         let staff_x = staff_token(&app, "+84906100001", X_CODE).await;
         let staff_y = staff_token(&app, "+84906100002", Y_CODE).await;
         let admin = app.admin_token().await;
-        let agency_x = crate::complaints::agency_id(&app, X_CODE).await;
-        let agency_y = crate::complaints::agency_id(&app, Y_CODE).await;
+        let agency_x = agency_id(&app, X_CODE).await;
+        let agency_y = agency_id(&app, Y_CODE).await;
 
         let key_path = format!("/v1/admin/agencies/{agency_x}/api-keys");
         let label = json!({"label": "Hệ thống một cửa"});

@@ -1,7 +1,6 @@
 //! Photos through the real server: EXIF orientation and GPS, decompression bombs, and the
 //! agency's "after" photos sent with a resolution.
 
-use crate::complaints::{agency_id, file, form, jpeg, seeded, staff_token, HAI_CHAU};
 use crate::helpers::*;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

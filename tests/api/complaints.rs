@@ -6,76 +6,6 @@ use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// Inside the demo's Phường Hải Châu (DEMO-02).
-pub(crate) const HAI_CHAU: (f64, f64) = (16.045, 108.205);
-
-pub(crate) async fn seeded() -> (TestApp, String) {
-    let app = spawn_app().await;
-    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
-    let token = app.citizen_token().await;
-    (app, token)
-}
-
-pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(image).write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
-    bytes.into_inner()
-}
-
-pub(crate) fn form(category: &str, lat: f64, lon: f64) -> Form {
-    Form::new()
-        .text("category", category.to_string())
-        .text("description", "Đèn đường trước số 12 Trần Phú không sáng ba đêm nay.")
-        .text("lat", lat.to_string())
-        .text("lon", lon.to_string())
-}
-
-pub(crate) async fn file(
-    app: &TestApp,
-    token: &str,
-    form: Form,
-    key: Option<&str>,
-) -> reqwest::Response {
-    let mut request = app.client.post(app.url("/v1/complaints")).bearer_auth(token).multipart(form);
-    if let Some(key) = key {
-        request = request.header("idempotency-key", key);
-    }
-    request.send().await.unwrap()
-}
-
-pub(crate) async fn agency_id(app: &TestApp, code: &'static str) -> String {
-    app.with_db(move |conn| {
-        smartcity_db::agencies::find_agency_by_code(conn, code).unwrap().unwrap().id
-    })
-    .await
-}
-
-/// Files a complaint of `category` in Hải Châu; returns its id.
-pub(crate) async fn file_in_hai_chau(app: &TestApp, token: &str, category: &str) -> String {
-    let res = file(app, token, form(category, HAI_CHAU.0, HAI_CHAU.1), None).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
-}
-
-/// The reporter's complaint, acknowledged by a new staff member of Hải Châu's ward (one notice
-/// for the reporter); returns its id and that staff member's token.
-pub(crate) async fn acknowledged(
-    app: &TestApp,
-    reporter: &str,
-    staff_phone: &'static str,
-) -> (String, String) {
-    let id = file_in_hai_chau(app, reporter, "trees").await;
-    let staff = staff_token(app, staff_phone, "ubnd-phuong-hai-chau").await;
-    let step =
-        serde_json::json!({"type": "acknowledged", "comment": "Đã nhận, sẽ cắt tỉa trong tuần"});
-    let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    (id, staff)
-}
-
 #[tokio::test]
 async fn a_complaint_with_a_photo_is_routed_to_the_agency_of_its_area_and_the_photo_is_clean() {
     let (app, token) = seeded().await;
@@ -341,16 +271,6 @@ async fn following_and_me_too_are_counted_once_per_person() {
     }
     let res = app.post_auth("/v1/complaints/no-such-id/me-too", &other, &empty).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
-}
-
-pub(crate) async fn staff_token(
-    app: &TestApp,
-    phone: &'static str,
-    agency: &'static str,
-) -> String {
-    let id = agency_id(app, agency).await;
-    app.insert_user(phone, "staff", Some(id)).await;
-    app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -814,4 +734,77 @@ async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_
         .with_db(move |conn| smartcity_db::notifications::for_user(conn, &reporter_id).unwrap())
         .await;
     assert_eq!(inbox.iter().filter(|n| n.kind == "complaint_closed").count(), 1, "{inbox:?}");
+}
+
+/// Everything the reporter of `id` can read, and everything anyone can: the complaint, their
+/// own list, their inbox, the public map near it, and Open311's JSON and XML.
+async fn every_answer_the_reporter_or_the_public_gets(
+    app: &TestApp,
+    reporter: &str,
+    id: &str,
+) -> Vec<String> {
+    let (lat, lon) = HAI_CHAU;
+    let mut answers = Vec::new();
+    for (path, token) in [
+        (format!("/v1/complaints/{id}"), None),
+        (format!("/v1/complaints/{id}"), Some(reporter)),
+        ("/v1/me/complaints".to_string(), Some(reporter)),
+        ("/v1/me/notifications".to_string(), Some(reporter)),
+        (format!("/v1/complaints?lat={lat}&lon={lon}&radius_m=500"), None),
+        (format!("/v1/complaints/nearby?lat={lat}&lon={lon}"), None),
+        (format!("/open311/v2/requests/{id}.json"), None),
+        (format!("/open311/v2/requests/{id}.xml"), None),
+        ("/open311/v2/requests.json".to_string(), None),
+    ] {
+        let res = match token {
+            Some(token) => app.get_auth(&path, token).await,
+            None => app.get(&path).await,
+        };
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        answers.push(res.text().await.unwrap());
+    }
+    answers
+}
+
+#[tokio::test]
+async fn the_agency_s_internal_notes_reach_no_answer_the_reporter_or_the_public_gets() {
+    const NOTE: &str = "GHI-CHU-NOI-BO-7f3a: người phản ánh là hàng xóm hay khiếu nại";
+    let (app, reporter) = seeded().await;
+    for reporter_step in [
+        serde_json::json!({"type": "rated", "stars": 4, "comment": "Được"}),
+        serde_json::json!({"type": "reopened", "reason": "Vẫn còn cành gãy"}),
+    ] {
+        let (id, staff) = acknowledged(&app, &reporter, staff_phone_for(&reporter_step)).await;
+        let events = format!("/v1/complaints/{id}/events");
+        let res = app
+            .post_auth(&events, &staff, &serde_json::json!({"type": "note", "text": NOTE}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        // Staff do read their note back: it is there to be leaked.
+        assert!(res.text().await.unwrap().contains(NOTE));
+        let resolved = serde_json::json!({"type": "resolved", "response": "Đã cắt tỉa cây"});
+        assert_eq!(app.post_auth(&events, &staff, &resolved).await.status(), StatusCode::CREATED);
+
+        let res = app.post_auth(&events, &reporter, &reporter_step).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{reporter_step}");
+        let answer = res.text().await.unwrap();
+        assert!(
+            !answer.contains(NOTE),
+            "the {} answer shows the note: {answer}",
+            reporter_step["type"]
+        );
+        assert!(answer.contains("Đã cắt tỉa cây"), "the public steps are all there: {answer}");
+        for answer in every_answer_the_reporter_or_the_public_gets(&app, &reporter, &id).await {
+            assert!(!answer.contains(NOTE), "an answer shows the note: {answer}");
+        }
+    }
+}
+
+/// A staff member of their own for each case, so the cases do not share a session.
+fn staff_phone_for(step: &Value) -> &'static str {
+    if step["type"] == "rated" {
+        "+84905000041"
+    } else {
+        "+84905000042"
+    }
 }

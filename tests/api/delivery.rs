@@ -2,7 +2,6 @@
 //! are forgotten, overload is retried later, dead letters can be requeued, a dead worker's rows
 //! are reclaimed, and several workers on one queue send each push once.
 
-use crate::complaints::{acknowledged, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

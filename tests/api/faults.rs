@@ -2,7 +2,6 @@
 //! (a real tmpfs mount, so the kernel's own errors reach the store), and FCM failing for a
 //! minute. The database stopped and the process killed are in `api/tests/faults.rs`.
 
-use crate::complaints::{acknowledged, file, form, jpeg, HAI_CHAU};
 use crate::delivery::{app_sending_to, register};
 use crate::helpers::*;
 use reqwest::multipart::Part;

@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real server on an ephemeral port over a fresh database, and a plain HTTP
 //! client to talk to it.
 
+use reqwest::multipart::Form;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use smartcity_api::app::auth::passwords;
@@ -209,4 +210,77 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         address
     }
+}
+
+// ---- complaints: the fixtures of every module that files or moves one ----------------------
+
+/// Inside the demo's Phường Hải Châu (DEMO-02).
+pub const HAI_CHAU: (f64, f64) = (16.045, 108.205);
+
+pub async fn seeded() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
+    let token = app.citizen_token().await;
+    (app, token)
+}
+
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image).write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    bytes.into_inner()
+}
+
+pub fn form(category: &str, lat: f64, lon: f64) -> Form {
+    Form::new()
+        .text("category", category.to_string())
+        .text("description", "Đèn đường trước số 12 Trần Phú không sáng ba đêm nay.")
+        .text("lat", lat.to_string())
+        .text("lon", lon.to_string())
+}
+
+pub async fn file(app: &TestApp, token: &str, form: Form, key: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/v1/complaints")).bearer_auth(token).multipart(form);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.unwrap()
+}
+
+pub async fn agency_id(app: &TestApp, code: &'static str) -> String {
+    app.with_db(move |conn| {
+        smartcity_db::agencies::find_agency_by_code(conn, code).unwrap().unwrap().id
+    })
+    .await
+}
+
+/// Files a complaint of `category` in Hải Châu; returns its id.
+pub async fn file_in_hai_chau(app: &TestApp, token: &str, category: &str) -> String {
+    let res = file(app, token, form(category, HAI_CHAU.0, HAI_CHAU.1), None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// The reporter's complaint, acknowledged by a new staff member of Hải Châu's ward (one notice
+/// for the reporter); returns its id and that staff member's token.
+pub async fn acknowledged(
+    app: &TestApp,
+    reporter: &str,
+    staff_phone: &'static str,
+) -> (String, String) {
+    let id = file_in_hai_chau(app, reporter, "trees").await;
+    let staff = staff_token(app, staff_phone, "ubnd-phuong-hai-chau").await;
+    let step =
+        serde_json::json!({"type": "acknowledged", "comment": "Đã nhận, sẽ cắt tỉa trong tuần"});
+    let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    (id, staff)
+}
+
+pub async fn staff_token(app: &TestApp, phone: &'static str, agency: &'static str) -> String {
+    let id = agency_id(app, agency).await;
+    app.insert_user(phone, "staff", Some(id)).await;
+    app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
 }

@@ -1,7 +1,6 @@
 //! Devices, the in-app inbox, notification settings, and the pushes queued with each
 //! notification (one per device of the recipient, in the same transaction).
 
-use crate::complaints::{acknowledged, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -250,7 +249,7 @@ async fn the_staff_of_the_agency_a_complaint_goes_to_hear_of_it_on_filing_and_on
     );
     assert!(assigned(inbox(&app, &department, "", "vi").await).is_empty());
 
-    let to = crate::complaints::agency_id(&app, "so-xay-dung").await;
+    let to = agency_id(&app, "so-xay-dung").await;
     let res = app
         .post_auth(
             &format!("/v1/complaints/{id}/events"),

@@ -1,7 +1,6 @@
 //! Reminders for agencies: due soon and overdue once per complaint or dossier, then one digest
 //! a day of what is still overdue.
 
-use crate::complaints::{agency_id, file_in_hai_chau, seeded, staff_token};
 use crate::helpers::*;
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::Value;

@@ -151,7 +151,7 @@ impl ApiError {
     }
 
     pub fn with_detail(mut self, vi: impl Into<String>, en: impl Into<String>) -> Self {
-        self.detail = Some(Bilingual { vi: vi.into(), en: en.into() });
+        self.detail = Some(Bilingual::new(vi, en));
         self
     }
 

@@ -20,8 +20,14 @@ pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, Jo
     let due = state.db(move |conn| complaints::resolved_before(conn, cutoff, BATCH)).await?;
     let mut closed = 0;
     for complaint in due {
-        match events::record(state, &complaint.id, Recorder::System, EventRequest::Closed, vec![])
-            .await
+        match events::record(
+            state,
+            &complaint.id,
+            Recorder::System { now },
+            EventRequest::Closed,
+            vec![],
+        )
+        .await
         {
             Ok(_) => closed += 1,
             Err(refused) if refused.code.status() < 500 => {

@@ -298,28 +298,19 @@ pub struct Transition {
 /// Why an event was not recorded. Checked in this order: actor, status, time, content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
-    /// 403: this actor may never record this event on this complaint.
+    /// This actor may never record this event on this complaint.
     Forbidden { event: EventKind, actor: Actor },
-    /// 409: the event exists, but not from the current status.
+    /// The event exists, but not from the current status.
     NotAllowedFrom { event: EventKind, status: ComplaintStatus },
-    /// 409: allowed from this status, not at this time: a reopening after the reporter's
+    /// Allowed from this status, not at this time: a reopening after the reporter's
     /// window ended, or an automatic close before it did. A conflict with the complaint's
     /// state, like the one above, and not a fault in the request.
     OutsideWindow { event: EventKind, window_ends: DateTime<Utc> },
-    /// 422: a field of the request is missing or wrong (`comment`, `stars`, …).
+    /// A field of the request is missing or wrong (`comment`, `stars`, …).
     Invalid(Invalid),
 }
 
 impl Refusal {
-    /// The api's mapping, until it matches on the variant itself.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Refusal::Forbidden { .. } => 403,
-            Refusal::NotAllowedFrom { .. } | Refusal::OutsideWindow { .. } => 409,
-            Refusal::Invalid(_) => 422,
-        }
-    }
-
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Refusal::Forbidden { event, .. }, Lang::Vi) => {
@@ -639,7 +630,6 @@ mod tests {
         };
         let refusal = ack("   ").unwrap_err();
         assert_eq!(refusal, Refusal::Invalid(Invalid::new("comment", Reason::Required)));
-        assert_eq!(refusal.http_status(), 422);
         assert_eq!(refusal.message(Lang::En), "comment: is required");
         let transition = ack("  Đã tiếp nhận, sẽ xử lý trong tuần  ").unwrap();
         assert_eq!(
@@ -714,7 +704,6 @@ mod tests {
             refusal,
             Refusal::Forbidden { event: EventKind::Acknowledged, actor: Actor::OtherStaff }
         );
-        assert_eq!(refusal.http_status(), 403);
         assert!(refusal.message(Lang::Vi).contains("không có quyền"));
         // Not even an internal note.
         let note = valid(EventKind::Note);
@@ -762,7 +751,6 @@ mod tests {
             decide_at_a_fitting_time(S::New, &valid(EventKind::Resolved), Actor::AssignedStaff)
                 .unwrap_err();
         assert_eq!(refusal, Refusal::NotAllowedFrom { event: EventKind::Resolved, status: S::New });
-        assert_eq!(refusal.http_status(), 409);
         assert_eq!(
             refusal.message(Lang::En),
             "\"Resolution\" is not possible while the complaint is \"New\"."
@@ -851,7 +839,6 @@ mod tests {
             refusal,
             Refusal::OutsideWindow { event: EventKind::Reopened, window_ends: ends }
         );
-        assert_eq!(refusal.http_status(), 409);
         // 2026-11-09 09:00 UTC is 16:00 in Vietnam.
         assert_eq!(
             refusal.message(Lang::Vi),

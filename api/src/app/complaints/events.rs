@@ -8,21 +8,23 @@ use super::reading::{load, stored_status, Audience, Visible};
 use crate::app::auth::Caller;
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use smartcity_db::complaints::{self, ComplaintDetail, EventOutcome, NewEvent};
 use smartcity_db::{agencies, places};
 use smartcity_domain::account::Role;
 use smartcity_domain::complaint::{
-    complaint_notice, decide, Actor, ComplaintState, EventRequest, NoticeKind,
+    complaint_notice, decide, Actor, ComplaintState, ComplaintStatus, EventRequest, NoticeKind,
     DEFAULT_REPORTER_WINDOW,
 };
 
 /// Who records the event.
 pub enum Recorder<'a> {
     Person(&'a Caller),
-    /// The server's own jobs (the automatic close).
-    System,
+    /// The server's own jobs (the automatic close), deciding as of `now`.
+    System {
+        now: DateTime<Utc>,
+    },
 }
 
 impl Recorder<'_> {
@@ -126,17 +128,26 @@ pub async fn record(
     let detail = load(state, id).await?;
     let complaint = &detail.complaint;
     let status = stored_status(complaint)?;
-    // When the current status was entered: its latest event, or the last update.
-    let status_since = detail
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.status_after.as_deref() == Some(complaint.status.as_str()))
-        .map(|e| e.created_at)
+    // When the current status was entered: for a resolution its own column (the one the
+    // automatic close selects by), else the latest event that led to it, or the last update.
+    let status_since = complaint
+        .resolved_at
+        .filter(|_| status == ComplaintStatus::Resolved)
+        .or_else(|| {
+            let entered = detail.events.iter().rev();
+            entered
+                .filter(|e| e.status_after.as_deref() == Some(complaint.status.as_str()))
+                .map(|e| e.created_at)
+                .next()
+        })
         .unwrap_or(complaint.updated_at);
     let current = ComplaintState { status, status_since: status_since.and_utc() };
     let actor = recorder.actor(&detail);
-    let transition = decide(&current, &request, actor, Utc::now(), DEFAULT_REPORTER_WINDOW)?;
+    let now = match recorder {
+        Recorder::Person(_) => Utc::now(),
+        Recorder::System { now } => now,
+    };
+    let transition = decide(&current, &request, actor, now, DEFAULT_REPORTER_WINDOW)?;
     let effects = effects(state, id, &transition.event).await?;
 
     let (text, data) = words(&transition.event);
@@ -161,12 +172,12 @@ pub async fn record(
     });
     let (actor_id, agency_id) = match &recorder {
         Recorder::Person(caller) => (Some(caller.user.id.clone()), caller.user.agency_id.clone()),
-        Recorder::System => (None, None),
+        Recorder::System { .. } => (None, None),
     };
     let event = NewEvent {
         event_type: transition.event.kind().as_str().to_string(),
         actor_id,
-        actor_role: format!("{actor:?}").to_lowercase(),
+        actor_role: actor.as_str().to_string(),
         agency_id,
         is_public: transition.public,
         body: text,

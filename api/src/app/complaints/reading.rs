@@ -158,8 +158,7 @@ pub async fn nearby(
     let bbox = bounding_box(center, f64::from(radius_m));
     let (rows, photos) = state
         .db(move |conn| {
-            let open: Vec<&str> =
-                ComplaintStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+            let open = ComplaintStatus::OPEN.map(ComplaintStatus::as_str);
             let rows = complaints::in_box(
                 conn,
                 &BoxQuery {
