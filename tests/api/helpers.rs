@@ -155,6 +155,17 @@ impl TestApp {
         role: &'static str,
         agency_id: Option<String>,
     ) -> String {
+        self.insert_account(phone_e164, role, agency_id, false).await
+    }
+
+    /// `insert_user`, also for an account that is disabled (there is no API to disable one).
+    pub async fn insert_account(
+        &self,
+        phone_e164: &str,
+        role: &'static str,
+        agency_id: Option<String>,
+        disabled: bool,
+    ) -> String {
         let phone = phone_e164.to_string();
         self.with_db(move |conn| {
             let id = uuid::Uuid::new_v4().to_string();
@@ -167,7 +178,7 @@ impl TestApp {
                     display_name: "Cán bộ thử nghiệm",
                     role,
                     agency_id: agency_id.as_deref(),
-                    disabled: false,
+                    disabled,
                     created_at: smartcity_db::now(),
                 },
             )
