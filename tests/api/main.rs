@@ -20,5 +20,6 @@ mod places;
 mod procedures;
 mod reminders;
 mod schema_parity;
+mod templates;
 mod test_db;
 mod tokens;
