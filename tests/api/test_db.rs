@@ -96,7 +96,8 @@ pub fn template_name() -> String {
     files.sort();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for file in files {
-        file.to_string_lossy().hash(&mut hasher);
+        // Relative, so checkouts in other places with the same migrations share the template.
+        file.strip_prefix(&dir).expect("under the migrations").to_string_lossy().hash(&mut hasher);
         std::fs::read(&file).expect("migration readable").hash(&mut hasher);
     }
     format!("{TEMPLATE_PREFIX}{:x}", hasher.finish())
