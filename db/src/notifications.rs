@@ -175,12 +175,3 @@ pub fn set_muted_kinds(conn: &mut DbConn, user_id: &str, kinds: &[&str]) -> Resu
         Ok(())
     })
 }
-
-/// A person's whole inbox, newest first.
-pub fn for_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<NotificationRow>, DbError> {
-    Ok(notifications::table
-        .filter(notifications::user_id.eq(user_id))
-        .order((notifications::created_at.desc(), notifications::id.desc()))
-        .select(NotificationRow::as_select())
-        .load(conn)?)
-}

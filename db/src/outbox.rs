@@ -212,15 +212,3 @@ pub fn backlog(conn: &mut DbConn) -> Result<(i64, Option<NaiveDateTime>), DbErro
         .first(conn)?;
     Ok((waiting, oldest))
 }
-
-/// The pushes of one notification, for tests and support.
-pub fn for_notification(
-    conn: &mut DbConn,
-    notification_id: &str,
-) -> Result<Vec<OutboxRow>, DbError> {
-    Ok(push_outbox::table
-        .filter(push_outbox::notification_id.eq(notification_id))
-        .order(push_outbox::created_at.asc())
-        .select(OutboxRow::as_select())
-        .load(conn)?)
-}

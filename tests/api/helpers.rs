@@ -9,6 +9,7 @@ use smartcity_api::config::Config;
 use smartcity_api::routes::Routes;
 use smartcity_api::startup::Application;
 use smartcity_db::accounts::{self, NewUser};
+use smartcity_db::notifications::NotificationRow;
 use smartcity_db::{DbConn, Pool};
 use std::time::Duration;
 
@@ -184,6 +185,21 @@ impl TestApp {
             )
             .expect("insert user");
             id
+        })
+        .await
+    }
+
+    /// A person's whole inbox as stored, newest first.
+    pub async fn inbox_rows(&self, user_id: String) -> Vec<NotificationRow> {
+        self.with_db(move |conn| {
+            use diesel::prelude::*;
+            use smartcity_db::schema::notifications;
+            notifications::table
+                .filter(notifications::user_id.eq(user_id))
+                .order((notifications::created_at.desc(), notifications::id.desc()))
+                .select(NotificationRow::as_select())
+                .load(conn)
+                .expect("inbox rows")
         })
         .await
     }
