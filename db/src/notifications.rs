@@ -57,7 +57,7 @@ pub fn insert(
                 push_outbox::id.eq(new_id()),
                 push_outbox::notification_id.eq(&id),
                 push_outbox::device_token.eq(token),
-                push_outbox::status.eq(crate::outbox::QUEUED),
+                push_outbox::status.eq(crate::push_status::QUEUED),
                 push_outbox::attempts.eq(0),
                 push_outbox::due_at.eq(now),
                 push_outbox::created_at.eq(now),
