@@ -10,7 +10,14 @@ use serde_json::Value;
 pub(crate) const HAI_CHAU: (f64, f64) = (16.045, 108.205);
 
 pub(crate) async fn seeded() -> (TestApp, String) {
-    let app = spawn_app().await;
+    seeded_with(|_| {}).await
+}
+
+/// `seeded()` with the configuration adjusted first.
+pub(crate) async fn seeded_with(
+    adjust: impl FnOnce(&mut smartcity_api::config::Config),
+) -> (TestApp, String) {
+    let app = spawn_app_with(adjust, |_| {}).await;
     app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
     (app, token)
