@@ -74,16 +74,41 @@ pub fn delete_user(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
     Ok(deleted == 1)
 }
 
-/// Erases an administrator unless they are the last one (the city would be left with nobody
-/// to run it). Returns whether the account was erased.
+/// Erases an administrator unless no other *enabled* administrator would be left (the city
+/// would have nobody able to run it; a disabled account cannot sign in). Returns whether the
+/// account was erased.
+///
+/// Two administrators erasing themselves at once must not both go. On PostgreSQL the enabled
+/// administrators' rows are locked first, in id order, so a second erasure waits for the first
+/// to commit and then counts what it left. On SQLite the delete is the transaction's first
+/// statement: it takes the database's write lock (waiting out the busy timeout), so the count
+/// after it sees every committed erasure and no other writer runs until this one ends.
 pub fn delete_admin_unless_last(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
-        let admins: i64 = users::table.filter(users::role.eq("admin")).count().get_result(conn)?;
-        if admins <= 1 {
+    use diesel::result::Error::RollbackTransaction;
+    let enabled_admins =
+        || users::table.filter(users::role.eq("admin")).filter(users::disabled.eq(false));
+    let outcome = conn.transaction::<_, DbError, _>(|conn| {
+        if let DbConn::Postgres(pg) = conn {
+            enabled_admins()
+                .select(users::id)
+                .order(users::id)
+                .for_no_key_update()
+                .load::<String>(pg)?;
+        }
+        if !delete_user(conn, id)? {
             return Ok(false);
         }
-        delete_user(conn, id)
-    })
+        let left: i64 = enabled_admins().count().get_result(conn)?;
+        if left == 0 {
+            // Undo the delete.
+            return Err(DbError::Query(RollbackTransaction));
+        }
+        Ok(true)
+    });
+    match outcome {
+        Err(DbError::Query(RollbackTransaction)) => Ok(false),
+        other => other,
+    }
 }
 
 /// Opens a session with its first refresh token; returns the session id.

@@ -5,19 +5,6 @@ use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = devices)]
-pub struct DeviceRow {
-    pub token: String,
-    pub user_id: String,
-    pub session_id: Option<String>,
-    pub platform: String,
-    pub app_version: String,
-    pub lang: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 pub struct NewDevice<'a> {
     pub token: &'a str,
     pub user_id: &'a str,
@@ -68,12 +55,4 @@ pub fn remove(conn: &mut DbConn, user_id: &str, token: &str) -> Result<bool, DbE
 pub fn remove_for_session(conn: &mut DbConn, session_id: &str) -> Result<(), DbError> {
     diesel::delete(devices::table.filter(devices::session_id.eq(session_id))).execute(conn)?;
     Ok(())
-}
-
-pub fn for_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<DeviceRow>, DbError> {
-    Ok(devices::table
-        .filter(devices::user_id.eq(user_id))
-        .order(devices::created_at.asc())
-        .select(DeviceRow::as_select())
-        .load(conn)?)
 }

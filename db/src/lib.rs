@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod places;
 pub mod pool;
 pub mod procedures;
+mod push_status;
 pub mod reminders;
 pub mod revisions;
 pub mod schema;

@@ -57,7 +57,7 @@ pub fn insert(
                 push_outbox::id.eq(new_id()),
                 push_outbox::notification_id.eq(&id),
                 push_outbox::device_token.eq(token),
-                push_outbox::status.eq(crate::outbox::QUEUED),
+                push_outbox::status.eq(crate::push_status::QUEUED),
                 push_outbox::attempts.eq(0),
                 push_outbox::due_at.eq(now),
                 push_outbox::created_at.eq(now),
@@ -174,13 +174,4 @@ pub fn set_muted_kinds(conn: &mut DbConn, user_id: &str, kinds: &[&str]) -> Resu
         }
         Ok(())
     })
-}
-
-/// A person's whole inbox, newest first.
-pub fn for_user(conn: &mut DbConn, user_id: &str) -> Result<Vec<NotificationRow>, DbError> {
-    Ok(notifications::table
-        .filter(notifications::user_id.eq(user_id))
-        .order((notifications::created_at.desc(), notifications::id.desc()))
-        .select(NotificationRow::as_select())
-        .load(conn)?)
 }

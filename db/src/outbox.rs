@@ -9,15 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 
-pub const QUEUED: &str = "queued";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-/// No push service is configured: the inbox has it, no phone will.
-pub const SKIPPED: &str = "skipped";
-/// FCM said the device token is dead; the device is forgotten.
-pub const DROPPED: &str = "dropped";
-/// Gave up after the last attempt, or a permanent error: a dead letter.
-pub const DEAD: &str = "dead";
+pub use crate::push_status::{DEAD, DROPPED, QUEUED, SENDING, SENT, SKIPPED};
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Claimed {
@@ -211,16 +203,4 @@ pub fn backlog(conn: &mut DbConn) -> Result<(i64, Option<NaiveDateTime>), DbErro
         .select(diesel::dsl::min(push_outbox::due_at))
         .first(conn)?;
     Ok((waiting, oldest))
-}
-
-/// The pushes of one notification, for tests and support.
-pub fn for_notification(
-    conn: &mut DbConn,
-    notification_id: &str,
-) -> Result<Vec<OutboxRow>, DbError> {
-    Ok(push_outbox::table
-        .filter(push_outbox::notification_id.eq(notification_id))
-        .order(push_outbox::created_at.asc())
-        .select(OutboxRow::as_select())
-        .load(conn)?)
 }

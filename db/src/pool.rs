@@ -35,13 +35,6 @@ impl Backend {
             Backend::Sqlite { path: path.to_string() }
         }
     }
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Postgres { .. } => "postgres",
-            Backend::Sqlite { .. } => "sqlite",
-        }
-    }
 }
 
 pub struct Manager {
@@ -155,7 +148,8 @@ mod tests {
             Backend::from_url("/var/lib/smartcity.db"),
             Backend::Sqlite { path: "/var/lib/smartcity.db".into() }
         );
-        assert_eq!(Backend::from_url("postgres://u@h/db").name(), "postgres");
-        assert_eq!(Backend::from_url("postgresql://u@h/db").name(), "postgres");
+        for url in ["postgres://u@h/db", "postgresql://u@h/db"] {
+            assert_eq!(Backend::from_url(url), Backend::Postgres { url: url.into() });
+        }
     }
 }

@@ -3,4 +3,5 @@
 
 pub mod fake_google;
 pub mod photos;
+pub mod s3_server;
 pub mod test_db;

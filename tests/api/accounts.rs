@@ -190,6 +190,46 @@ async fn the_last_administrator_cannot_erase_themselves() {
 }
 
 #[tokio::test]
+async fn a_disabled_administrator_does_not_count_as_one_left_to_run_the_city() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.insert_account("+84900000010", "admin", None, true).await;
+    let res = app.delete_auth("/v1/me", &admin).await;
+    assert_problem(res, StatusCode::CONFLICT, "last_admin").await;
+    assert_eq!(app.get_auth("/v1/me", &admin).await.status(), StatusCode::OK);
+}
+
+/// Two administrators erase themselves at the same moment, round after round: one goes, the
+/// other is told they are the last, and the city always keeps an administrator who can sign in.
+#[tokio::test]
+async fn two_administrators_erasing_themselves_at_once_leave_one() {
+    const ROUNDS: usize = 40;
+    let app = spawn_app().await;
+    let mut survivor = app.admin_token().await;
+    for round in 0..ROUNDS {
+        let phone = format!("+8490100{round:04}");
+        app.insert_user(&phone, "admin", None).await;
+        let newcomer =
+            app.tokens(&phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string();
+        let (first, second) = tokio::join!(
+            app.delete_auth("/v1/me", &survivor),
+            app.delete_auth("/v1/me", &newcomer)
+        );
+        let statuses = (first.status(), second.status());
+        let (kept, refused) = match statuses {
+            (StatusCode::NO_CONTENT, StatusCode::CONFLICT) => (newcomer, second),
+            (StatusCode::CONFLICT, StatusCode::NO_CONTENT) => (survivor, first),
+            other => panic!("round {round}: expected one 204 and one 409, got {other:?}"),
+        };
+        assert_problem(refused, StatusCode::CONFLICT, "last_admin").await;
+        let me = app.get_auth("/v1/me", &kept).await;
+        assert_eq!(me.status(), StatusCode::OK, "round {round}: the refused one is still there");
+        assert_eq!(me.json::<Value>().await.unwrap()["role"], "admin");
+        survivor = kept;
+    }
+}
+
+#[tokio::test]
 async fn repeated_failed_logins_are_slowed_then_refused_with_retry_after() {
     let app = spawn_app().await;
     app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;

@@ -43,7 +43,7 @@ async fn complaint_count(app: &TestApp) -> i64 {
     .await
 }
 
-async fn fetch(app: &TestApp, url: &Value) -> Vec<u8> {
+pub(crate) async fn fetch(app: &TestApp, url: &Value) -> Vec<u8> {
     let res = app.get(url.as_str().unwrap()).await;
     assert_eq!(res.status(), StatusCode::OK, "{url}");
     assert_eq!(res.headers()["content-type"], "image/jpeg");

@@ -357,9 +357,7 @@ async fn staff_move_a_complaint_through_its_states_and_the_reporter_hears_of_eac
 
     let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
     let user_id = me["id"].as_str().unwrap().to_string();
-    let inbox = app
-        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &user_id).unwrap())
-        .await;
+    let inbox = app.inbox_rows(user_id).await;
     let kinds: Vec<&str> = inbox.iter().rev().map(|n| n.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -730,9 +728,7 @@ async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_
 
     let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
     let reporter_id = me["id"].as_str().unwrap().to_string();
-    let inbox = app
-        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &reporter_id).unwrap())
-        .await;
+    let inbox = app.inbox_rows(reporter_id).await;
     assert_eq!(inbox.iter().filter(|n| n.kind == "complaint_closed").count(), 1, "{inbox:?}");
 }
 

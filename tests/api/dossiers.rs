@@ -463,9 +463,7 @@ async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
         .as_str()
         .unwrap()
         .to_string();
-    let inbox = app
-        .with_db(move |conn| smartcity_db::notifications::for_user(conn, &user_id).unwrap())
-        .await;
+    let inbox = app.inbox_rows(user_id).await;
     assert_eq!(inbox.len(), 2, "one per change: {inbox:?}");
     assert!(inbox[0].title_vi.contains("Đang xử lý"), "{:?}", inbox[0]);
     assert!(inbox[0].title_en.contains("Processing"));

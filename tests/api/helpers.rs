@@ -4,11 +4,13 @@
 use reqwest::multipart::Form;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
+use smartcity_api::adapters::storage::StoreConfig;
 use smartcity_api::app::auth::passwords;
 use smartcity_api::config::Config;
 use smartcity_api::http::routes::Routes;
 use smartcity_api::startup::Application;
 use smartcity_db::accounts::{self, NewUser};
+use smartcity_db::notifications::NotificationRow;
 use smartcity_db::{DbConn, Pool};
 use smartcity_testkit::test_db::TestDb;
 use std::time::Duration;
@@ -63,9 +65,7 @@ pub async fn spawn_app_with(
     let db = TestDb::create();
     let photos_dir = tempfile::tempdir().expect("photo directory");
     let mut config = test_config(db.url());
-    config.photo_store = smartcity_api::adapters::storage::StoreConfig::Local {
-        dir: photos_dir.path().to_path_buf(),
-    };
+    config.photo_store = StoreConfig::Local { dir: photos_dir.path().to_path_buf() };
     adjust(&mut config);
     let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -157,6 +157,17 @@ impl TestApp {
         role: &'static str,
         agency_id: Option<String>,
     ) -> String {
+        self.insert_account(phone_e164, role, agency_id, false).await
+    }
+
+    /// `insert_user`, also for an account that is disabled (there is no API to disable one).
+    pub async fn insert_account(
+        &self,
+        phone_e164: &str,
+        role: &'static str,
+        agency_id: Option<String>,
+        disabled: bool,
+    ) -> String {
         let phone = phone_e164.to_string();
         self.with_db(move |conn| {
             let id = uuid::Uuid::new_v4().to_string();
@@ -169,12 +180,27 @@ impl TestApp {
                     display_name: "Cán bộ thử nghiệm",
                     role,
                     agency_id: agency_id.as_deref(),
-                    disabled: false,
+                    disabled,
                     created_at: smartcity_db::now(),
                 },
             )
             .expect("insert user");
             id
+        })
+        .await
+    }
+
+    /// A person's whole inbox as stored, newest first.
+    pub async fn inbox_rows(&self, user_id: String) -> Vec<NotificationRow> {
+        self.with_db(move |conn| {
+            use diesel::prelude::*;
+            use smartcity_db::schema::notifications;
+            notifications::table
+                .filter(notifications::user_id.eq(user_id))
+                .order((notifications::created_at.desc(), notifications::id.desc()))
+                .select(NotificationRow::as_select())
+                .load(conn)
+                .expect("inbox rows")
         })
         .await
     }
@@ -218,10 +244,27 @@ impl TestApp {
 pub const HAI_CHAU: (f64, f64) = (16.045, 108.205);
 
 pub async fn seeded() -> (TestApp, String) {
-    let app = spawn_app().await;
+    seeded_with(|_| {}).await
+}
+
+/// `seeded()` with the configuration adjusted first.
+pub async fn seeded_with(adjust: impl FnOnce(&mut Config)) -> (TestApp, String) {
+    let app = spawn_app_with(adjust, |_| {}).await;
     app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     let token = app.citizen_token().await;
     (app, token)
+}
+
+/// The photo store an operator would configure for a bucket of the test S3 server.
+pub fn s3_store(bucket: smartcity_testkit::s3_server::S3Bucket) -> StoreConfig {
+    StoreConfig::S3 {
+        endpoint: Some(bucket.endpoint),
+        bucket: bucket.bucket,
+        region: bucket.region.into(),
+        access_key_id: Some(bucket.access_key_id.into()),
+        secret_access_key: Some(bucket.secret_access_key.into()),
+        allow_http: true,
+    }
 }
 
 pub fn jpeg(width: u32, height: u32) -> Vec<u8> {

@@ -38,11 +38,14 @@ async fn inbox(app: &TestApp, token: &str, query: &str, lang: &str) -> Value {
 
 async fn pushes_of(app: &TestApp, notification: String) -> Vec<(String, String)> {
     app.with_db(move |conn| {
-        smartcity_db::outbox::for_notification(conn, &notification)
+        use diesel::prelude::*;
+        use smartcity_db::schema::push_outbox::dsl::*;
+        push_outbox
+            .filter(notification_id.eq(notification))
+            .order(created_at.asc())
+            .select((device_token, status))
+            .load(conn)
             .unwrap()
-            .into_iter()
-            .map(|row| (row.device_token, row.status))
-            .collect()
     })
     .await
 }
