@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::places::NewArea;
 use smartcity_db::procedures;
-use smartcity_domain::account::{DisplayName, NewPassword};
+use smartcity_domain::account::{DisplayName, NewPassword, Role};
 use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::parse_catalogue;
@@ -119,7 +119,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                         phone: &e164,
                         password_hash: &passwords::hash(password.expose()),
                         display_name: name.as_str(),
-                        role: "admin",
+                        role: Role::Admin,
                         agency_id: None,
                         disabled: false,
                         created_at: smartcity_db::now(),

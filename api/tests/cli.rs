@@ -3,7 +3,11 @@
 //! sends pushes losing none of them.
 
 use serde_json::Value;
+use smartcity_db::words::Stored;
 use smartcity_db::{accounts, procedures, DbConn};
+use smartcity_domain::account::Role;
+use smartcity_domain::push::{Platform, PushStatus};
+use smartcity_domain::Lang;
 use smartcity_testkit::fake_google;
 use smartcity_testkit::test_db::TestDb;
 use std::io::{BufRead, BufReader, Write};
@@ -72,7 +76,7 @@ fn create_admin_reads_the_password_from_standard_input() {
     let mut conn = connect(&db);
     let admin =
         accounts::find_user_by_phone(&mut conn, "+84912345678").unwrap().expect("admin stored");
-    assert_eq!(admin.role, "admin");
+    assert_eq!(admin.role.as_str(), "admin");
     assert!(smartcity_api::app::auth::passwords::verify(STRONG_PASSWORD, &admin.password_hash));
 
     let again = smartcity(
@@ -297,7 +301,9 @@ fn outbox_statuses(db: &TestDb) -> Vec<(String, String)> {
     use diesel::prelude::*;
     use smartcity_db::schema::push_outbox::dsl::*;
     let mut conn = connect(db);
-    push_outbox.select((device_token, status)).load(&mut conn).unwrap()
+    let rows: Vec<(String, PushStatus)> =
+        push_outbox.select((device_token, status)).load(&mut conn).unwrap();
+    rows.into_iter().map(|(token, state)| (token, state.as_str().to_string())).collect()
 }
 
 /// SIGKILL while pushes are going out: after a restart every queued push is sent (some that
@@ -321,7 +327,7 @@ async fn a_server_killed_mid_queue_loses_no_push_after_restart() {
                 phone: "+84912345678",
                 password_hash: "not used",
                 display_name: "Nguyễn Văn An",
-                role: "citizen",
+                role: Role::Citizen,
                 agency_id: None,
                 disabled: false,
                 created_at: smartcity_db::now(),
@@ -335,9 +341,9 @@ async fn a_server_killed_mid_queue_loses_no_push_after_restart() {
                 .values((
                     token.eq(format!("slow-phone-{i:03}")),
                     user_id.eq("citizen-1"),
-                    platform.eq("android"),
+                    platform.eq(Stored(Platform::Android)),
                     app_version.eq("3.0.0"),
-                    lang.eq("vi"),
+                    lang.eq(Stored(Lang::Vi)),
                     created_at.eq(now),
                     updated_at.eq(now),
                 ))

@@ -9,9 +9,13 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_db::schema::{complaint_photos, complaints, users};
+use smartcity_db::words::Stored;
 use smartcity_db::{DbConn, DbError};
+use smartcity_domain::account::Role;
 use smartcity_domain::complaint::Category;
+use smartcity_domain::complaint::ComplaintStatus;
 use smartcity_domain::geo::{AreaIndex, LatLon, Region};
+use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::routing::Rule;
 
 /// splitmix64: small, fast, and the same everywhere.
@@ -250,7 +254,7 @@ struct NewComplaintRow {
     reporter_id: Option<String>,
     anonymous: bool,
     answers: &'static str,
-    status: &'static str,
+    status: Stored<ComplaintStatus>,
     due_at: NaiveDateTime,
     resolved_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
@@ -268,7 +272,7 @@ struct NewComplaintRow {
 struct NewPhotoRow {
     id: String,
     complaint_id: String,
-    kind: &'static str,
+    kind: Stored<PhotoKind>,
     position: i32,
     display_key: String,
     thumbnail_key: String,
@@ -284,7 +288,7 @@ struct NewUserRow {
     phone: String,
     password_hash: String,
     display_name: String,
-    role: &'static str,
+    role: Stored<Role>,
     agency_id: Option<String>,
     disabled: bool,
     created_at: NaiveDateTime,
@@ -292,28 +296,29 @@ struct NewUserRow {
 
 /// Status by age: the last days mostly open, the last month in progress or resolved, older
 /// mostly closed; about one in twelve complaints is open in all.
-fn status(rng: &mut Rng, age_days: f64) -> &'static str {
-    let table: &[(&str, f64)] = if age_days < 3.0 {
-        &[("new", 50.0), ("acknowledged", 30.0), ("in_progress", 20.0)]
+fn status(rng: &mut Rng, age_days: f64) -> ComplaintStatus {
+    use ComplaintStatus::*;
+    let table: &[(ComplaintStatus, f64)] = if age_days < 3.0 {
+        &[(New, 50.0), (Acknowledged, 30.0), (InProgress, 20.0)]
     } else if age_days < 30.0 {
         &[
-            ("new", 5.0),
-            ("acknowledged", 10.0),
-            ("in_progress", 25.0),
-            ("resolved", 40.0),
-            ("rejected", 5.0),
-            ("duplicate", 5.0),
-            ("closed", 10.0),
+            (New, 5.0),
+            (Acknowledged, 10.0),
+            (InProgress, 25.0),
+            (Resolved, 40.0),
+            (Rejected, 5.0),
+            (Duplicate, 5.0),
+            (Closed, 10.0),
         ]
     } else {
         &[
-            ("new", 1.0),
-            ("acknowledged", 1.0),
-            ("in_progress", 3.0),
-            ("resolved", 25.0),
-            ("rejected", 7.0),
-            ("duplicate", 8.0),
-            ("closed", 55.0),
+            (New, 1.0),
+            (Acknowledged, 1.0),
+            (InProgress, 3.0),
+            (Resolved, 25.0),
+            (Rejected, 7.0),
+            (Duplicate, 8.0),
+            (Closed, 55.0),
         ]
     };
     let weights: Vec<f64> = table.iter().map(|s| s.1).collect();
@@ -357,7 +362,7 @@ pub fn seed_citizens(
                 phone: format!("+8497{i:07}"),
                 password_hash: password_hash.to_string(),
                 display_name: format!("{} {}", FAMILY[i % 8], GIVEN[(i / 8) % 8]),
-                role: "citizen",
+                role: Stored(Role::Citizen),
                 agency_id: None,
                 disabled: false,
                 created_at: now,
@@ -389,7 +394,7 @@ pub fn seed_staff(
             phone: phone.clone(),
             password_hash: password_hash.to_string(),
             display_name: "Cán bộ thử tải".to_string(),
-            role: "staff",
+            role: Stored(Role::Staff),
             agency_id: Some(agency_id.clone()),
             disabled: false,
             created_at: smartcity_db::now(),
@@ -441,7 +446,7 @@ pub fn seed(conn: &mut DbConn, ctx: &Context, total: usize) -> Result<usize, DbE
                     photos.push(NewPhotoRow {
                         id: rng.uuid(),
                         complaint_id: row.id.clone(),
-                        kind: "report",
+                        kind: Stored(PhotoKind::Report),
                         position: 0,
                         display_key: format!("{key}-display.jpg"),
                         thumbnail_key: format!("{key}-thumbnail.jpg"),
@@ -495,13 +500,13 @@ fn complaint(
     let status = status(rng, age_days);
     let due_at = smartcity_domain::complaint::due_at(created_at.and_utc(), sla_hours).naive_utc();
     let sla = Duration::hours(i64::from(sla_hours));
-    let resolved_at = matches!(status, "resolved" | "closed")
+    let resolved_at = matches!(status, ComplaintStatus::Resolved | ComplaintStatus::Closed)
         .then(|| created_at + sla * (rng.below(300) as i32 + 30) / 100)
         .map(|at| at.min(now));
-    let closed_at = (status == "closed")
+    let closed_at = (status == ComplaintStatus::Closed)
         .then(|| resolved_at.unwrap_or(created_at) + Duration::days(7))
         .map(|at| at.min(now));
-    let rating = (status == "closed" && rng.unit() < 0.6)
+    let rating = (status == ComplaintStatus::Closed && rng.unit() < 0.6)
         .then(|| [1, 2, 3, 4, 4, 4, 5, 5, 5, 5][rng.below(10)]);
     let anonymous = rng.unit() < 0.12;
     // A few reporters file a lot: the square skews towards the first ones.
@@ -527,7 +532,7 @@ fn complaint(
         reporter_id,
         anonymous,
         answers: "{}",
-        status,
+        status: Stored(status),
         due_at,
         resolved_at,
         closed_at,

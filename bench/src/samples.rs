@@ -11,7 +11,9 @@
 use crate::complaints::{category, place, Rng};
 use diesel::prelude::*;
 use smartcity_db::schema::complaints;
+use smartcity_db::words::Stored;
 use smartcity_db::{DbConn, DbError};
+use smartcity_domain::complaint::ComplaintStatus;
 use std::io::Write;
 use std::path::Path;
 
@@ -42,8 +44,11 @@ pub fn write(
     let step = (ids.len() / samples.max(1)).max(1);
     write_lines(dir, "complaints.txt", ids.into_iter().step_by(step))?;
 
-    let actionable: Vec<(String, String, String)> = complaints::table
-        .filter(complaints::status.eq_any(["new", "acknowledged"]))
+    let actionable: Vec<(String, ComplaintStatus, String)> = complaints::table
+        .filter(
+            complaints::status
+                .eq_any([Stored(ComplaintStatus::New), Stored(ComplaintStatus::Acknowledged)]),
+        )
         .order(complaints::id)
         .select((complaints::id, complaints::status, complaints::agency_id))
         .load(conn)
@@ -51,7 +56,9 @@ pub fn write(
     write_lines(
         dir,
         "actionable.txt",
-        actionable.into_iter().map(|(id, status, agency)| format!("{id} {status} {agency}")),
+        actionable
+            .into_iter()
+            .map(|(id, status, agency)| format!("{id} {} {agency}", status.as_str())),
     )?;
 
     write_lines(dir, "staff.txt", staff.iter().map(|(agency, phone)| format!("{agency} {phone}")))?;

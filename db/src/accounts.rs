@@ -1,9 +1,11 @@
 //! Users, their sessions (refresh-token families) and refresh tokens.
 
 use crate::schema::{refresh_tokens, sessions, users};
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::account::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -12,20 +14,21 @@ pub struct UserRow {
     pub phone: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub agency_id: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub phone: &'a str,
     pub password_hash: &'a str,
     pub display_name: &'a str,
-    pub role: &'a str,
+    #[diesel(serialize_as = Stored<Role>)]
+    pub role: Role,
     pub agency_id: Option<&'a str>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
@@ -33,7 +36,8 @@ pub struct NewUser<'a> {
 
 /// Inserts a user; a phone number already registered comes back as `DbError::Duplicate`.
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<(), DbError> {
-    diesel::insert_into(users::table).values(user).execute(conn)?;
+    // By value: the role goes in as its word (`serialize_as`), which takes the field by value.
+    diesel::insert_into(users::table).values(user.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -85,8 +89,9 @@ pub fn delete_user(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
 /// after it sees every committed erasure and no other writer runs until this one ends.
 pub fn delete_admin_unless_last(conn: &mut DbConn, id: &str) -> Result<bool, DbError> {
     use diesel::result::Error::RollbackTransaction;
-    let enabled_admins =
-        || users::table.filter(users::role.eq("admin")).filter(users::disabled.eq(false));
+    let enabled_admins = || {
+        users::table.filter(users::role.eq(Stored(Role::Admin))).filter(users::disabled.eq(false))
+    };
     let outcome = conn.transaction::<_, DbError, _>(|conn| {
         if let DbConn::Postgres(pg) = conn {
             enabled_admins()

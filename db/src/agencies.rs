@@ -1,7 +1,9 @@
 use crate::schema::agencies;
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::agency::GovLevel;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = agencies)]
@@ -9,7 +11,7 @@ pub struct AgencyRow {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: GovLevel,
     pub created_at: NaiveDateTime,
 }
 
@@ -18,22 +20,17 @@ pub fn insert_agency(
     conn: &mut DbConn,
     code: &str,
     name: &str,
-    level: &str,
+    level: GovLevel,
     now: NaiveDateTime,
 ) -> Result<AgencyRow, DbError> {
-    let row = AgencyRow {
-        id: new_id(),
-        code: code.into(),
-        name: name.into(),
-        level: level.into(),
-        created_at: now,
-    };
+    let row =
+        AgencyRow { id: new_id(), code: code.into(), name: name.into(), level, created_at: now };
     diesel::insert_into(agencies::table)
         .values((
             agencies::id.eq(&row.id),
             agencies::code.eq(&row.code),
             agencies::name.eq(&row.name),
-            agencies::level.eq(&row.level),
+            agencies::level.eq(Stored(row.level)),
             agencies::created_at.eq(row.created_at),
         ))
         .execute(conn)?;

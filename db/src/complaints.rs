@@ -3,11 +3,14 @@
 use crate::schema::{
     complaint_events, complaint_follows, complaint_me_too, complaint_photos, complaints, users,
 };
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
 use smartcity_domain::dossier::Notice;
 use smartcity_domain::geo::{cells_covering, grid_cell};
+use smartcity_domain::photo::PhotoKind;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -24,7 +27,7 @@ pub struct ComplaintRow {
     pub reporter_id: Option<String>,
     pub anonymous: bool,
     pub answers: String,
-    pub status: String,
+    pub status: ComplaintStatus,
     pub due_at: NaiveDateTime,
     pub resolved_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
@@ -43,7 +46,7 @@ pub struct ComplaintRow {
 pub struct PhotoRow {
     pub id: String,
     pub complaint_id: String,
-    pub kind: String,
+    pub kind: PhotoKind,
     pub position: i32,
     pub display_key: String,
     pub thumbnail_key: String,
@@ -57,12 +60,12 @@ pub struct PhotoRow {
 pub struct EventRow {
     pub id: String,
     pub complaint_id: String,
-    pub event_type: String,
+    pub event_type: EventKind,
     pub actor_id: Option<String>,
-    pub actor_role: String,
+    pub actor_role: Actor,
     pub agency_id: Option<String>,
     pub is_public: bool,
-    pub status_after: Option<String>,
+    pub status_after: Option<ComplaintStatus>,
     pub body: Option<String>,
     pub data: String,
     pub created_at: NaiveDateTime,
@@ -158,7 +161,7 @@ pub fn file(
                 complaints::reporter_id.eq(&complaint.reporter_id),
                 complaints::anonymous.eq(complaint.anonymous),
                 complaints::answers.eq(&complaint.answers),
-                complaints::status.eq("new"),
+                complaints::status.eq(Stored(ComplaintStatus::New)),
                 complaints::due_at.eq(complaint.due_at),
                 complaints::idempotency_key.eq(&complaint.idempotency_key),
                 complaints::idempotency_fingerprint.eq(&complaint.idempotency_fingerprint),
@@ -171,17 +174,17 @@ pub fn file(
                 complaints::updated_at.eq(complaint.created_at),
             ))
             .execute(conn)?;
-        insert_photos(conn, &complaint.id, "report", photos, complaint.created_at)?;
+        insert_photos(conn, &complaint.id, PhotoKind::Report, photos, complaint.created_at)?;
         diesel::insert_into(complaint_events::table)
             .values((
                 complaint_events::id.eq(new_id()),
                 complaint_events::complaint_id.eq(&complaint.id),
-                complaint_events::event_type.eq("filed"),
+                complaint_events::event_type.eq(Stored(EventKind::Filed)),
                 complaint_events::actor_id.eq(&complaint.reporter_id),
-                complaint_events::actor_role.eq("reporter"),
+                complaint_events::actor_role.eq(Stored(Actor::Reporter)),
                 complaint_events::agency_id.eq(&complaint.agency_id),
                 complaint_events::is_public.eq(true),
-                complaint_events::status_after.eq("new"),
+                complaint_events::status_after.eq(Some(Stored(ComplaintStatus::New))),
                 complaint_events::data.eq("{}"),
                 complaint_events::created_at.eq(complaint.created_at),
             ))
@@ -207,13 +210,13 @@ pub fn file(
     }
 }
 
-/// Photos of `kind` (`report`: the reporter's; `after`: the agency's proof of the fix), in
+/// Photos of `kind` (the reporter's, or the agency's proof of the fix), in
 /// upload order. They carry the time of what they came with (the filing, the `resolved` event):
 /// the timeline finds an event's photos by it.
 fn insert_photos(
     conn: &mut DbConn,
     complaint_id: &str,
-    kind: &str,
+    kind: PhotoKind,
     photos: &[NewPhoto],
     created_at: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -222,7 +225,7 @@ fn insert_photos(
             .values((
                 complaint_photos::id.eq(new_id()),
                 complaint_photos::complaint_id.eq(complaint_id),
-                complaint_photos::kind.eq(kind),
+                complaint_photos::kind.eq(Stored(kind)),
                 complaint_photos::position.eq(position as i32),
                 complaint_photos::display_key.eq(&photo.display_key),
                 complaint_photos::thumbnail_key.eq(&photo.thumbnail_key),
@@ -276,7 +279,7 @@ pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, Db
 pub struct BoxQuery<'a> {
     pub bbox: smartcity_domain::geo::BoundingBox,
     pub category: Option<&'a str>,
-    pub statuses: &'a [&'a str],
+    pub statuses: &'a [ComplaintStatus],
     pub created_since: Option<NaiveDateTime>,
     /// Keyset paging: only complaints older than this (created_at, id).
     pub before: Option<(NaiveDateTime, String)>,
@@ -315,7 +318,8 @@ fn box_query<'a>(q: &BoxQuery) -> complaints::BoxedQuery<'a, crate::pool::MultiB
         query = query.filter(complaints::category_code.eq(category.to_string()));
     }
     if !q.statuses.is_empty() {
-        let statuses: Vec<String> = q.statuses.iter().map(|s| s.to_string()).collect();
+        let statuses: Vec<Stored<ComplaintStatus>> =
+            q.statuses.iter().map(|s| Stored(*s)).collect();
         query = query.filter(complaints::status.eq_any(statuses));
     }
     if let Some(since) = q.created_since {
@@ -339,7 +343,7 @@ pub fn photo(conn: &mut DbConn, id: &str) -> Result<Option<PhotoRow>, DbError> {
 pub fn first_photos(conn: &mut DbConn, ids: &[String]) -> Result<Vec<PhotoRow>, DbError> {
     Ok(complaint_photos::table
         .filter(complaint_photos::complaint_id.eq_any(ids))
-        .filter(complaint_photos::kind.eq("report"))
+        .filter(complaint_photos::kind.eq(Stored(PhotoKind::Report)))
         .filter(complaint_photos::position.eq(0))
         .select(PhotoRow::as_select())
         .load(conn)?)
@@ -449,9 +453,9 @@ pub fn follow(
 
 /// A timeline event to record, with what it changes on the complaint.
 pub struct NewEvent {
-    pub event_type: String,
+    pub event_type: EventKind,
     pub actor_id: Option<String>,
-    pub actor_role: String,
+    pub actor_role: Actor,
     pub agency_id: Option<String>,
     pub is_public: bool,
     pub body: Option<String>,
@@ -459,8 +463,8 @@ pub struct NewEvent {
     pub data: String,
     /// The status before the event, which must still be current: two staff acting at once
     /// cannot both move the complaint from the same status.
-    pub status_before: String,
-    pub status_after: Option<String>,
+    pub status_before: ComplaintStatus,
+    pub status_after: Option<ComplaintStatus>,
     pub reassign_to: Option<String>,
     pub duplicate_of: Option<String>,
     pub rating: Option<(i32, Option<String>)>,
@@ -489,23 +493,23 @@ pub fn record_event(
     conn.transaction(|conn| {
         let target = complaints::table
             .filter(complaints::id.eq(complaint_id))
-            .filter(complaints::status.eq(&event.status_before));
-        let status = event.status_after.clone().unwrap_or_else(|| event.status_before.clone());
+            .filter(complaints::status.eq(Stored(event.status_before)));
+        let status = event.status_after.unwrap_or(event.status_before);
         let touched = diesel::update(target)
-            .set((complaints::status.eq(&status), complaints::updated_at.eq(now)))
+            .set((complaints::status.eq(Stored(status)), complaints::updated_at.eq(now)))
             .execute(conn)?;
         if touched == 0 {
             return Ok(EventOutcome::StatusChanged);
         }
         let row = complaints::table.find(complaint_id);
-        match status.as_str() {
-            "resolved" => {
+        match status {
+            ComplaintStatus::Resolved => {
                 diesel::update(row).set(complaints::resolved_at.eq(now)).execute(conn)?;
             }
-            "closed" => {
+            ComplaintStatus::Closed => {
                 diesel::update(row).set(complaints::closed_at.eq(now)).execute(conn)?;
             }
-            "in_progress" | "new" => {
+            ComplaintStatus::InProgress | ComplaintStatus::New => {
                 diesel::update(row)
                     .set((
                         complaints::resolved_at.eq(None::<NaiveDateTime>),
@@ -533,18 +537,18 @@ pub fn record_event(
             .values((
                 complaint_events::id.eq(new_id()),
                 complaint_events::complaint_id.eq(complaint_id),
-                complaint_events::event_type.eq(&event.event_type),
+                complaint_events::event_type.eq(Stored(event.event_type)),
                 complaint_events::actor_id.eq(&event.actor_id),
-                complaint_events::actor_role.eq(&event.actor_role),
+                complaint_events::actor_role.eq(Stored(event.actor_role)),
                 complaint_events::agency_id.eq(&event.agency_id),
                 complaint_events::is_public.eq(event.is_public),
-                complaint_events::status_after.eq(&event.status_after),
+                complaint_events::status_after.eq(event.status_after.map(Stored)),
                 complaint_events::body.eq(&event.body),
                 complaint_events::data.eq(&event.data),
                 complaint_events::created_at.eq(now),
             ))
             .execute(conn)?;
-        insert_photos(conn, complaint_id, "after", &event.after_photos, now)?;
+        insert_photos(conn, complaint_id, PhotoKind::After, &event.after_photos, now)?;
         if let Some(notice) = notice {
             let reporter: Option<String> =
                 complaints::table.find(complaint_id).select(complaints::reporter_id).first(conn)?;
@@ -608,7 +612,7 @@ pub fn referenced_photo_keys(conn: &mut DbConn, keys: &[String]) -> Result<Vec<S
 
 #[derive(Debug, Default, Clone)]
 pub struct AgencyFilter {
-    pub status: Option<String>,
+    pub status: Option<ComplaintStatus>,
     pub category: Option<String>,
     /// Open and past due at this instant.
     pub overdue_at: Option<NaiveDateTime>,
@@ -625,18 +629,15 @@ pub fn for_agency(
     let query = || {
         let mut q =
             complaints::table.filter(complaints::agency_id.eq(agency_id.to_string())).into_boxed();
-        if let Some(status) = &filter.status {
-            q = q.filter(complaints::status.eq(status.clone()));
+        if let Some(status) = filter.status {
+            q = q.filter(complaints::status.eq(Stored(status)));
         }
         if let Some(category) = &filter.category {
             q = q.filter(complaints::category_code.eq(category.clone()));
         }
         if let Some(now) = filter.overdue_at {
-            q = q.filter(complaints::due_at.lt(now)).filter(complaints::status.eq_any([
-                "new",
-                "acknowledged",
-                "in_progress",
-            ]));
+            let open = ComplaintStatus::OPEN.map(Stored);
+            q = q.filter(complaints::due_at.lt(now)).filter(complaints::status.eq_any(open));
         }
         q
     };
@@ -658,7 +659,7 @@ pub fn resolved_before(
     limit: i64,
 ) -> Result<Vec<ComplaintRow>, DbError> {
     Ok(complaints::table
-        .filter(complaints::status.eq("resolved"))
+        .filter(complaints::status.eq(Stored(ComplaintStatus::Resolved)))
         .filter(complaints::resolved_at.le(cutoff))
         .order(complaints::resolved_at.asc())
         .limit(limit)

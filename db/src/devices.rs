@@ -1,17 +1,20 @@
 //! The phones people receive pushes on, by FCM registration token.
 
 use crate::schema::devices;
+use crate::words::Stored;
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::push::Platform;
+use smartcity_domain::Lang;
 
 pub struct NewDevice<'a> {
     pub token: &'a str,
     pub user_id: &'a str,
     pub session_id: &'a str,
-    pub platform: &'a str,
+    pub platform: Platform,
     pub app_version: &'a str,
-    pub lang: &'a str,
+    pub lang: Lang,
 }
 
 /// Registers a token for this person and sign-in. A token is one app install, so when someone
@@ -25,9 +28,9 @@ pub fn register(
         let values = (
             devices::user_id.eq(device.user_id),
             devices::session_id.eq(device.session_id),
-            devices::platform.eq(device.platform),
+            devices::platform.eq(Stored(device.platform)),
             devices::app_version.eq(device.app_version),
-            devices::lang.eq(device.lang),
+            devices::lang.eq(Stored(device.lang)),
             devices::updated_at.eq(now),
         );
         let updated =

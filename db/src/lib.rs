@@ -15,12 +15,12 @@ pub mod outbox;
 pub mod places;
 pub mod pool;
 pub mod procedures;
-mod push_status;
 pub mod reminders;
 pub mod revisions;
 pub mod schema;
 pub mod signing_keys;
 pub mod throttle;
+pub mod words;
 
 pub use error::DbError;
 pub use pool::{Backend, DbConn, Pool};

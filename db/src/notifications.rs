@@ -3,17 +3,20 @@
 //! recipient (the outbox) unless they turned that kind off.
 
 use crate::schema::{devices, notification_mutes, notifications, push_outbox, users};
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::account::Role;
 use smartcity_domain::dossier::Notice;
+use smartcity_domain::push::{NotificationKind, PushStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub title_vi: String,
     pub body_vi: String,
     pub title_en: String,
@@ -35,7 +38,7 @@ pub fn insert(
         .values((
             notifications::id.eq(&id),
             notifications::user_id.eq(user_id),
-            notifications::kind.eq(notice.kind),
+            notifications::kind.eq(Stored(notice.kind)),
             notifications::title_vi.eq(&notice.title_vi),
             notifications::body_vi.eq(&notice.body_vi),
             notifications::title_en.eq(&notice.title_en),
@@ -44,8 +47,12 @@ pub fn insert(
             notifications::created_at.eq(now),
         ))
         .execute(conn)?;
-    let muted =
-        notification_mutes::table.find((user_id, notice.kind)).count().get_result::<i64>(conn)? > 0;
+    let muted = notification_mutes::table
+        .filter(notification_mutes::user_id.eq(user_id))
+        .filter(notification_mutes::kind.eq(Stored(notice.kind)))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
     if muted {
         return Ok(());
     }
@@ -57,7 +64,7 @@ pub fn insert(
                 push_outbox::id.eq(new_id()),
                 push_outbox::notification_id.eq(&id),
                 push_outbox::device_token.eq(token),
-                push_outbox::status.eq(crate::push_status::QUEUED),
+                push_outbox::status.eq(Stored(PushStatus::Queued)),
                 push_outbox::attempts.eq(0),
                 push_outbox::due_at.eq(now),
                 push_outbox::created_at.eq(now),
@@ -76,7 +83,7 @@ pub fn insert_for_agency_staff(
 ) -> Result<(), DbError> {
     let staff: Vec<String> = users::table
         .filter(users::agency_id.eq(agency_id))
-        .filter(users::role.eq("staff"))
+        .filter(users::role.eq(Stored(Role::Staff)))
         .filter(users::disabled.eq(false))
         .select(users::id)
         .load(conn)?;
@@ -151,7 +158,7 @@ pub fn mark_all_read(
 }
 
 /// The kinds this person turned off.
-pub fn muted_kinds(conn: &mut DbConn, user_id: &str) -> Result<Vec<String>, DbError> {
+pub fn muted_kinds(conn: &mut DbConn, user_id: &str) -> Result<Vec<NotificationKind>, DbError> {
     Ok(notification_mutes::table
         .filter(notification_mutes::user_id.eq(user_id))
         .select(notification_mutes::kind)
@@ -160,7 +167,11 @@ pub fn muted_kinds(conn: &mut DbConn, user_id: &str) -> Result<Vec<String>, DbEr
 }
 
 /// Replaces the kinds this person turned off.
-pub fn set_muted_kinds(conn: &mut DbConn, user_id: &str, kinds: &[&str]) -> Result<(), DbError> {
+pub fn set_muted_kinds(
+    conn: &mut DbConn,
+    user_id: &str,
+    kinds: &[NotificationKind],
+) -> Result<(), DbError> {
     conn.transaction(|conn| {
         diesel::delete(notification_mutes::table.filter(notification_mutes::user_id.eq(user_id)))
             .execute(conn)?;
@@ -168,7 +179,7 @@ pub fn set_muted_kinds(conn: &mut DbConn, user_id: &str, kinds: &[&str]) -> Resu
             diesel::insert_into(notification_mutes::table)
                 .values((
                     notification_mutes::user_id.eq(user_id),
-                    notification_mutes::kind.eq(kind),
+                    notification_mutes::kind.eq(Stored(*kind)),
                 ))
                 .execute(conn)?;
         }

@@ -4,9 +4,12 @@
 use crate::complaints::ComplaintRow;
 use crate::schema::open311_clients;
 use crate::schema::{agencies, categories, complaint_events, complaint_photos, complaints};
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::complaint::ComplaintStatus;
+use smartcity_domain::photo::PhotoKind;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -89,7 +92,7 @@ pub enum RequestFilter<'a> {
     Ids(&'a [String]),
     Window {
         service_codes: &'a [String],
-        statuses: &'a [&'a str],
+        statuses: &'a [ComplaintStatus],
         from: NaiveDateTime,
         to: NaiveDateTime,
         limit: i64,
@@ -124,7 +127,9 @@ pub fn service_requests(
                 query = query.filter(complaints::category_code.eq_any(*service_codes));
             }
             if !statuses.is_empty() {
-                query = query.filter(complaints::status.eq_any(*statuses));
+                let statuses: Vec<Stored<ComplaintStatus>> =
+                    statuses.iter().map(|s| Stored(*s)).collect();
+                query = query.filter(complaints::status.eq_any(statuses));
             }
         }
     }
@@ -134,7 +139,7 @@ pub fn service_requests(
     let mut first_photos: HashMap<String, String> = HashMap::new();
     let photos: Vec<(String, String)> = complaint_photos::table
         .filter(complaint_photos::complaint_id.eq_any(&ids))
-        .filter(complaint_photos::kind.eq("report"))
+        .filter(complaint_photos::kind.eq(Stored(PhotoKind::Report)))
         .order((complaint_photos::complaint_id, complaint_photos::position.desc()))
         .select((complaint_photos::complaint_id, complaint_photos::id))
         .load(conn)?;

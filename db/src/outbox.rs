@@ -4,12 +4,13 @@
 
 use crate::notifications::NotificationRow;
 use crate::schema::{devices, notifications, push_outbox};
+use crate::words::{Stored, WordText};
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
-
-pub use crate::push_status::{DEAD, DROPPED, QUEUED, SENDING, SENT, SKIPPED};
+use smartcity_domain::push::{Platform, PushStatus};
+use smartcity_domain::Lang;
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Claimed {
@@ -22,13 +23,13 @@ pub struct Claimed {
 // Both queries claim the oldest due rows, and rows whose lease ran out. PostgreSQL skips rows
 // another worker holds, so any number of workers (in any number of instances) share the queue;
 // SQLite has one writer at a time, so its one worker needs no more.
-const CLAIM_POSTGRES: &str = "UPDATE push_outbox SET status = 'sending', lease_until = $1, \
+const CLAIM_POSTGRES: &str = "UPDATE push_outbox SET status = $4, lease_until = $1, \
      attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
-     WHERE (status = 'queued' AND due_at <= $2) OR (status = 'sending' AND lease_until < $2) \
+     WHERE (status = $5 AND due_at <= $2) OR (status = $4 AND lease_until < $2) \
      ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, attempts";
-const CLAIM_SQLITE: &str = "UPDATE push_outbox SET status = 'sending', lease_until = ?1, \
+const CLAIM_SQLITE: &str = "UPDATE push_outbox SET status = ?4, lease_until = ?1, \
      attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
-     WHERE (status = 'queued' AND due_at <= ?2) OR (status = 'sending' AND lease_until < ?2) \
+     WHERE (status = ?5 AND due_at <= ?2) OR (status = ?4 AND lease_until < ?2) \
      ORDER BY due_at LIMIT ?3) RETURNING id, attempts";
 
 /// Claims up to `limit` due rows until `lease_until`.
@@ -43,11 +44,15 @@ pub fn claim(
             .bind::<Timestamp, _>(lease_until)
             .bind::<Timestamp, _>(now)
             .bind::<BigInt, _>(limit)
+            .bind::<WordText, _>(Stored(PushStatus::Sending))
+            .bind::<WordText, _>(Stored(PushStatus::Queued))
             .load(c)?,
         DbConn::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
             .bind::<Timestamp, _>(lease_until)
             .bind::<Timestamp, _>(now)
             .bind::<BigInt, _>(limit)
+            .bind::<WordText, _>(Stored(PushStatus::Sending))
+            .bind::<WordText, _>(Stored(PushStatus::Queued))
             .load(c)?,
     })
 }
@@ -60,7 +65,7 @@ pub struct Push {
     pub device_token: String,
     pub notification: NotificationRow,
     /// The device's platform and language; None when it was removed since.
-    pub device: Option<(String, String)>,
+    pub device: Option<(Platform, Lang)>,
     /// The recipient's unread notifications, for the app icon's badge.
     pub unread: i64,
 }
@@ -81,7 +86,7 @@ pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError
         .select((notifications::user_id, diesel::dsl::count_star()))
         .load(conn)?;
     let tokens: Vec<&str> = rows.iter().map(|(_, token, _)| token.as_str()).collect();
-    let device_rows: Vec<(String, String, String)> = devices::table
+    let device_rows: Vec<(String, Platform, Lang)> = devices::table
         .filter(devices::token.eq_any(&tokens))
         .select((devices::token, devices::platform, devices::lang))
         .load(conn)?;
@@ -91,7 +96,7 @@ pub fn load(conn: &mut DbConn, claimed: &[Claimed]) -> Result<Vec<Push>, DbError
             let device = device_rows
                 .iter()
                 .find(|(token, ..)| *token == device_token)
-                .map(|(_, platform, lang)| (platform.clone(), lang.clone()));
+                .map(|(_, platform, lang)| (*platform, *lang));
             let attempts = claimed.iter().find(|c| c.id == id).map_or(1, |c| c.attempts);
             let unread =
                 unread.iter().find(|(u, _)| *u == notification.user_id).map_or(0, |(_, n)| *n);
@@ -107,8 +112,8 @@ pub enum Settlement {
     RetryAt(NaiveDateTime, String),
     /// The device token is dead: the device is forgotten and the push dropped.
     DeadToken(String),
-    /// Finished without a send: `SKIPPED`, `DROPPED` or `DEAD`, and why.
-    Finished(&'static str, String),
+    /// Finished without a send (skipped, dropped or dead), and why.
+    Finished(PushStatus, String),
 }
 
 /// Records a batch of outcomes `(push id, device token, settlement)` in one transaction. Only
@@ -121,12 +126,14 @@ pub fn settle(
 ) -> Result<(), DbError> {
     conn.transaction(|conn| {
         for (id, device_token, settlement) in outcomes {
-            let row = push_outbox::table.find(id).filter(push_outbox::status.eq(SENDING));
+            let row = push_outbox::table
+                .find(id)
+                .filter(push_outbox::status.eq(Stored(PushStatus::Sending)));
             let (status, error) = match settlement {
                 Settlement::RetryAt(due_at, error) => {
                     diesel::update(row)
                         .set((
-                            push_outbox::status.eq(QUEUED),
+                            push_outbox::status.eq(Stored(PushStatus::Queued)),
                             push_outbox::due_at.eq(due_at),
                             push_outbox::last_error.eq(error),
                             push_outbox::lease_until.eq(None::<NaiveDateTime>),
@@ -134,16 +141,16 @@ pub fn settle(
                         .execute(conn)?;
                     continue;
                 }
-                Settlement::Sent => (SENT, None),
+                Settlement::Sent => (PushStatus::Sent, None),
                 Settlement::DeadToken(reason) => {
                     diesel::delete(devices::table.find(device_token)).execute(conn)?;
-                    (DROPPED, Some(reason))
+                    (PushStatus::Dropped, Some(reason))
                 }
                 Settlement::Finished(status, reason) => (*status, Some(reason)),
             };
             diesel::update(row)
                 .set((
-                    push_outbox::status.eq(status),
+                    push_outbox::status.eq(Stored(status)),
                     push_outbox::last_error.eq(error),
                     push_outbox::lease_until.eq(None::<NaiveDateTime>),
                     push_outbox::finished_at.eq(now),
@@ -160,7 +167,7 @@ pub struct OutboxRow {
     pub id: String,
     pub notification_id: String,
     pub device_token: String,
-    pub status: String,
+    pub status: PushStatus,
     pub attempts: i32,
     pub due_at: NaiveDateTime,
     pub lease_until: Option<NaiveDateTime>,
@@ -172,7 +179,7 @@ pub struct OutboxRow {
 /// Dead letters, newest first.
 pub fn dead_letters(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DbError> {
     Ok(push_outbox::table
-        .filter(push_outbox::status.eq(DEAD))
+        .filter(push_outbox::status.eq(Stored(PushStatus::Dead)))
         .order((push_outbox::finished_at.desc(), push_outbox::id.desc()))
         .limit(limit)
         .select(OutboxRow::as_select())
@@ -181,25 +188,29 @@ pub fn dead_letters(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DbE
 
 /// Queues a dead letter again, with its attempts reset; false when there is no such dead letter.
 pub fn requeue(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    let updated = diesel::update(push_outbox::table.find(id).filter(push_outbox::status.eq(DEAD)))
-        .set((
-            push_outbox::status.eq(QUEUED),
-            push_outbox::attempts.eq(0),
-            push_outbox::due_at.eq(now),
-            push_outbox::finished_at.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        push_outbox::table.find(id).filter(push_outbox::status.eq(Stored(PushStatus::Dead))),
+    )
+    .set((
+        push_outbox::status.eq(Stored(PushStatus::Queued)),
+        push_outbox::attempts.eq(0),
+        push_outbox::due_at.eq(now),
+        push_outbox::finished_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// How many pushes wait (queued or being sent) and since when the oldest queued one is due.
 pub fn backlog(conn: &mut DbConn) -> Result<(i64, Option<NaiveDateTime>), DbError> {
     let waiting = push_outbox::table
-        .filter(push_outbox::status.eq_any([QUEUED, SENDING]))
+        .filter(
+            push_outbox::status.eq_any([Stored(PushStatus::Queued), Stored(PushStatus::Sending)]),
+        )
         .count()
         .get_result(conn)?;
     let oldest = push_outbox::table
-        .filter(push_outbox::status.eq(QUEUED))
+        .filter(push_outbox::status.eq(Stored(PushStatus::Queued)))
         .select(diesel::dsl::min(push_outbox::due_at))
         .first(conn)?;
     Ok((waiting, oldest))

@@ -2,9 +2,11 @@
 
 use crate::revisions;
 use crate::schema::procedures;
+use crate::words::Stored;
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::agency::GovLevel;
 use smartcity_domain::procedure::ProcedureSpec;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -13,7 +15,7 @@ pub struct ProcedureRow {
     pub code: String,
     pub name: String,
     pub field: String,
-    pub level: String,
+    pub level: GovLevel,
     pub agency: String,
     pub service_level: i32,
     pub processing_days: i32,
@@ -81,7 +83,7 @@ fn write(
     let values = (
         procedures::name.eq(&spec.name),
         procedures::field.eq(&spec.field),
-        procedures::level.eq(spec.level.as_str()),
+        procedures::level.eq(Stored(spec.level)),
         procedures::agency.eq(&spec.agency),
         procedures::service_level.eq(i32::from(spec.service_level)),
         procedures::processing_days.eq(i32::from(spec.processing_days)),

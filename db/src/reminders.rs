@@ -4,14 +4,20 @@
 
 use crate::notifications::insert_for_agency_staff;
 use crate::schema::{complaints, dossiers, overdue_digests, procedures};
+use crate::words::Stored;
 use crate::{DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use smartcity_domain::complaint::ComplaintStatus;
 use smartcity_domain::dossier::{DossierStatus, Notice};
 use smartcity_domain::reminder::Reminder;
 
 /// Complaint statuses an agency still has to act on.
-const OPEN_COMPLAINTS: [&str; 3] = ["new", "acknowledged", "in_progress"];
+const OPEN_COMPLAINTS: [Stored<ComplaintStatus>; 3] = [
+    Stored(ComplaintStatus::OPEN[0]),
+    Stored(ComplaintStatus::OPEN[1]),
+    Stored(ComplaintStatus::OPEN[2]),
+];
 const BATCH: i64 = 500;
 
 pub struct DueComplaint {

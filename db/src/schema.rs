@@ -1,23 +1,29 @@
 //! Tables, written to match `migrations/sqlite` and `migrations/postgres` (a test checks the two
-//! trees agree).
+//! trees agree). Columns of `WordText` hold the words of one domain enum (`words.rs`).
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     agencies (id) {
         id -> Text,
         code -> Text,
         name -> Text,
-        level -> Text,
+        level -> WordText,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     users (id) {
         id -> Text,
         phone -> Text,
         password_hash -> Text,
         display_name -> Text,
-        role -> Text,
+        role -> WordText,
         agency_id -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
@@ -62,11 +68,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     procedures (code) {
         code -> Text,
         name -> Text,
         field -> Text,
-        level -> Text,
+        level -> WordText,
         agency -> Text,
         service_level -> Integer,
         processing_days -> Integer,
@@ -82,31 +91,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     devices (token) {
         token -> Text,
         user_id -> Text,
         session_id -> Nullable<Text>,
-        platform -> Text,
+        platform -> WordText,
         app_version -> Text,
-        lang -> Text,
+        lang -> WordText,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     notification_mutes (user_id, kind) {
         user_id -> Text,
-        kind -> Text,
+        kind -> WordText,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     push_outbox (id) {
         id -> Text,
         notification_id -> Text,
         device_token -> Text,
-        status -> Text,
+        status -> WordText,
         attempts -> Integer,
         due_at -> Timestamp,
         lease_until -> Nullable<Timestamp>,
@@ -176,10 +194,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     notifications (id) {
         id -> Text,
         user_id -> Text,
-        kind -> Text,
+        kind -> WordText,
         title_vi -> Text,
         body_vi -> Text,
         title_en -> Text,
@@ -247,6 +268,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     complaints (id) {
         id -> Text,
         category_code -> Text,
@@ -259,7 +283,7 @@ diesel::table! {
         reporter_id -> Nullable<Text>,
         anonymous -> Bool,
         answers -> Text,
-        status -> Text,
+        status -> WordText,
         due_at -> Timestamp,
         resolved_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
@@ -282,10 +306,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     complaint_photos (id) {
         id -> Text,
         complaint_id -> Text,
-        kind -> Text,
+        kind -> WordText,
         position -> Integer,
         display_key -> Text,
         thumbnail_key -> Text,
@@ -296,15 +323,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     complaint_events (id) {
         id -> Text,
         complaint_id -> Text,
-        event_type -> Text,
+        event_type -> WordText,
         actor_id -> Nullable<Text>,
-        actor_role -> Text,
+        actor_role -> WordText,
         agency_id -> Nullable<Text>,
         is_public -> Bool,
-        status_after -> Nullable<Text>,
+        status_after -> Nullable<WordText>,
         body -> Nullable<Text>,
         data -> Text,
         created_at -> Timestamp,

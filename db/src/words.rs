@@ -6,17 +6,19 @@
 use crate::pool::MultiBackend;
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
-use diesel::pg::Pg;
-use diesel::serialize::{self, Output, ToSql};
 use diesel::expression::AsExpression;
 use diesel::internal::derives::as_expression::Bound;
+use diesel::pg::Pg;
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{HasSqlType, Nullable, Text};
 use diesel::sqlite::Sqlite;
 use smartcity_domain::Word;
 use std::fmt::Debug;
 
 /// Text that is one word of a domain enum (`TEXT` on both backends).
-#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
 #[diesel(postgres_type(oid = 25, array_oid = 1009))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct WordText;
@@ -49,7 +51,7 @@ impl<W: Word + Debug + Send + Sync> AsExpression<WordText> for Stored<W> {
     }
 }
 
-impl<'a, W: Word + Debug + Send + Sync> AsExpression<WordText> for &'a Stored<W> {
+impl<W: Word + Debug + Send + Sync> AsExpression<WordText> for &Stored<W> {
     type Expression = Bound<WordText, Self>;
     fn as_expression(self) -> Self::Expression {
         Bound::new(self)
@@ -143,3 +145,51 @@ read_as_words!(
     PushStatus,
     Role,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DbConn;
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+
+    #[derive(QueryableByName)]
+    struct AsWord {
+        #[diesel(sql_type = WordText)]
+        w: ComplaintStatus,
+    }
+
+    #[derive(QueryableByName)]
+    struct AsText {
+        #[diesel(sql_type = Text)]
+        w: String,
+    }
+
+    fn conn() -> DbConn {
+        let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        conn.batch_execute("CREATE TABLE t (w TEXT NOT NULL)").unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_value_is_stored_as_its_word_and_read_back_as_itself() {
+        let mut conn = conn();
+        diesel::sql_query("INSERT INTO t (w) VALUES (?)")
+            .bind::<WordText, _>(Stored(ComplaintStatus::InProgress))
+            .execute(&mut conn)
+            .unwrap();
+        let text: Vec<AsText> = diesel::sql_query("SELECT w FROM t").load(&mut conn).unwrap();
+        assert_eq!(text[0].w, "in_progress");
+        let word: Vec<AsWord> = diesel::sql_query("SELECT w FROM t").load(&mut conn).unwrap();
+        assert_eq!(word[0].w, ComplaintStatus::InProgress);
+    }
+
+    #[test]
+    fn a_word_this_version_does_not_know_is_an_error_not_a_default() {
+        let mut conn = conn();
+        conn.batch_execute("INSERT INTO t (w) VALUES ('in progress')").unwrap();
+        let read = diesel::sql_query("SELECT w FROM t").load::<AsWord>(&mut conn);
+        let error = read.err().expect("an unknown word is refused").to_string();
+        assert!(error.contains("\"in progress\" is not a word of"), "{error}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Agencies: the sở, UBND xã/phường, công an xã… that receive and answer.
 
 use crate::validation::{clean_text, Invalid, Reason};
+use crate::word::{impl_word, Word};
 use serde::{Deserialize, Serialize};
 
 /// Which tier of the two-tier local government an agency or a procedure belongs to.
@@ -11,22 +12,14 @@ pub enum GovLevel {
     Commune,
 }
 
+impl_word!(GovLevel {
+    Province => "province",
+    Commune => "commune",
+});
+
 impl GovLevel {
-    pub const ALL: &'static [&'static str] = &["province", "commune"];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GovLevel::Province => "province",
-            GovLevel::Commune => "commune",
-        }
-    }
-
     pub fn parse(field: &str, raw: &str) -> Result<GovLevel, Invalid> {
-        match raw {
-            "province" => Ok(GovLevel::Province),
-            "commune" => Ok(GovLevel::Commune),
-            _ => Err(Invalid::new(field, Reason::OneOf { allowed: Self::ALL })),
-        }
+        Self::parse_word(field, raw)
     }
 }
 
@@ -80,6 +73,14 @@ impl NewAgency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn levels_are_stored_as_these_words() {
+        crate::word::assert_words(&[
+            (GovLevel::Province, "province"),
+            (GovLevel::Commune, "commune"),
+        ]);
+    }
 
     #[test]
     fn agency_codes_are_url_safe_slugs() {

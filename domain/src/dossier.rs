@@ -291,8 +291,7 @@ pub fn monthly_stats(dossiers: &[DossierDates]) -> Vec<MonthStats> {
 /// An inbox entry in both languages, with the data the app routes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    /// A `NotificationKind`'s word.
-    pub kind: &'static str,
+    pub kind: NotificationKind,
     pub title_vi: String,
     pub body_vi: String,
     pub title_en: String,
@@ -303,7 +302,7 @@ pub struct Notice {
 
 /// What a follower of a dossier is told when its status changes.
 pub fn status_notice(code: &str, procedure_name: &str, status: DossierStatus) -> Notice {
-    let kind = NotificationKind::DossierStatus.as_str();
+    let kind = NotificationKind::DossierStatus;
     Notice {
         kind,
         title_vi: format!("Hồ sơ {code}: {}", status.label_vi()),
@@ -314,7 +313,7 @@ pub fn status_notice(code: &str, procedure_name: &str, status: DossierStatus) ->
         title_en: format!("Dossier {code}: {}", status.label_en()),
         body_en: format!("Your dossier \"{procedure_name}\" is now: {}.", status.label_en()),
         data: BTreeMap::from([
-            ("kind", kind.to_string()),
+            ("kind", kind.as_str().to_string()),
             ("dossier_code", code.to_string()),
             ("status", status.code().to_string()),
         ]),

@@ -1,5 +1,7 @@
 //! The two languages people read: Vietnamese first, English second.
 
+use crate::word::impl_word;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -9,12 +11,15 @@ pub enum Lang {
     En,
 }
 
+impl_word!(Lang {
+    Vi => "vi",
+    En => "en",
+});
+
 impl Lang {
+    /// The language tag (`Content-Language`, a device's stored language).
     pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
+        self.as_str()
     }
 
     /// Picks from an `Accept-Language` header by quality; Vietnamese when absent or when
@@ -69,6 +74,11 @@ impl Bilingual {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn languages_are_stored_as_their_tags() {
+        crate::word::assert_words(&[(Lang::Vi, "vi"), (Lang::En, "en")]);
+    }
 
     #[test]
     fn negotiates_by_quality_with_vietnamese_default() {

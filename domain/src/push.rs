@@ -111,11 +111,33 @@ impl_word!(NotificationKind {
     DossierStatus => "dossier_status",
 });
 
+impl NotificationKind {
+    /// Whether it is about a dossier (its pushes go to the app's dossier channel).
+    pub fn about_dossiers(self) -> bool {
+        use NotificationKind::*;
+        match self {
+            DossierDueSoon | DossierOverdue | DossierStatus => true,
+            ComplaintAcknowledged
+            | ComplaintInProgress
+            | ComplaintResolved
+            | ComplaintRejected
+            | ComplaintDuplicate
+            | ComplaintReassigned
+            | ComplaintReopened
+            | ComplaintClosed
+            | ComplaintAssigned
+            | ComplaintDueSoon
+            | ComplaintOverdue
+            | OverdueDigest => false,
+        }
+    }
+}
+
 /// The words of every kind, for the settings a person sees.
 pub const KINDS: &[&str] = NotificationKind::WORDS;
 
-pub fn parse_kind(field: &str, raw: &str) -> Result<&'static str, Invalid> {
-    NotificationKind::from_word(raw).map(NotificationKind::as_str).ok_or_else(|| {
+pub fn parse_kind(field: &str, raw: &str) -> Result<NotificationKind, Invalid> {
+    NotificationKind::from_word(raw).ok_or_else(|| {
         Invalid::new(
             field,
             Reason::Format {
@@ -248,9 +270,9 @@ mod tests {
             Closed,
             Assigned,
         ] {
-            assert!(KINDS.contains(&kind.as_str()), "{kind:?}");
+            assert!(KINDS.contains(&kind.notification().as_str()), "{kind:?}");
         }
-        assert_eq!(parse_kind("kinds", "dossier_status").unwrap(), "dossier_status");
+        assert_eq!(parse_kind("kinds", "dossier_status").unwrap(), NotificationKind::DossierStatus);
         assert_eq!(parse_kind("kinds.x", "spam").unwrap_err().field, "kinds.x");
     }
 

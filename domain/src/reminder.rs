@@ -71,20 +71,19 @@ pub fn reminder_notice(reminder: Reminder, subject: &Subject) -> Notice {
             format!("{what_en} is past its due time ({due_en})."),
         ),
     };
-    let kind = kind.as_str();
     Notice {
         kind,
         title_vi,
         body_vi,
         title_en,
         body_en,
-        data: BTreeMap::from([("kind", kind.to_string()), data]),
+        data: BTreeMap::from([("kind", kind.as_str().to_string()), data]),
     }
 }
 
 /// The day's one reminder of everything still overdue at an agency.
 pub fn digest_notice(complaints: i64, dossiers: i64, day: NaiveDate) -> Notice {
-    let kind = NotificationKind::OverdueDigest.as_str();
+    let kind = NotificationKind::OverdueDigest;
     Notice {
         kind,
         title_vi: format!("Việc quá hạn ngày {}", day.format("%d/%m/%Y")),
@@ -94,7 +93,7 @@ pub fn digest_notice(complaints: i64, dossiers: i64, day: NaiveDate) -> Notice {
             "Your agency has {complaints} complaint(s) and {dossiers} dossier(s) overdue."
         ),
         data: BTreeMap::from([
-            ("kind", kind.to_string()),
+            ("kind", kind.as_str().to_string()),
             ("complaints", complaints.to_string()),
             ("dossiers", dossiers.to_string()),
             ("day", day.to_string()),
@@ -126,11 +125,11 @@ mod tests {
         let category = category();
         let subject = Subject::Complaint { id: "c1", category: &category, due_at };
         let notice = reminder_notice(Reminder::DueSoon, &subject);
-        assert_eq!(notice.kind, "complaint_due_soon");
+        assert_eq!(notice.kind, NotificationKind::ComplaintDueSoon);
         assert_eq!(notice.body_vi, "Phản ánh #c1 (Cây xanh) đến hạn xử lý lúc 17:00 23/11/2026.");
         assert_eq!(notice.data["complaint_id"], "c1");
         let overdue = reminder_notice(Reminder::Overdue, &subject);
-        assert_eq!(overdue.kind, "complaint_overdue");
+        assert_eq!(overdue.kind, NotificationKind::ComplaintOverdue);
         assert!(overdue.title_en.starts_with("Overdue: Complaint #c1"));
     }
 
@@ -139,7 +138,7 @@ mod tests {
         let due_on = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         let subject = Subject::Dossier { code: "HS-1", procedure: "Khai sinh", due_on };
         let notice = reminder_notice(Reminder::Overdue, &subject);
-        assert_eq!(notice.kind, "dossier_overdue");
+        assert_eq!(notice.kind, NotificationKind::DossierOverdue);
         assert_eq!(notice.body_vi, "Hồ sơ HS-1 (Khai sinh) đã quá hạn xử lý (24/11/2026).");
         let digest = digest_notice(3, 1, due_on);
         assert_eq!(digest.body_vi, "Cơ quan còn 3 phản ánh và 1 hồ sơ quá hạn.");

@@ -8,7 +8,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use actix_web::web::Bytes;
 use libfuzzer_sys::fuzz_target;
-use smartcity_api::routes::complaint_form::{read, ComplaintForm, FormShape, EVENT, FILING};
+use smartcity_api::http::multipart::{read, ComplaintForm, FormShape, EVENT, FILING};
 use smartcity_domain::photo::{MAX_PHOTOS_PER_COMPLAINT, MAX_PHOTO_BYTES};
 use smartcity_fuzz::{BoundedAllocator, MIB};
 

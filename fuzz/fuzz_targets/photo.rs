@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smartcity_api::photos::process;
+use smartcity_api::adapters::photos::process;
 use smartcity_domain::photo::{
     PhotoError, DISPLAY_MAX_SIDE, MAX_DECODED_BYTES, THUMBNAIL_MAX_SIDE,
 };

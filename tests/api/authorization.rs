@@ -13,6 +13,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use smartcity_db::outbox;
+use smartcity_domain::push::PushStatus;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -336,7 +337,7 @@ impl World {
                     .into_iter()
                     .map(|c| {
                         let why = "UNREGISTERED (test)".to_string();
-                        (c.id, String::new(), outbox::Settlement::Finished(outbox::DEAD, why))
+                        (c.id, String::new(), outbox::Settlement::Finished(PushStatus::Dead, why))
                     })
                     .collect();
                 outbox::settle(conn, &given_up, now).unwrap();

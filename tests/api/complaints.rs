@@ -729,7 +729,11 @@ async fn a_resolution_left_for_a_week_is_closed_by_the_system_and_can_no_longer_
     let me: Value = app.get_auth("/v1/me", &reporter).await.json().await.unwrap();
     let reporter_id = me["id"].as_str().unwrap().to_string();
     let inbox = app.inbox_rows(reporter_id).await;
-    assert_eq!(inbox.iter().filter(|n| n.kind == "complaint_closed").count(), 1, "{inbox:?}");
+    assert_eq!(
+        inbox.iter().filter(|n| n.kind.as_str() == "complaint_closed").count(),
+        1,
+        "{inbox:?}"
+    );
 }
 
 /// Everything the reporter of `id` can read, and everything anyone can: the complaint, their

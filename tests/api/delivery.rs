@@ -6,6 +6,9 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use smartcity_api::jobs::push::deliver_batch;
+use smartcity_db::words::Stored;
+use smartcity_domain::push::{Platform, PushStatus};
+use smartcity_domain::Lang;
 use smartcity_testkit::fake_google::FakeGoogle;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -42,10 +45,11 @@ async fn statuses(app: &TestApp) -> HashMap<String, String> {
     app.with_db(|conn| {
         use diesel::prelude::*;
         use smartcity_db::schema::push_outbox::dsl::*;
-        push_outbox.select((device_token, status)).load::<(String, String)>(conn).unwrap()
+        push_outbox.select((device_token, status)).load::<(String, PushStatus)>(conn).unwrap()
     })
     .await
     .into_iter()
+    .map(|(token, status)| (token, status.as_str().to_string()))
     .collect()
 }
 
@@ -273,9 +277,9 @@ async fn measure_push_throughput_and_latency() {
                     .values((
                         token.eq(format!("bench-phone-{i:05}")),
                         user_id.eq(&user),
-                        platform.eq("android"),
+                        platform.eq(Stored(Platform::Android)),
                         app_version.eq("3.0.0"),
-                        lang.eq("vi"),
+                        lang.eq(Stored(Lang::Vi)),
                         created_at.eq(now),
                         updated_at.eq(now),
                     ))

@@ -7,6 +7,7 @@ use crate::helpers::*;
 use reqwest::multipart::Part;
 use reqwest::StatusCode;
 use serde_json::json;
+use smartcity_domain::push::PushStatus;
 use smartcity_testkit::fake_google::{FakeGoogle, SendFailure};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -159,9 +160,17 @@ async fn outbox(app: &TestApp) -> Vec<(String, String, String, Option<String>)> 
     app.with_db(|conn| {
         use diesel::prelude::*;
         use smartcity_db::schema::push_outbox::dsl::*;
-        push_outbox.select((device_token, notification_id, status, last_error)).load(conn).unwrap()
+        push_outbox
+            .select((device_token, notification_id, status, last_error))
+            .load::<(String, String, PushStatus, Option<String>)>(conn)
+            .unwrap()
     })
     .await
+    .into_iter()
+    .map(|(token, notification, status, error)| {
+        (token, notification, status.as_str().into(), error)
+    })
+    .collect()
 }
 
 fn assert_none_dead(rows: &[(String, String, String, Option<String>)]) {

@@ -12,6 +12,7 @@ use smartcity_api::startup::Application;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::notifications::NotificationRow;
 use smartcity_db::{DbConn, Pool};
+use smartcity_domain::account::Role;
 use smartcity_testkit::test_db::TestDb;
 use std::time::Duration;
 
@@ -178,7 +179,7 @@ impl TestApp {
                     phone: &phone,
                     password_hash: &passwords::hash(STRONG_PASSWORD),
                     display_name: "Cán bộ thử nghiệm",
-                    role,
+                    role: Role::from_stored(role).expect("a role's word"),
                     agency_id: agency_id.as_deref(),
                     disabled,
                     created_at: smartcity_db::now(),

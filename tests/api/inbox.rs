@@ -4,6 +4,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use smartcity_domain::push::PushStatus;
 
 const PHONE_A: &str = "fMEQbYbZQ0y:APA91bH-phone-a";
 const PHONE_B: &str = "dXk3Q9r_TzO:APA91bH-phone-b";
@@ -44,10 +45,13 @@ async fn pushes_of(app: &TestApp, notification: String) -> Vec<(String, String)>
             .filter(notification_id.eq(notification))
             .order(created_at.asc())
             .select((device_token, status))
-            .load(conn)
+            .load::<(String, PushStatus)>(conn)
             .unwrap()
     })
     .await
+    .into_iter()
+    .map(|(token, status)| (token, status.as_str().to_string()))
+    .collect()
 }
 
 #[tokio::test]

@@ -431,7 +431,9 @@ async fn get_requests_filters_by_id_service_status_and_dates_within_ninety_days(
         use diesel::prelude::*;
         use smartcity_db::schema::complaints::dsl::*;
         diesel::update(complaints.find(&resolved))
-            .set(status.eq("resolved"))
+            .set(status.eq(smartcity_db::words::Stored(
+                smartcity_domain::complaint::ComplaintStatus::Resolved,
+            )))
             .execute(conn)
             .unwrap();
         let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(120);

@@ -47,7 +47,7 @@ pub async fn create(
                     phone: account.phone.e164(),
                     password_hash: &password_hash,
                     display_name: account.display_name.as_str(),
-                    role: role.as_str(),
+                    role,
                     agency_id: agency_id.as_deref(),
                     disabled: false,
                     created_at: smartcity_db::now(),
@@ -130,7 +130,7 @@ fn access_token(state: &AppState, user: &UserRow, session_id: &str) -> String {
     state.tokens.issue(&AccessClaims {
         sub: user.id.clone(),
         sid: session_id.to_string(),
-        role: user.role.clone(),
+        role: user.role.as_str().to_string(),
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
         iat: now,

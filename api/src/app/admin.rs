@@ -30,7 +30,7 @@ pub async fn create_agency(
                 conn,
                 new.code.as_str(),
                 &new.name,
-                new.level.as_str(),
+                new.level,
                 smartcity_db::now(),
             );
             match inserted {

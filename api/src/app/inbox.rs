@@ -7,7 +7,7 @@ use crate::app::state::AppState;
 use chrono::NaiveDateTime;
 use smartcity_db::devices::{self, NewDevice};
 use smartcity_db::notifications::{self, NotificationRow};
-use smartcity_domain::push::{device_lang, parse_kind, DeviceToken, Platform};
+use smartcity_domain::push::{device_lang, parse_kind, DeviceToken, NotificationKind, Platform};
 use smartcity_domain::validation::clean_text;
 use smartcity_domain::Lang;
 
@@ -59,7 +59,10 @@ pub async fn mark_all_read(state: &AppState, caller: &Caller) -> Result<usize, A
 }
 
 /// The kinds the person gets no push for (the inbox keeps them all).
-pub async fn muted_kinds(state: &AppState, caller: &Caller) -> Result<Vec<String>, ApiError> {
+pub async fn muted_kinds(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<NotificationKind>, ApiError> {
     let user_id = caller.user.id.clone();
     state.db(move |conn| notifications::muted_kinds(conn, &user_id)).await
 }
@@ -69,7 +72,7 @@ pub async fn set_muted_kinds(
     state: &AppState,
     caller: &Caller,
     requested: &[String],
-) -> Result<Vec<&'static str>, ApiError> {
+) -> Result<Vec<NotificationKind>, ApiError> {
     let mut kinds = Vec::with_capacity(requested.len());
     for (i, raw) in requested.iter().enumerate() {
         let kind = parse_kind(&format!("push_off[{i}]"), raw)?;
@@ -77,7 +80,7 @@ pub async fn set_muted_kinds(
             kinds.push(kind);
         }
     }
-    kinds.sort_unstable();
+    kinds.sort_unstable_by_key(|kind| kind.as_str());
     let user_id = caller.user.id.clone();
     let stored = kinds.clone();
     state.db(move |conn| notifications::set_muted_kinds(conn, &user_id, &stored)).await?;
@@ -125,9 +128,9 @@ pub async fn register_device(
                     token: &token,
                     user_id: &user_id,
                     session_id: &session_id,
-                    platform: platform.as_str(),
+                    platform,
                     app_version: &app_version,
-                    lang: lang.tag(),
+                    lang,
                 },
                 smartcity_db::now(),
             )

@@ -30,19 +30,16 @@ pub async fn requests(
     state
         .db(move |conn| match &query {
             RequestQuery::Ids(ids) => store::service_requests(conn, &RequestFilter::Ids(ids)),
-            RequestQuery::Window(window) => {
-                let statuses: Vec<&str> = window.statuses.iter().map(|s| s.as_str()).collect();
-                store::service_requests(
-                    conn,
-                    &RequestFilter::Window {
-                        service_codes: &window.service_codes,
-                        statuses: &statuses,
-                        from: window.from.naive_utc(),
-                        to: window.to.naive_utc(),
-                        limit: MAX_REQUESTS as i64,
-                    },
-                )
-            }
+            RequestQuery::Window(window) => store::service_requests(
+                conn,
+                &RequestFilter::Window {
+                    service_codes: &window.service_codes,
+                    statuses: &window.statuses,
+                    from: window.from.naive_utc(),
+                    to: window.to.naive_utc(),
+                    limit: MAX_REQUESTS as i64,
+                },
+            ),
         })
         .await
 }

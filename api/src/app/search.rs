@@ -57,7 +57,7 @@ fn search_doc(row: &ProcedureRow) -> SearchDoc {
         name: row.name.clone(),
         field: row.field.clone(),
         agency: row.agency.clone(),
-        level: row.level.clone(),
+        level: row.level.as_str().to_string(),
         service_level: u8::try_from(row.service_level).unwrap_or(0),
         documents: row.documents().unwrap_or_default(),
         result: row.result.clone(),

@@ -10,6 +10,8 @@ use rand::RngCore;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::procedures::{self, UpsertCounts};
 use smartcity_db::{agencies, places, DbConn, DbError};
+use smartcity_domain::account::Role;
+use smartcity_domain::agency::GovLevel;
 use smartcity_domain::complaint::parse_categories;
 use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::procedure::parse_catalogue;
@@ -31,7 +33,7 @@ const DEMO_RULES: &[(&str, &str, &str)] = &[
 struct DemoAgency {
     code: &'static str,
     name: &'static str,
-    level: &'static str,
+    level: GovLevel,
     staff_phone: &'static str,
     staff_name: &'static str,
 }
@@ -40,28 +42,28 @@ const DEMO_AGENCIES: &[DemoAgency] = &[
     DemoAgency {
         code: "so-xay-dung",
         name: "Sở Xây dựng",
-        level: "province",
+        level: GovLevel::Province,
         staff_phone: "+84901000001",
         staff_name: "Trần Thị Bình",
     },
     DemoAgency {
         code: "ubnd-phuong-hai-chau",
         name: "UBND phường Hải Châu",
-        level: "commune",
+        level: GovLevel::Commune,
         staff_phone: "+84901000002",
         staff_name: "Lê Văn Cường",
     },
     DemoAgency {
         code: "ubnd-xa-hoa-vang",
         name: "UBND xã Hòa Vang",
-        level: "commune",
+        level: GovLevel::Commune,
         staff_phone: "+84901000003",
         staff_name: "Phạm Thị Dung",
     },
     DemoAgency {
         code: "cong-an-xa-hoa-vang",
         name: "Công an xã Hòa Vang",
-        level: "commune",
+        level: GovLevel::Commune,
         staff_phone: "+84901000004",
         staff_name: "Hoàng Văn Em",
     },
@@ -122,7 +124,7 @@ fn ensure_user(
     conn: &mut DbConn,
     phone: &str,
     name: &str,
-    role: &'static str,
+    role: Role,
     agency_id: Option<&str>,
 ) -> Result<Option<String>, DbError> {
     if accounts::find_user_by_phone(conn, phone)?.is_some() {
@@ -148,7 +150,7 @@ fn ensure_user(
 pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
     let now = smartcity_db::now();
     let mut created = Vec::new();
-    if let Some(password) = ensure_user(conn, DEMO_ADMIN_PHONE, "Quản trị viên", "admin", None)?
+    if let Some(password) = ensure_user(conn, DEMO_ADMIN_PHONE, "Quản trị viên", Role::Admin, None)?
     {
         created.push(CreatedAccount {
             role: "admin",
@@ -163,7 +165,7 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
             None => agencies::insert_agency(conn, demo.code, demo.name, demo.level, now)?,
         };
         if let Some(password) =
-            ensure_user(conn, demo.staff_phone, demo.staff_name, "staff", Some(&agency.id))?
+            ensure_user(conn, demo.staff_phone, demo.staff_name, Role::Staff, Some(&agency.id))?
         {
             created.push(CreatedAccount {
                 role: "staff",

@@ -10,7 +10,8 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
 use rand::Rng;
 use smartcity_db::outbox::{self, Push, Settlement};
-use smartcity_domain::push::retry_delay;
+use smartcity_domain::push::{retry_delay, PushStatus};
+use smartcity_domain::Lang;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -74,21 +75,21 @@ fn outcome_label(settlement: &Settlement) -> &'static str {
         Settlement::Sent => "sent",
         Settlement::RetryAt(..) => "retry",
         Settlement::DeadToken(_) => "dropped",
-        Settlement::Finished(status, _) => status,
+        Settlement::Finished(status, _) => status.as_str(),
     }
 }
 
 async fn deliver(state: &AppState, push: &Push) -> Settlement {
     let Some((_, lang)) = &push.device else {
-        return Settlement::Finished(outbox::DROPPED, "the device was removed".into());
+        return Settlement::Finished(PushStatus::Dropped, "the device was removed".into());
     };
     let Some(fcm) = &state.fcm else {
-        return Settlement::Finished(outbox::SKIPPED, "no FCM credentials".into());
+        return Settlement::Finished(PushStatus::Skipped, "no FCM credentials".into());
     };
-    match fcm.send(&message(push, lang)).await {
+    match fcm.send(&message(push, *lang)).await {
         SendOutcome::Sent { .. } => Settlement::Sent,
         SendOutcome::DeadToken { reason } => Settlement::DeadToken(reason),
-        SendOutcome::Failed { reason } => Settlement::Finished(outbox::DEAD, reason),
+        SendOutcome::Failed { reason } => Settlement::Finished(PushStatus::Dead, reason),
         SendOutcome::Retry { after, reason } => {
             let jitter = rand::thread_rng().gen::<f64>();
             match retry_delay(push.attempts, after, jitter) {
@@ -98,7 +99,7 @@ async fn deliver(state: &AppState, push: &Push) -> Settlement {
                     Settlement::RetryAt(due, reason)
                 }
                 None => Settlement::Finished(
-                    outbox::DEAD,
+                    PushStatus::Dead,
                     format!("gave up after {} attempts: {reason}", push.attempts),
                 ),
             }
@@ -108,11 +109,11 @@ async fn deliver(state: &AppState, push: &Push) -> Settlement {
 
 /// The push for one device: its language's texts, the notification's data for the app to route
 /// on, and a collapse key per complaint or dossier so a burst of updates on one shows as one.
-fn message(push: &Push, lang: &str) -> PushMessage {
+fn message(push: &Push, lang: Lang) -> PushMessage {
     let notification = &push.notification;
     let (title, body) = match lang {
-        "en" => (&notification.title_en, &notification.body_en),
-        _ => (&notification.title_vi, &notification.body_vi),
+        Lang::En => (&notification.title_en, &notification.body_en),
+        Lang::Vi => (&notification.title_vi, &notification.body_vi),
     };
     let mut data: BTreeMap<String, String> =
         serde_json::from_str(&notification.data).unwrap_or_default();
@@ -121,7 +122,7 @@ fn message(push: &Push, lang: &str) -> PushMessage {
         .get("complaint_id")
         .map(|id| format!("complaint-{id}"))
         .or_else(|| data.get("dossier_code").map(|code| format!("dossier-{code}")));
-    let channel = if notification.kind.starts_with("dossier") { "dossiers" } else { "complaints" };
+    let channel = if notification.kind.about_dossiers() { "dossiers" } else { "complaints" };
     PushMessage {
         token: push.device_token.clone(),
         title: title.clone(),

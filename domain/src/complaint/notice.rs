@@ -3,7 +3,6 @@
 use super::Category;
 use crate::dossier::Notice;
 use crate::push::NotificationKind;
-use crate::word::impl_word;
 use std::collections::BTreeMap;
 
 /// What the reporter and the followers of a complaint are told.
@@ -21,20 +20,22 @@ pub enum NoticeKind {
     Assigned,
 }
 
-// Stored as the words of the notification kinds they are.
-impl_word!(NoticeKind {
-    Acknowledged => NotificationKind::ComplaintAcknowledged.as_str(),
-    InProgress => NotificationKind::ComplaintInProgress.as_str(),
-    Resolved => NotificationKind::ComplaintResolved.as_str(),
-    Rejected => NotificationKind::ComplaintRejected.as_str(),
-    Duplicate => NotificationKind::ComplaintDuplicate.as_str(),
-    Reassigned => NotificationKind::ComplaintReassigned.as_str(),
-    Reopened => NotificationKind::ComplaintReopened.as_str(),
-    Closed => NotificationKind::ComplaintClosed.as_str(),
-    Assigned => NotificationKind::ComplaintAssigned.as_str(),
-});
-
 impl NoticeKind {
+    /// The kind of notification it is stored and pushed as.
+    pub fn notification(self) -> NotificationKind {
+        match self {
+            NoticeKind::Acknowledged => NotificationKind::ComplaintAcknowledged,
+            NoticeKind::InProgress => NotificationKind::ComplaintInProgress,
+            NoticeKind::Resolved => NotificationKind::ComplaintResolved,
+            NoticeKind::Rejected => NotificationKind::ComplaintRejected,
+            NoticeKind::Duplicate => NotificationKind::ComplaintDuplicate,
+            NoticeKind::Reassigned => NotificationKind::ComplaintReassigned,
+            NoticeKind::Reopened => NotificationKind::ComplaintReopened,
+            NoticeKind::Closed => NotificationKind::ComplaintClosed,
+            NoticeKind::Assigned => NotificationKind::ComplaintAssigned,
+        }
+    }
+
     /// (what happened, what the detail is), in Vietnamese then English.
     fn wording(self) -> [(&'static str, &'static str); 2] {
         match self {
@@ -96,7 +97,7 @@ pub fn complaint_notice(
         None => sentence,
     };
     Notice {
-        kind: kind.as_str(),
+        kind: kind.notification(),
         title_vi: format!("Phản ánh #{complaint_id} {happened_vi}"),
         body_vi: with_detail(
             format!("Phản ánh #{complaint_id} ({}) {happened_vi}.", category.name.vi),
@@ -108,7 +109,7 @@ pub fn complaint_notice(
             detail_en,
         ),
         data: BTreeMap::from([
-            ("kind", kind.as_str().to_string()),
+            ("kind", kind.notification().as_str().to_string()),
             ("complaint_id", complaint_id.to_string()),
         ]),
     }
@@ -118,11 +119,10 @@ pub fn complaint_notice(
 mod tests {
     use super::*;
     use crate::complaint::category::tests::category;
-    use crate::word::assert_words;
 
     #[test]
-    fn notice_kinds_are_stored_as_these_words() {
-        assert_words(&[
+    fn notice_kinds_are_stored_as_these_notification_kinds() {
+        for (notice, word) in [
             (NoticeKind::Acknowledged, "complaint_acknowledged"),
             (NoticeKind::InProgress, "complaint_in_progress"),
             (NoticeKind::Resolved, "complaint_resolved"),
@@ -132,7 +132,9 @@ mod tests {
             (NoticeKind::Reopened, "complaint_reopened"),
             (NoticeKind::Closed, "complaint_closed"),
             (NoticeKind::Assigned, "complaint_assigned"),
-        ]);
+        ] {
+            assert_eq!(notice.notification().as_str(), word, "{notice:?}");
+        }
     }
 
     #[test]
@@ -140,7 +142,7 @@ mod tests {
         let road = category("road_damage");
         let notice =
             complaint_notice(NoticeKind::Resolved, "c-77", &road, Some("Đã vá ổ gà trước số 12"));
-        assert_eq!(notice.kind, "complaint_resolved");
+        assert_eq!(notice.kind, NotificationKind::ComplaintResolved);
         assert_eq!(notice.title_vi, "Phản ánh #c-77 đã được xử lý xong");
         assert_eq!(
             notice.body_vi,

@@ -3,7 +3,7 @@
 pub mod passwords;
 pub mod tokens;
 
-use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use smartcity_db::accounts::{self, UserRow};
 use smartcity_domain::account::Role;
@@ -76,9 +76,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
         .db(move |conn| accounts::user_of_live_session(conn, &user_id, &session_id))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
-    let role = Role::from_stored(&user.role)
-        .ok_or_else(|| ApiError::internal(Bug(format!("unknown stored role {:?}", user.role))))?;
-    Ok(Caller { user, role, session_id: claims.sid })
+    Ok(Caller { role: user.role, user, session_id: claims.sid })
 }
 
 /// The agency whose one-stop-shop system holds this `X-Api-Key`.

@@ -4,7 +4,7 @@
 //! is, checks what the event points at, and stores what the machine decides.
 
 use super::photos;
-use super::reading::{load, stored_status, Audience, Visible};
+use super::reading::{load, Audience, Visible};
 use crate::app::auth::Caller;
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
@@ -127,7 +127,7 @@ pub async fn record(
 ) -> Result<Visible, ApiError> {
     let detail = load(state, id).await?;
     let complaint = &detail.complaint;
-    let status = stored_status(complaint)?;
+    let status = complaint.status;
     // When the current status was entered: for a resolution its own column (the one the
     // automatic close selects by), else the latest event that led to it, or the last update.
     let status_since = complaint
@@ -136,7 +136,7 @@ pub async fn record(
         .or_else(|| {
             let entered = detail.events.iter().rev();
             entered
-                .filter(|e| e.status_after.as_deref() == Some(complaint.status.as_str()))
+                .filter(|e| e.status_after == Some(complaint.status))
                 .map(|e| e.created_at)
                 .next()
         })
@@ -175,15 +175,15 @@ pub async fn record(
         Recorder::System { .. } => (None, None),
     };
     let event = NewEvent {
-        event_type: transition.event.kind().as_str().to_string(),
+        event_type: transition.event.kind(),
         actor_id,
-        actor_role: actor.as_str().to_string(),
+        actor_role: actor,
         agency_id,
         is_public: transition.public,
         body: text,
         data: data.to_string(),
-        status_before: complaint.status.clone(),
-        status_after: transition.status.map(|s| s.as_str().to_string()),
+        status_before: complaint.status,
+        status_after: transition.status,
         reassign_to: effects.reassign_to,
         duplicate_of: effects.duplicate_of,
         rating: match &transition.event {

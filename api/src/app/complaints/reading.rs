@@ -2,15 +2,18 @@
 //! before filing, the reporter's own, an agency's list, and the stored photos.
 
 use crate::app::auth::Caller;
-use crate::app::error::{ApiError, Bug};
+use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use chrono::{NaiveDateTime, Utc};
 use smartcity_db::complaints::{
     self, AgencyFilter, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, PhotoRow,
 };
 use smartcity_db::places;
-use smartcity_domain::complaint::{is_overdue, Actor, ComplaintStatus, DEFAULT_NEARBY_RADIUS_M};
+use smartcity_domain::complaint::{
+    is_overdue, Actor, ComplaintStatus, EventKind, DEFAULT_NEARBY_RADIUS_M,
+};
 use smartcity_domain::geo::{bounding_box, BoundingBox, LatLon};
+use smartcity_domain::photo::PhotoKind;
 use std::collections::HashMap;
 
 /// Who reads a complaint, which decides what of it they see.
@@ -80,19 +83,16 @@ impl Visible {
         &'a self,
         event: &'a EventRow,
     ) -> impl Iterator<Item = &'a PhotoRow> + 'a {
-        let resolution = event.event_type == "resolved";
-        self.detail
-            .photos
-            .iter()
-            .filter(move |p| resolution && p.kind == "after" && p.created_at == event.created_at)
+        let resolution = event.event_type == EventKind::Resolved;
+        self.detail.photos.iter().filter(move |p| {
+            resolution && p.kind == PhotoKind::After && p.created_at == event.created_at
+        })
     }
 }
 
 /// Whether a complaint is open and past its category's SLA now.
 pub fn overdue(row: &ComplaintRow) -> bool {
-    ComplaintStatus::parse("status", &row.status)
-        .map(|status| is_overdue(status, row.due_at.and_utc(), Utc::now()))
-        .unwrap_or(false)
+    is_overdue(row.status, row.due_at.and_utc(), Utc::now())
 }
 
 pub(super) async fn load(state: &AppState, id: &str) -> Result<ComplaintDetail, ApiError> {
@@ -158,13 +158,12 @@ pub async fn nearby(
     let bbox = bounding_box(center, f64::from(radius_m));
     let (rows, photos) = state
         .db(move |conn| {
-            let open = ComplaintStatus::OPEN.map(ComplaintStatus::as_str);
             let rows = complaints::in_box(
                 conn,
                 &BoxQuery {
                     bbox,
                     category: category.as_deref(),
-                    statuses: &open,
+                    statuses: &ComplaintStatus::OPEN,
                     created_since: None,
                     before: None,
                     limit: 500,
@@ -232,13 +231,12 @@ pub async fn map(state: &AppState, filter: MapFilter) -> Result<MapPage, ApiErro
     // One more than asked: whether there is a next page.
     let rows = state
         .db(move |conn| {
-            let statuses: Vec<&str> = status.iter().map(|s| s.as_str()).collect();
             complaints::in_box(
                 conn,
                 &BoxQuery {
                     bbox,
                     category: category.as_deref(),
-                    statuses: &statuses,
+                    statuses: status.as_slice(),
                     created_since: since,
                     before,
                     limit: limit + 1,
@@ -279,7 +277,7 @@ pub async fn for_agency(
     limit: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), ApiError> {
     let filter = AgencyFilter {
-        status: listing.status.map(|s| s.as_str().to_string()),
+        status: listing.status,
         category: listing.category,
         overdue_at: listing.overdue.then(smartcity_db::now),
     };
@@ -330,10 +328,4 @@ pub async fn follow(
         .await?;
     let row = row.ok_or_else(ApiError::not_found)?;
     Ok((newly, row.complaint))
-}
-
-/// A stored status this version reads, else a fault of ours.
-pub fn stored_status(row: &ComplaintRow) -> Result<ComplaintStatus, ApiError> {
-    ComplaintStatus::parse("status", &row.status)
-        .map_err(|_| ApiError::internal(Bug(format!("unknown stored status {:?}", row.status))))
 }

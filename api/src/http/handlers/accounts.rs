@@ -31,7 +31,7 @@ pub struct Account {
     id: String,
     phone: String,
     display_name: String,
-    role: String,
+    role: &'static str,
     agency: Option<AgencySummary>,
     created_at: String,
 }
@@ -42,7 +42,7 @@ pub fn account_view(profile: Profile) -> Account {
         id: user.id,
         phone: user.phone,
         display_name: user.display_name,
-        role: user.role,
+        role: user.role.as_str(),
         agency: agency.map(|a| AgencySummary { id: a.id, code: a.code, name: a.name }),
         created_at: utc(user.created_at),
     }

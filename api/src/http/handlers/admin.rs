@@ -28,7 +28,7 @@ pub struct Agency {
     id: String,
     code: String,
     name: String,
-    level: String,
+    level: &'static str,
     created_at: String,
 }
 
@@ -45,7 +45,7 @@ pub async fn create_agency(
         id: created.id,
         code: created.code,
         name: created.name,
-        level: created.level,
+        level: created.level.as_str(),
         created_at: utc(created.created_at),
     }))
 }

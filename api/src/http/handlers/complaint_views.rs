@@ -9,16 +9,13 @@ use smartcity_domain::complaint::ComplaintStatus;
 
 #[derive(Debug, Serialize)]
 pub struct StatusView {
-    code: String,
+    code: &'static str,
     label: &'static str,
     label_en: &'static str,
 }
 
-pub fn status_view(code: &str) -> StatusView {
-    match ComplaintStatus::parse("status", code) {
-        Ok(s) => StatusView { code: code.to_string(), label: s.label_vi(), label_en: s.label_en() },
-        Err(_) => StatusView { code: code.to_string(), label: "", label_en: "" },
-    }
+pub fn status_view(status: ComplaintStatus) -> StatusView {
+    StatusView { code: status.as_str(), label: status.label_vi(), label_en: status.label_en() }
 }
 
 #[derive(Debug, Serialize)]
@@ -27,7 +24,7 @@ pub struct PhotoView {
     thumbnail_url: String,
     width: i32,
     height: i32,
-    kind: String,
+    kind: &'static str,
 }
 
 fn photo_view(photo: &PhotoRow) -> PhotoView {
@@ -36,7 +33,7 @@ fn photo_view(photo: &PhotoRow) -> PhotoView {
         thumbnail_url: format!("/v1/photos/{}/thumbnail", photo.id),
         width: photo.width,
         height: photo.height,
-        kind: photo.kind.clone(),
+        kind: photo.kind.as_str(),
     }
 }
 
@@ -47,7 +44,7 @@ pub fn thumbnail_url(photo_id: &str) -> String {
 #[derive(Debug, Serialize)]
 struct TimelineEntry {
     #[serde(rename = "type")]
-    event_type: String,
+    event_type: &'static str,
     status: Option<StatusView>,
     text: Option<String>,
     /// A `resolved` event's photos of the fix.
@@ -89,7 +86,7 @@ pub fn view(complaint: &Visible) -> ComplaintView {
         id: c.id.clone(),
         category: c.category_code.clone(),
         description: c.description.clone(),
-        status: status_view(&c.status),
+        status: status_view(c.status),
         lat: c.lat,
         lon: c.lon,
         address: c.address.clone(),
@@ -103,8 +100,8 @@ pub fn view(complaint: &Visible) -> ComplaintView {
             .events()
             .iter()
             .map(|e| TimelineEntry {
-                event_type: e.event_type.clone(),
-                status: e.status_after.as_deref().map(status_view),
+                event_type: e.event_type.as_str(),
+                status: e.status_after.map(status_view),
                 text: e.body.clone(),
                 photos: complaint.after_photos(e).map(photo_view).collect(),
                 at: utc(e.created_at),
@@ -136,7 +133,7 @@ pub struct MapItem {
 pub fn map_item(r: ComplaintRow) -> MapItem {
     MapItem {
         overdue: overdue(&r),
-        status: status_view(&r.status),
+        status: status_view(r.status),
         created_at: utc(r.created_at),
         id: r.id,
         category: r.category_code,
@@ -165,7 +162,7 @@ pub struct AgencyItem {
 pub fn agency_item(r: ComplaintRow) -> AgencyItem {
     AgencyItem {
         overdue: overdue(&r),
-        status: status_view(&r.status),
+        status: status_view(r.status),
         due_at: utc(r.due_at),
         created_at: utc(r.created_at),
         id: r.id,

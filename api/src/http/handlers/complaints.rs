@@ -103,7 +103,7 @@ pub async fn nearby(
         .into_iter()
         .map(|n| NearbyItem {
             thumbnail_url: n.thumbnail_photo_id.as_deref().map(thumbnail_url),
-            status: status_view(&n.row.status),
+            status: status_view(n.row.status),
             created_at: utc(n.row.created_at),
             distance_m: n.distance_m,
             id: n.row.id,

@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use smartcity_db::notifications::NotificationRow;
-use smartcity_domain::push::KINDS;
+use smartcity_domain::push::{NotificationKind, KINDS};
 use smartcity_domain::Lang;
 
 #[derive(Debug, Deserialize)]
@@ -25,7 +25,7 @@ pub struct InboxQuery {
 #[derive(Debug, Serialize)]
 pub struct NotificationView {
     id: String,
-    kind: String,
+    kind: &'static str,
     title: String,
     body: String,
     /// What the app routes on: `complaint_id` or `dossier_code`, the new `status`, …
@@ -41,7 +41,7 @@ fn notification_view(row: NotificationRow, lang: Lang) -> NotificationView {
     };
     NotificationView {
         id: row.id,
-        kind: row.kind,
+        kind: row.kind.as_str(),
         title,
         body,
         data: serde_json::from_str(&row.data).unwrap_or(Value::Null),
@@ -125,10 +125,14 @@ pub struct NotificationSettings {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SettingsView<T: Serialize> {
-    push_off: Vec<T>,
+pub struct SettingsView {
+    push_off: Vec<&'static str>,
     /// Every kind there is, to build the settings screen from.
     kinds: &'static [&'static str],
+}
+
+fn words(kinds: Vec<NotificationKind>) -> Vec<&'static str> {
+    kinds.into_iter().map(NotificationKind::as_str).collect()
 }
 
 /// `GET /v1/me/notification-settings`
@@ -139,7 +143,7 @@ pub async fn settings(
     let push_off = inbox::muted_kinds(&state, &caller.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(SettingsView { push_off, kinds: KINDS }))
+        .json(SettingsView { push_off: words(push_off), kinds: KINDS }))
 }
 
 /// `PUT /v1/me/notification-settings`: replaces the kinds turned off.
@@ -151,5 +155,5 @@ pub async fn set_settings(
 ) -> Result<HttpResponse, ApiError> {
     let body: NotificationSettings = json_body(&req, body).await?;
     let push_off = inbox::set_muted_kinds(&state, &caller.0, &body.push_off).await?;
-    Ok(HttpResponse::Ok().json(SettingsView { push_off, kinds: KINDS }))
+    Ok(HttpResponse::Ok().json(SettingsView { push_off: words(push_off), kinds: KINDS }))
 }

@@ -170,14 +170,13 @@ pub async fn service_definition(
 
 fn request_document(request: &ServiceRequest, base: &str, lang: Lang) -> Result<Value, ApiError> {
     let complaint = &request.complaint;
-    let status = crate::app::complaints::reading::stored_status(complaint)?;
     let media_url = match &request.first_photo_id {
         Some(photo) => Some(format!("{base}/v1/photos/{photo}/display")),
         None => request.media_url.clone(),
     };
     Ok(json!({
         "service_request_id": complaint.id,
-        "status": public_status(status),
+        "status": public_status(complaint.status),
         "status_notes": request.status_notes,
         "service_name": match lang {
             Lang::Vi => &request.category_name_vi,
