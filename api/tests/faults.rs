@@ -392,12 +392,13 @@ async fn postgres_stopped_under_load_answers_503_quickly_then_recovers_losing_an
     assert_eq!(stored, filed, "every filing stored once, as its client was told");
 }
 
-/// Each complaint's idempotency key and id.
+/// Each complaint's idempotency key (if it was filed with one) and id.
 fn complaints_by_key(database_url: &str) -> Vec<(Option<String>, String)> {
     use diesel::prelude::*;
-    use smartcity_db::schema::complaints;
+    use smartcity_db::schema::{complaints, idempotency_keys};
     complaints::table
-        .select((complaints::idempotency_key, complaints::id))
+        .left_join(idempotency_keys::table.on(idempotency_keys::resource_id.eq(complaints::id)))
+        .select((idempotency_keys::key.nullable(), complaints::id))
         .load(&mut connect(database_url))
         .unwrap()
 }

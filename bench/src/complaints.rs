@@ -262,7 +262,6 @@ struct NewComplaintRow {
     rating_comment: Option<&'static str>,
     follower_count: i32,
     me_too_count: i32,
-    idempotency_key: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -528,7 +527,6 @@ fn complaint(
             .then(|| format!("{} {}", rng.below(300) + 1, STREETS[rng.below(STREETS.len())])),
         area_code: area,
         agency_id,
-        idempotency_key: (reporter_id.is_some() && rng.unit() < 0.5).then(|| rng.uuid()),
         reporter_id,
         anonymous,
         answers: "{}",

@@ -1,5 +1,6 @@
 //! Complaints, their photos, timeline, followers and "me too".
 
+use crate::idempotency::{self, FirstRequest, IdempotencyKey};
 use crate::schema::{
     complaint_events, complaint_follows, complaint_me_too, complaint_photos, complaints, users,
 };
@@ -36,7 +37,6 @@ pub struct ComplaintRow {
     pub duplicate_of: Option<String>,
     pub follower_count: i32,
     pub me_too_count: i32,
-    pub idempotency_key: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -86,9 +86,8 @@ pub struct NewComplaint {
     /// JSON object of the checked answers.
     pub answers: String,
     pub due_at: NaiveDateTime,
-    pub idempotency_key: Option<String>,
-    /// What was filed, in short, to tell a retry from a reuse of the key.
-    pub idempotency_fingerprint: Option<String>,
+    /// The filer's key for this filing: a retry under it returns this complaint.
+    pub idempotency: Option<IdempotencyKey>,
     pub open311: Option<Open311Origin>,
     pub created_at: NaiveDateTime,
 }
@@ -112,30 +111,8 @@ pub struct NewPhoto {
 #[derive(Debug, PartialEq, Eq)]
 pub enum FileOutcome {
     Created,
-    /// The reporter sent this idempotency key before: that complaint, and the fingerprint of
-    /// what was filed then.
-    Replayed(FirstFiling),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirstFiling {
-    pub id: String,
-    pub fingerprint: Option<String>,
-}
-
-/// The complaint a reporter filed under an idempotency key, if any.
-pub fn find_by_idempotency_key(
-    conn: &mut DbConn,
-    reporter_id: &str,
-    key: &str,
-) -> Result<Option<FirstFiling>, DbError> {
-    Ok(complaints::table
-        .filter(complaints::reporter_id.eq(reporter_id))
-        .filter(complaints::idempotency_key.eq(key))
-        .select((complaints::id, complaints::idempotency_fingerprint))
-        .first::<(String, Option<String>)>(conn)
-        .optional()?
-        .map(|(id, fingerprint)| FirstFiling { id, fingerprint }))
+    /// The filer used this idempotency key before: what was filed under it then.
+    Replayed(FirstRequest),
 }
 
 /// Files a complaint with its photos and the first timeline entry, all or nothing. A retry
@@ -148,6 +125,9 @@ pub fn file(
     staff_notice: &Notice,
 ) -> Result<FileOutcome, DbError> {
     let inserted = conn.transaction(|conn| {
+        if let Some(key) = &complaint.idempotency {
+            idempotency::insert(conn, key, &complaint.id, complaint.created_at)?;
+        }
         diesel::insert_into(complaints::table)
             .values((
                 complaints::id.eq(&complaint.id),
@@ -163,8 +143,6 @@ pub fn file(
                 complaints::answers.eq(&complaint.answers),
                 complaints::status.eq(Stored(ComplaintStatus::New)),
                 complaints::due_at.eq(complaint.due_at),
-                complaints::idempotency_key.eq(&complaint.idempotency_key),
-                complaints::idempotency_fingerprint.eq(&complaint.idempotency_fingerprint),
                 complaints::cell.eq(grid_cell(complaint.lat, complaint.lon)),
                 complaints::open311_client_id.eq(complaint.open311.as_ref().map(|o| &o.client_id)),
                 complaints::open311_token.eq(complaint.open311.as_ref().map(|o| &o.token)),
@@ -199,12 +177,11 @@ pub fn file(
     });
     match inserted {
         Ok(()) => Ok(FileOutcome::Created),
-        Err(DbError::Duplicate(_)) if complaint.idempotency_key.is_some() => {
-            let key = complaint.idempotency_key.as_deref().unwrap_or_default();
-            let reporter = complaint.reporter_id.as_deref().unwrap_or_default();
-            find_by_idempotency_key(conn, reporter, key)?
+        Err(DbError::Duplicate(_)) if complaint.idempotency.is_some() => {
+            let key = complaint.idempotency.as_ref().expect("checked above");
+            idempotency::first(conn, &key.scope, &key.key)?
                 .map(FileOutcome::Replayed)
-                .ok_or_else(|| DbError::Corrupt("duplicate without a first complaint".into()))
+                .ok_or_else(|| DbError::Corrupt("duplicate without a first filing".into()))
         }
         Err(other) => Err(other),
     }

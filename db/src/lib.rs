@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod devices;
 pub mod dossiers;
 pub mod error;
+pub mod idempotency;
 pub mod notifications;
 pub mod open311;
 pub mod outbox;

@@ -180,3 +180,13 @@ pub fn request_of_token(conn: &mut DbConn, token: &str) -> Result<Option<String>
         .first(conn)
         .optional()?)
 }
+
+/// The token an Open311 filing was answered with.
+pub fn token_of_request(conn: &mut DbConn, id: &str) -> Result<Option<String>, DbError> {
+    Ok(complaints::table
+        .find(id)
+        .select(complaints::open311_token)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}

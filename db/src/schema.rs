@@ -292,7 +292,6 @@ diesel::table! {
         duplicate_of -> Nullable<Text>,
         follower_count -> Integer,
         me_too_count -> Integer,
-        idempotency_key -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         open311_client_id -> Nullable<Text>,
@@ -300,7 +299,6 @@ diesel::table! {
         media_url -> Nullable<Text>,
         due_reminded_at -> Nullable<Timestamp>,
         overdue_reminded_at -> Nullable<Timestamp>,
-        idempotency_fingerprint -> Nullable<Text>,
         cell -> Integer,
     }
 }
@@ -369,6 +367,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        resource_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     overdue_digests (agency_id, day) {
         agency_id -> Text,
         day -> Date,
@@ -413,4 +421,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_mutes,
     push_outbox,
     overdue_digests,
+    idempotency_keys,
 );

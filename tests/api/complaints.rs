@@ -56,7 +56,8 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_complaint() {
     // The same key with another filing is a client's mistake, not a retry.
     let other = form("noise", HAI_CHAU.0, HAI_CHAU.1);
     let res = file(&app, &token, other, Some("phone-retry-1")).await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let problem =
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
     assert_eq!(problem["field"], "Idempotency-Key");
     let res =
         file(&app, &token, form("garbage", HAI_CHAU.0, HAI_CHAU.1), Some("phone-retry-1")).await;

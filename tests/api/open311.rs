@@ -86,6 +86,54 @@ async fn post_request(app: &TestApp, format: &str, form: &[(&str, &str)]) -> Res
         .unwrap()
 }
 
+#[tokio::test]
+async fn a_client_app_s_retry_under_its_idempotency_key_files_once() {
+    let app = spawn_app().await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
+    let (key, admin) = client_key(&app).await;
+    let filing = |api_key: &str, description: &str| -> Vec<(String, String)> {
+        [
+            ("api_key", api_key),
+            ("service_code", "trees"),
+            ("lat", LAT),
+            ("long", LONG),
+            ("description", description),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+    };
+    let send = |form: Vec<(String, String)>| {
+        app.client
+            .post(app.url("/open311/v2/requests.json"))
+            .header("Idempotency-Key", "retry-7")
+            .form(&form)
+            .send()
+    };
+    let fallen = "Cây đổ chắn ngang đường.";
+    let first = json_answer(send(filing(&key, fallen)).await.unwrap(), StatusCode::CREATED).await;
+    let again = json_answer(send(filing(&key, fallen)).await.unwrap(), StatusCode::CREATED).await;
+    assert_eq!(first, again, "the retry is answered as the first sending was");
+    assert_eq!(complaint_count(&app).await, 1);
+
+    let res = send(filing(&key, "Một cây khác bị đổ.")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let errors: Value = res.json().await.unwrap();
+    let description = errors[0]["description"].as_str().unwrap();
+    assert!(description.contains("Idempotency-Key"), "{errors}");
+    assert_eq!(complaint_count(&app).await, 1, "nothing filed under a reused key");
+
+    // Keys are each client's own: another app may use the same one.
+    let res = app
+        .post_auth("/v1/admin/open311-clients", &admin, &json!({ "name": "Ứng dụng khác" }))
+        .await;
+    let other_key = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    let theirs =
+        json_answer(send(filing(&other_key, fallen)).await.unwrap(), StatusCode::CREATED).await;
+    assert_ne!(theirs[0]["service_request_id"], first[0]["service_request_id"]);
+    assert_eq!(complaint_count(&app).await, 2);
+}
+
 async fn complaint_count(app: &TestApp) -> i64 {
     app.with_db(|conn| {
         use diesel::prelude::*;

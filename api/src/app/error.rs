@@ -84,6 +84,9 @@ error_codes! {
     UnsupportedMediaType => "unsupported_media_type", 415,
         "Kiểu nội dung không được hỗ trợ", "Unsupported content type";
     InvalidField => "invalid_field", 422, "Dữ liệu không hợp lệ", "A field is invalid";
+    IdempotencyKeyReused => "idempotency_key_reused", 422,
+        "Khoá Idempotency-Key đã dùng cho một yêu cầu khác",
+        "The Idempotency-Key was used for a different request";
     OutsideServedArea => "outside_served_area", 422,
         "Vị trí nằm ngoài địa bàn được phục vụ", "The location is outside the area served";
     TooManyAttempts => "too_many_attempts", 429,

@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod error;
 pub mod geography;
 pub mod health;
+pub mod idempotency;
 pub mod inbox;
 pub mod open311;
 pub mod places;

@@ -2,6 +2,7 @@
 //! framework's plain-text errors.
 
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::idempotency;
 use crate::app::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -302,6 +303,34 @@ impl FromRequest for ClientAddress {
         let peer =
             || req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
         ready(Ok(ClientAddress(forwarded.unwrap_or_else(peer))))
+    }
+}
+
+/// The `Idempotency-Key` a creating request may carry: 1–100 visible ASCII characters.
+pub struct IdempotencyKeyHeader(pub Option<String>);
+
+impl FromRequest for IdempotencyKeyHeader {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get(idempotency::HEADER) else {
+            return ready(Ok(IdempotencyKeyHeader(None)));
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 100)
+            .map(|v| IdempotencyKeyHeader(Some(v.to_string())))
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    idempotency::HEADER,
+                    "Idempotency-Key: 1–100 ký tự ASCII",
+                    "Idempotency-Key: 1–100 ASCII characters",
+                )
+            });
+        ready(key)
     }
 }
 

@@ -3,12 +3,12 @@
 //! proven otherwise.
 
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::idempotency;
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use futures_util::StreamExt;
-use sha2::{Digest, Sha256};
 use smartcity_domain::photo;
 use std::collections::HashMap;
 
@@ -47,22 +47,22 @@ impl ComplaintForm {
     /// A digest of everything the form holds, whatever order the parts came in: two sendings
     /// of one filing have the same, a different filing a different one.
     pub fn fingerprint(&self) -> String {
-        let mut hasher = Sha256::new();
-        let mut fields: Vec<_> = self.fields.iter().collect();
-        fields.sort();
-        for (name, value) in fields {
-            hasher.update(format!("{}:{name}={}:{value}\n", name.len(), value.len()));
-        }
-        let mut attributes: Vec<_> = self.attributes.iter().collect();
-        attributes.sort();
-        for (code, values) in attributes {
-            hasher.update(format!("attribute {code}={values:?}\n"));
-        }
-        for photo in &self.photos {
-            hasher.update(format!("photo {}:", photo.len()));
-            hasher.update(Sha256::digest(photo));
-        }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        let names: Vec<(String, &[u8])> = self
+            .fields
+            .iter()
+            .map(|(name, value)| (name.clone(), value.as_bytes()))
+            .chain(self.attributes.iter().flat_map(|(code, values)| {
+                let each = values.iter().enumerate();
+                each.map(move |(i, value)| (format!("attribute[{code}][{i}]"), value.as_bytes()))
+            }))
+            .chain(
+                self.photos
+                    .iter()
+                    .enumerate()
+                    .map(|(i, photo)| (format!("photos[{i}]"), &photo[..])),
+            )
+            .collect();
+        idempotency::fingerprint(names.iter().map(|(name, value)| (name.as_str(), *value)))
     }
 }
 

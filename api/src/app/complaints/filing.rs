@@ -6,9 +6,11 @@ use super::reading::{load, Audience, Visible};
 use crate::adapters::photos::ProcessedPhoto;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::geography::{agency_for, area_at, area_code};
+use crate::app::idempotency::{self, Idempotency};
 use crate::app::state::AppState;
 use chrono::Utc;
-use smartcity_db::complaints::{self, FileOutcome, FirstFiling, NewComplaint, Open311Origin};
+use smartcity_db::complaints::{self, FileOutcome, NewComplaint, Open311Origin};
+use smartcity_db::open311;
 use smartcity_domain::complaint::{complaint_notice, due_at, Category, NoticeKind};
 use smartcity_domain::geo::LatLon;
 use smartcity_domain::validation::clean_text;
@@ -32,17 +34,28 @@ impl FieldNames {
 
 /// Who files, and what comes with that.
 pub enum Filer {
-    /// A signed-in resident. With an idempotency key, a retry of the same filing returns the
-    /// first complaint instead of filing a second.
-    Resident { user_id: String, idempotency: Option<Idempotency> },
+    /// A signed-in resident.
+    Resident { user_id: String },
     /// An Open311 client app; its `media_url` is kept as given, never fetched.
     Open311 { client_id: String, media_url: Option<String> },
 }
 
-/// A client's key for one filing, and a digest of what it sent under it.
-pub struct Idempotency {
-    pub key: String,
-    pub fingerprint: String,
+impl Filer {
+    /// Whose idempotency keys the filer's are.
+    fn scope(&self) -> String {
+        match self {
+            Filer::Resident { user_id } => format!("complaint-filing:{user_id}"),
+            Filer::Open311 { client_id, .. } => format!("open311-filing:{client_id}"),
+        }
+    }
+
+    /// What the filer reads back of what they filed.
+    fn audience(&self) -> Audience {
+        match self {
+            Filer::Resident { .. } => Audience::Reporter,
+            Filer::Open311 { .. } => Audience::Public,
+        }
+    }
 }
 
 /// Where the filer says the problem is.
@@ -64,6 +77,9 @@ pub struct Filing {
     pub photos: Vec<Vec<u8>>,
     pub whereabouts: Whereabouts,
     pub filer: Filer,
+    /// With a key, a retry of the same filing returns the first complaint instead of filing a
+    /// second.
+    pub idempotency: Option<Idempotency>,
     pub names: &'static FieldNames,
 }
 
@@ -80,13 +96,10 @@ pub struct Filed {
 /// writes it with its first timeline entry and the agency staff's notice, all or nothing.
 pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     let names = filing.names;
-    if let Filer::Resident { user_id, idempotency: Some(idempotency) } = &filing.filer {
-        let (reporter, key) = (user_id.clone(), idempotency.key.clone());
-        let first = state
-            .db(move |conn| complaints::find_by_idempotency_key(conn, &reporter, &key))
-            .await?;
-        if let Some(first) = first {
-            return replay(state, &first, &idempotency.fingerprint).await;
+    let key = filing.idempotency.as_ref().map(|i| i.scoped(filing.filer.scope()));
+    if let Some(key) = &key {
+        if let Some(first) = idempotency::replay_of(state, key).await? {
+            return replay(state, first, &filing.filer).await;
         }
     }
     let description = clean_text("description", &filing.description, 1, 4000, true)?;
@@ -106,14 +119,15 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     let id = uuid::Uuid::new_v4().to_string();
     let token =
         matches!(filing.filer, Filer::Open311 { .. }).then(|| uuid::Uuid::new_v4().to_string());
-    let (reporter_id, idempotency, open311) = match filing.filer {
-        Filer::Resident { user_id, idempotency } => (Some(user_id), idempotency, None),
+    let audience = filing.filer.audience();
+    let (reporter_id, open311) = match &filing.filer {
+        Filer::Resident { user_id } => (Some(user_id.clone()), None),
         Filer::Open311 { client_id, media_url } => {
+            let (client_id, media_url) = (client_id.clone(), media_url.clone());
             let token = token.clone().unwrap_or_default();
-            (None, None, Some(Open311Origin { client_id, token, media_url }))
+            (None, Some(Open311Origin { client_id, token, media_url }))
         }
     };
-    let fingerprint = idempotency.as_ref().map(|i| i.fingerprint.clone());
     let complaint = NewComplaint {
         id: id.clone(),
         category_code: filing.category.code.clone(),
@@ -127,8 +141,7 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
         anonymous: filing.anonymous,
         answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
         due_at: due_at(Utc::now(), filing.category.sla_hours).naive_utc(),
-        idempotency_key: idempotency.map(|i| i.key),
-        idempotency_fingerprint: fingerprint.clone(),
+        idempotency: key.clone(),
         open311,
         created_at: smartcity_db::now(),
     };
@@ -140,13 +153,15 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     match outcome {
         Ok(FileOutcome::Created) => {
             state.pushes_queued();
-            let audience = if token.is_some() { Audience::Public } else { Audience::Reporter };
             let complaint = Visible::new(load(state, &id).await?, audience);
             Ok(Filed { complaint, replayed: false, token })
         }
         Ok(FileOutcome::Replayed(first)) => {
+            // Another sending of this filing committed first.
             photos::remove(state, &stored.keys).await;
-            replay(state, &first, fingerprint.as_deref().unwrap_or_default()).await
+            let key = key.as_ref().expect("only a filing with a key is replayed");
+            let first = idempotency::same_request(&first, key)?;
+            replay(state, first, &filing.filer).await
         }
         Err(err) => {
             // Nothing half-written: the photos go with the failed row.
@@ -156,22 +171,17 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     }
 }
 
-/// The first complaint filed under a key, for a retry of the same filing; a different filing
-/// under a used key is refused (422 naming the header): the client has mixed up its keys.
-async fn replay(
-    state: &AppState,
-    first: &FirstFiling,
-    fingerprint: &str,
-) -> Result<Filed, ApiError> {
-    if first.fingerprint.as_deref() != Some(fingerprint) {
-        return Err(ApiError::invalid_field(
-            "Idempotency-Key",
-            "Idempotency-Key này đã dùng cho một phản ánh khác; dùng một khoá mới",
-            "This Idempotency-Key was used for a different complaint; use a new key",
-        ));
-    }
-    let complaint = Visible::new(load(state, &first.id).await?, Audience::Reporter);
-    Ok(Filed { complaint, replayed: true, token: None })
+/// The complaint the first sending of this filing created, answered again.
+async fn replay(state: &AppState, id: String, filer: &Filer) -> Result<Filed, ApiError> {
+    let token = match filer {
+        Filer::Resident { .. } => None,
+        Filer::Open311 { .. } => {
+            let first = id.clone();
+            state.db(move |conn| open311::token_of_request(conn, &first)).await?
+        }
+    };
+    let complaint = Visible::new(load(state, &id).await?, filer.audience());
+    Ok(Filed { complaint, replayed: true, token })
 }
 
 /// Where the complaint is, and the code of the area holding it.

@@ -3,36 +3,17 @@
 //! complaint instead of filing a second.
 
 use super::complaint_views::view;
-use crate::app::complaints::filing::{self, FieldNames, Filer, Filing, Idempotency, Whereabouts};
+use crate::app::complaints::filing::{self, FieldNames, Filer, Filing, Whereabouts};
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::idempotency::Idempotency;
 use crate::app::places;
 use crate::app::state::AppState;
 use crate::http::auth::SignedIn;
+use crate::http::extract::IdempotencyKeyHeader;
 use crate::http::multipart::{self, ComplaintForm};
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-
-const IDEMPOTENCY_HEADER: &str = "idempotency-key";
-
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(IDEMPOTENCY_HEADER) else {
-        return Ok(None);
-    };
-    value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 100)
-        .map(|v| Some(v.to_string()))
-        .ok_or_else(|| {
-            ApiError::invalid_field(
-                "Idempotency-Key",
-                "Idempotency-Key: 1–100 ký tự ASCII",
-                "Idempotency-Key: 1–100 ASCII characters",
-            )
-        })
-}
 
 /// A form field's text, `None` when absent or blank.
 fn text<'a>(form: &'a ComplaintForm, field: &str) -> Option<&'a str> {
@@ -69,6 +50,7 @@ pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: SignedIn,
+    key: IdempotencyKeyHeader,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     if !multipart::is_multipart(&req) {
@@ -79,9 +61,8 @@ pub async fn file(
                 "Send the complaint as multipart/form-data",
             ));
     }
-    let key = idempotency_key(&req)?;
     let mut form = multipart::read(body, &multipart::FILING).await?;
-    let idempotency = key.map(|key| Idempotency { key, fingerprint: form.fingerprint() });
+    let idempotency = key.0.map(|key| Idempotency { key, fingerprint: form.fingerprint() });
     let code = text(&form, "category").ok_or_else(|| {
         ApiError::invalid_field("category", "Thiếu `category`", "`category` is missing")
     })?;
@@ -99,7 +80,8 @@ pub async fn file(
         },
         answers: std::mem::take(&mut form.attributes),
         photos: std::mem::take(&mut form.photos),
-        filer: Filer::Resident { user_id: caller.0.user.id.clone(), idempotency },
+        filer: Filer::Resident { user_id: caller.0.user.id.clone() },
+        idempotency,
         names: &FieldNames::APP,
     };
     let filed = filing::file(&state, filing).await?;

@@ -6,10 +6,11 @@
 use super::utc;
 use crate::app::complaints::filing::{self, FieldNames, Filer, Filing, Whereabouts};
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::idempotency::{self, Idempotency};
 use crate::app::open311 as app;
 use crate::app::places;
 use crate::app::state::AppState;
-use crate::http::extract::lang_of as lang;
+use crate::http::extract::{lang_of as lang, IdempotencyKeyHeader};
 use crate::http::georeport::{self, respond};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -292,6 +293,7 @@ pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
     format: web::Path<String>,
+    key: Result<IdempotencyKeyHeader, ApiError>,
     body: web::Bytes,
 ) -> HttpResponse {
     let lang = lang(&req);
@@ -308,6 +310,10 @@ pub async fn file(
             ApiError::invalid_field("body", "Không đọc được biểu mẫu", "The form does not parse")
         })?;
         let client_id = app::client_of_key(&state, field(&params, "api_key")?).await?;
+        let idempotency = key?.0.map(|key| {
+            let parts = params.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
+            Idempotency { key, fingerprint: idempotency::fingerprint(parts) }
+        });
         let code = field(&params, "service_code")?.ok_or_else(|| {
             ApiError::invalid_field(
                 "service_code",
@@ -328,6 +334,7 @@ pub async fn file(
                 lon: coordinate(&params, "long")?,
             },
             filer: Filer::Open311 { client_id, media_url: media_url(&params)? },
+            idempotency,
             names: &FieldNames::OPEN311,
             category,
         };
