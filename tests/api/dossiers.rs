@@ -569,3 +569,66 @@ async fn public_statistics_count_received_finished_and_on_time_per_agency_and_mo
         "from"
     );
 }
+
+#[tokio::test]
+async fn dates_and_times_are_exactly_rfc_3339_or_yyyy_mm_dd_else_the_field_is_named() {
+    let t = intake().await;
+    let (received, due) = (today() - Duration::days(3), today() + Duration::days(5));
+    for bad in
+        ["2026-1-5", "2026-02-30", "0000-01-01", "+2026-01-05", "20260105", "2026-01-05T00:00:00Z"]
+    {
+        let mut body = dossier_body(received, due);
+        body["received_on"] = json!(bad);
+        let res = t.put_dossier(&t.key, CODE, &body).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], "received_on", "{bad}");
+    }
+    t.dossier(CODE, received, due).await;
+
+    let yesterday = (today() - Duration::days(1)).format("%Y-%m-%d").to_string();
+    for (i, bad) in [
+        format!("{yesterday} 07:00:00+07:00"),
+        format!("{yesterday}T07:00:60+07:00"),
+        format!("{yesterday}T07:00:00+0700"),
+        format!("{yesterday}T7:00:00+07:00"),
+        format!("{yesterday}T07:00:00"),
+        yesterday.clone(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let res = t.event(CODE, event(&format!("bad-{i}"), 2, bad)).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], "occurred_at", "{bad}");
+    }
+    for (i, good) in [format!("{yesterday}T07:00:00+07:00"), format!("{yesterday}t08:30:00.125z")]
+        .iter()
+        .enumerate()
+    {
+        let res = t.event(CODE, event(&format!("good-{i}"), 2 + 2 * i as i32, good)).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{good}: {}", res.text().await.unwrap());
+    }
+
+    for (query, field) in [
+        ("from=2026-1", "from"),
+        ("from=2026-13", "from"),
+        ("to=2026-11-01", "to"),
+        ("from=0000-01", "from"),
+    ] {
+        let res = t.app.get(&format!("/v1/stats/dossiers?{query}")).await;
+        let problem = assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await;
+        assert_eq!(problem["field"], field, "{query}");
+    }
+    let box_ = "min_lat=16&max_lat=16.1&min_lon=108.1&max_lon=108.3";
+    for since in ["2026-11-01", "2026-11-01%2007:00:00Z", "2026-11-01T07:00:00%2B0700"] {
+        let res = t.app.get(&format!("/v1/complaints?{box_}&since={since}")).await;
+        let problem = assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await;
+        assert_eq!(problem["field"], "since", "{since}");
+    }
+    let res = t.app.get(&format!("/v1/complaints?{box_}&since=2026-11-01T07:00:00%2B07:00")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = t.app.get("/open311/v2/requests.json?start_date=2026-11-01%2007:00:00Z").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let errors: Value = res.json().await.unwrap();
+    assert!(errors[0]["description"].as_str().unwrap().contains("start_date"), "{errors}");
+}

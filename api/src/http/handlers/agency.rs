@@ -9,8 +9,8 @@ use crate::app::state::AppState;
 use crate::http::auth::AgencyCaller;
 use crate::http::extract::{json_body, ApiQuery};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
+use smartcity_domain::datetime::{StrictDate, StrictDateTime};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,8 +18,8 @@ pub struct DossierRequest {
     procedure_code: String,
     applicant_name: String,
     applicant_phone: String,
-    received_on: NaiveDate,
-    due_on: NaiveDate,
+    received_on: StrictDate,
+    due_on: StrictDate,
 }
 
 /// `PUT /v1/agency/dossiers/{code}`: creates or updates a dossier of the caller's agency.
@@ -35,8 +35,8 @@ pub async fn upsert(
         procedure_code: body.procedure_code,
         applicant_name: body.applicant_name,
         applicant_phone: body.applicant_phone,
-        received_on: body.received_on,
-        due_on: body.due_on,
+        received_on: body.received_on.0,
+        due_on: body.due_on.0,
     };
     let (saved, row) = dossiers::save(&state, &caller.0, &code, fields).await?;
     let mut response = match saved {
@@ -51,7 +51,7 @@ pub async fn upsert(
 pub struct EventRequest {
     event_id: String,
     status: i32,
-    occurred_at: DateTime<FixedOffset>,
+    occurred_at: StrictDateTime,
     step: Option<String>,
     department: Option<String>,
     officer: Option<String>,
@@ -79,7 +79,7 @@ pub async fn record_event(
     let event = StatusEvent {
         event_id: body.event_id,
         status: body.status,
-        occurred_at: body.occurred_at,
+        occurred_at: body.occurred_at.0,
         step: body.step,
         department: body.department,
         officer: body.officer,

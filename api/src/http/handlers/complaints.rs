@@ -12,9 +12,9 @@ use crate::http::auth::{AgencyCaller, SignedIn};
 use crate::http::extract::ApiQuery;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use smartcity_domain::complaint::ComplaintStatus;
+use smartcity_domain::datetime::StrictDateTime;
 use smartcity_domain::geo::{BoundingBox, LatLon};
 
 /// `GET /v1/complaints/{id}`: the public view, for everyone; the reporter's own fields are in
@@ -128,7 +128,7 @@ pub struct MapQuery {
     radius_m: Option<u32>,
     category: Option<String>,
     status: Option<String>,
-    since: Option<DateTime<FixedOffset>>,
+    since: Option<StrictDateTime>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -202,7 +202,7 @@ pub async fn map(
         limit: limit(q.limit, 50, 200)?,
         status: status(q.status.as_deref())?,
         before: q.cursor.as_deref().map(parse_cursor).transpose()?,
-        created_since: q.since.map(|s| s.naive_utc()),
+        created_since: q.since.map(|s| s.0.naive_utc()),
         category: q.category,
     };
     let page = reading::map(&state, filter).await?;

@@ -6,36 +6,21 @@ use crate::app::stats::{self, MonthRange};
 use crate::http::extract::ApiQuery;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use smartcity_db::agencies::AgencyRow;
+use smartcity_domain::datetime::StrictMonth;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// First month, `YYYY-MM`; default: eleven months before the last.
-    from: Option<String>,
+    from: Option<StrictMonth>,
     /// Last month, `YYYY-MM`; default: this month.
-    to: Option<String>,
-}
-
-fn month(field: &str, raw: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
-        .ok()
-        .filter(|_| raw.len() == 7)
-        .ok_or_else(|| {
-            ApiError::invalid_query(
-                field,
-                format!("`{field}` là một tháng dạng YYYY-MM"),
-                format!("`{field}` is a month, YYYY-MM"),
-            )
-        })
+    to: Option<StrictMonth>,
 }
 
 fn months(query: &StatsQuery) -> Result<MonthRange, ApiError> {
-    let from = query.from.as_deref().map(|raw| month("from", raw)).transpose()?;
-    let to = query.to.as_deref().map(|raw| month("to", raw)).transpose()?;
-    MonthRange::new(from, to)
+    MonthRange::new(query.from.map(|m| m.0), query.to.map(|m| m.0))
 }
 
 #[derive(Debug, Clone, Serialize)]
