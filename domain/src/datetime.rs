@@ -3,38 +3,12 @@
 //! take more (a space for `T`, leap seconds, unpadded numbers), which the contract does not
 //! promise and a client should not come to rely on.
 
-use crate::validation::{Invalid, Reason};
+use crate::validation::{DateForm, Invalid, Reason};
 use crate::Lang;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
-
-/// The form a date was expected in; a refusal names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateForm {
-    DateTime,
-    Date,
-    Month,
-}
-
-impl DateForm {
-    /// The form with an example, as a noun phrase.
-    pub fn described(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (DateForm::DateTime, Lang::Vi) => {
-                "ngày giờ RFC 3339 có múi giờ, ví dụ 2026-11-20T08:30:00+07:00"
-            }
-            (DateForm::DateTime, Lang::En) => {
-                "an RFC 3339 date-time with its offset, e.g. 2026-11-20T08:30:00+07:00"
-            }
-            (DateForm::Date, Lang::Vi) => "ngày dạng YYYY-MM-DD, ví dụ 2026-11-20",
-            (DateForm::Date, Lang::En) => "a date, YYYY-MM-DD, e.g. 2026-11-20",
-            (DateForm::Month, Lang::Vi) => "tháng dạng YYYY-MM, ví dụ 2026-11",
-            (DateForm::Month, Lang::En) => "a month, YYYY-MM, e.g. 2026-11",
-        }
-    }
-}
 
 /// `date-time` of RFC 3339 section 5.6: `T` or `t`, `Z` or `z` or `±hh:mm`, fractional seconds
 /// of any length (nanoseconds kept). Refused besides what the grammar refuses: year 0000 and

@@ -1,6 +1,5 @@
 //! The one shape of "this input breaks a rule": which field, and why, in words a citizen reads.
 
-use crate::datetime::DateForm;
 use crate::Lang;
 
 /// Why a value was refused. Each reason has a stable machine code and a sentence in each language.
@@ -123,6 +122,32 @@ pub fn clean_text(
         return Err(Invalid::new(field, Reason::ControlCharacters));
     }
     Ok(text.to_string())
+}
+
+/// The form a date was expected in; a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateForm {
+    DateTime,
+    Date,
+    Month,
+}
+
+impl DateForm {
+    /// The form with an example, as a noun phrase.
+    pub fn described(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (DateForm::DateTime, Lang::Vi) => {
+                "ngày giờ RFC 3339 có múi giờ, ví dụ 2026-11-20T08:30:00+07:00"
+            }
+            (DateForm::DateTime, Lang::En) => {
+                "an RFC 3339 date-time with its offset, e.g. 2026-11-20T08:30:00+07:00"
+            }
+            (DateForm::Date, Lang::Vi) => "ngày dạng YYYY-MM-DD, ví dụ 2026-11-20",
+            (DateForm::Date, Lang::En) => "a date, YYYY-MM-DD, e.g. 2026-11-20",
+            (DateForm::Month, Lang::Vi) => "tháng dạng YYYY-MM, ví dụ 2026-11",
+            (DateForm::Month, Lang::En) => "a month, YYYY-MM, e.g. 2026-11",
+        }
+    }
 }
 
 #[cfg(test)]

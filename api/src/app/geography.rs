@@ -1,9 +1,9 @@
 //! The areas' spatial index of this instance, for routing a point to its ward or commune;
 //! rebuilt from the database when the areas' revision moves (after an import anywhere).
 
+use crate::app::database::Database;
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::revision_cache::RevisionCache;
-use crate::app::state::AppState;
 use smartcity_db::places::{self, NewArea};
 use smartcity_domain::geo::{
     feature_collection, parse_areas, Area, AreaId, AreaIndex, LatLon, Region,
@@ -25,11 +25,11 @@ impl AreaMap {
         &self.region
     }
 
-    pub async fn index(&self, state: &AppState) -> Result<Arc<AreaIndex>, ApiError> {
-        let revision = state.db(places::areas_revision).await?;
+    pub async fn index(&self, db: &Database) -> Result<Arc<AreaIndex>, ApiError> {
+        let revision = db.run(places::areas_revision).await?;
         self.cache
             .get(revision, || async {
-                let (revision, rows) = state.db(places::areas_with_revision).await?;
+                let (revision, rows) = db.run(places::areas_with_revision).await?;
                 let region = self.region;
                 let index = tokio::task::spawn_blocking(move || {
                     if rows.is_empty() {
@@ -63,8 +63,12 @@ pub fn storable(areas: &[Area]) -> Vec<NewArea> {
 }
 
 /// The code of the area holding `position`, if any.
-pub async fn area_at(state: &AppState, position: LatLon) -> Result<Option<String>, ApiError> {
-    Ok(state.areas.index(state).await?.locate(position).map(area_code))
+pub async fn area_at(
+    areas: &AreaMap,
+    db: &Database,
+    position: LatLon,
+) -> Result<Option<String>, ApiError> {
+    Ok(areas.index(db).await?.locate(position).map(area_code))
 }
 
 /// An area is stored under its code, or its name when it has none.
@@ -75,11 +79,11 @@ pub fn area_code(id: &AreaId) -> String {
 /// The agency a complaint of this category in this area goes to, by the routing rules; 422
 /// naming `lat` when no rule (not even a city-wide one) covers it.
 pub async fn agency_for(
-    state: &AppState,
+    db: &Database,
     category_code: &str,
     area_code: Option<&str>,
 ) -> Result<String, ApiError> {
-    let rules = state.db(places::rules).await?;
+    let rules = db.run(places::rules).await?;
     route(&rules, category_code, area_code)
         .map(str::to_string)
         .ok_or_else(|| ApiError::new(ErrorCode::OutsideServedArea).with_field("lat"))

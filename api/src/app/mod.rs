@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod complaints;
+pub mod database;
 pub mod dossiers;
 pub mod error;
 pub mod geography;

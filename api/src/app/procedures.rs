@@ -42,7 +42,7 @@ pub async fn search(
             "`service_level` is 1–4",
         ));
     }
-    let snapshot = state.search.snapshot(state).await?;
+    let snapshot = state.search.snapshot(&state.database).await?;
     let (codes, total) = snapshot.index.search(text, &filters, offset, limit);
     let rows = codes.iter().filter_map(|code| snapshot.rows.get(code).cloned()).collect();
     Ok((rows, total))

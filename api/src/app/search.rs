@@ -2,9 +2,9 @@
 //! catalogue's revision (bumped in the transaction of every catalogue change) differs from the
 //! one it was built from, so every instance sharing a database follows every change.
 
+use crate::app::database::Database;
 use crate::app::error::ApiError;
 use crate::app::revision_cache::RevisionCache;
-use crate::app::state::AppState;
 use smartcity_db::procedures::{self, ProcedureRow};
 use smartcity_domain::search::{SearchDoc, SearchIndex, SearchVocabulary};
 use std::collections::HashMap;
@@ -27,11 +27,11 @@ impl CatalogueSearch {
     }
 
     /// The index for the catalogue as it is now in the database.
-    pub async fn snapshot(&self, state: &AppState) -> Result<Arc<CatalogueSnapshot>, ApiError> {
-        let revision = state.db(procedures::catalogue_revision).await?;
+    pub async fn snapshot(&self, db: &Database) -> Result<Arc<CatalogueSnapshot>, ApiError> {
+        let revision = db.run(procedures::catalogue_revision).await?;
         self.cache
             .get(revision, || async {
-                let (revision, rows) = state.db(procedures::live_with_revision).await?;
+                let (revision, rows) = db.run(procedures::live_with_revision).await?;
                 let vocabulary = self.vocabulary.clone();
                 let snapshot = tokio::task::spawn_blocking(move || {
                     let docs = rows.iter().map(search_doc).collect();

@@ -2,13 +2,13 @@ use crate::adapters::fcm::FcmClient;
 use crate::adapters::metrics::Metrics;
 use crate::adapters::storage::PhotoStore;
 use crate::app::auth::tokens::TokenKeys;
+use crate::app::database::Database;
 use crate::app::error::ApiError;
 use crate::app::geography::AreaMap;
 use crate::app::search::CatalogueSearch;
 use crate::config::Config;
 use smartcity_db::{DbConn, DbError, Pool};
 use std::future::Future;
-use std::panic::Location;
 use std::sync::Arc;
 
 /// What every use case shares: the pool, the token keys, the configuration, this instance's
@@ -16,6 +16,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    pub database: Database,
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
     pub search: Arc<CatalogueSearch>,
@@ -44,6 +45,7 @@ impl AppState {
         fcm: Option<FcmClient>,
     ) -> AppState {
         AppState {
+            database: Database { pool: pool.clone() },
             pool,
             tokens: Arc::new(tokens),
             config: Arc::new(config),
@@ -59,29 +61,14 @@ impl AppState {
         }
     }
 
-    /// Runs database work on the blocking thread pool: checkout and queries never run on the
-    /// async workers (each is a single-threaded runtime that every request on it would wait for).
-    /// An error remembers the caller's line, not this one.
+    /// Runs database work on the blocking thread pool (see [`Database::run`]).
     #[track_caller]
     pub fn db<T, F>(&self, work: F) -> impl Future<Output = Result<T, ApiError>> + use<T, F>
     where
         F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let location = Location::caller();
-        let pool = self.pool.clone();
-        async move {
-            let result = tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get()?;
-                work(&mut conn)
-            })
-            .await;
-            match result {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(error)) => Err(ApiError::from(error).at(location)),
-                Err(panicked) => Err(ApiError::from(panicked).at(location)),
-            }
-        }
+        self.database.run(work)
     }
 
     /// Tells the push workers that a change just committed may have queued pushes.

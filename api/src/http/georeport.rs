@@ -3,7 +3,6 @@
 //! the spec's list of `{code, description}`.
 
 use crate::app::error::ApiError;
-use crate::http::middleware::OwnErrorFormat;
 use crate::http::problem;
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
@@ -11,6 +10,10 @@ use serde_json::{json, Value};
 use smartcity_domain::open311::Format;
 use smartcity_domain::Lang;
 use std::fmt::Write;
+
+/// Marks an error response whose body follows GeoReport's error list, so the problem layer
+/// leaves it as it is.
+pub struct OwnErrorFormat;
 
 /// The element for one item of a list element, by the list's name.
 fn item_tag(list: &str) -> &'static str {

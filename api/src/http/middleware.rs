@@ -100,7 +100,9 @@ pub async fn render_problems(
     let api_error = res.response().error().and_then(|e| e.as_error::<ApiError>()).cloned();
     let error = match api_error {
         Some(error) => error,
-        None if res.response().extensions().contains::<OwnErrorFormat>() => return Ok(res),
+        None if res.response().extensions().contains::<georeport::OwnErrorFormat>() => {
+            return Ok(res)
+        }
         None if is_unrendered_error(&res) => error_for_status(res.status()),
         None => return Ok(res),
     };
@@ -238,10 +240,6 @@ async fn check_form_body(req: &mut ServiceRequest) -> Result<(), ApiError> {
     req.set_payload(Payload::from(body));
     refusal.map_or(Ok(()), Err)
 }
-
-/// Marks an error response whose body follows another standard (Open311's error list), so
-/// it is left as it is.
-pub struct OwnErrorFormat;
 
 fn is_unrendered_error(res: &ServiceResponse<BoxBody>) -> bool {
     let is_problem = res

@@ -113,7 +113,7 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     let processed = photos::process(state, filing.photos).await?;
     let (position, area) =
         place(state, &filing.whereabouts, address.as_deref(), &processed, names).await?;
-    let agency_id = agency_for(state, &filing.category.code, area.as_deref()).await?;
+    let agency_id = agency_for(&state.database, &filing.category.code, area.as_deref()).await?;
     let stored = photos::store(state, &processed).await?;
 
     let id = uuid::Uuid::new_v4().to_string();
@@ -222,7 +222,7 @@ async fn place(
             Whereabouts::PinOrWard { .. } => return ward_named(state, address, names).await,
         },
     };
-    Ok((position, area_at(state, position).await?))
+    Ok((position, area_at(&state.areas, &state.database, position).await?))
 }
 
 /// A point inside the one ward or commune the address names.
@@ -239,7 +239,7 @@ async fn ward_named(
              ward or commune",
         ));
     };
-    let index = state.areas.index(state).await?;
+    let index = state.areas.index(&state.database).await?;
     let area = index.named_in(address).ok_or_else(|| {
         ApiError::new(ErrorCode::InvalidField).with_field(names.address).with_detail(
             "Địa chỉ không nêu rõ một phường/xã được phục vụ; gửi `lat` và `long`",
