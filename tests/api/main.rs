@@ -12,6 +12,7 @@ mod errors;
 mod fake_google;
 mod faults;
 mod fcm_client;
+mod generated_client;
 mod helpers;
 mod inbox;
 mod open311;
