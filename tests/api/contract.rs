@@ -69,6 +69,39 @@ fn every_error_response_in_the_spec_is_problem_json_or_open311_s_list() {
     }
 }
 
+/// The limits checked before routing can meet any operation, so every operation lists them:
+/// 414 and 431 as problems (GeoReport's 400 list on Open311's paths), and 413 wherever a body
+/// is taken (a problem on every path).
+#[test]
+fn every_operation_lists_the_limits_checked_before_routing() {
+    let spec = spec();
+    let mut missing = Vec::new();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        let path = path.as_str().unwrap();
+        for (method, operation) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if !METHODS.contains(&method) {
+                continue;
+            }
+            let mut expected = if path.starts_with("/open311/") {
+                vec![("400", "Open311BadRequest")]
+            } else {
+                vec![("414", "UriTooLong"), ("431", "HeadersTooLarge")]
+            };
+            if operation["requestBody"].is_mapping() {
+                expected.push(("413", "BodyTooLarge"));
+            }
+            for (status, name) in expected {
+                let reference = format!("#/components/responses/{name}");
+                if operation["responses"][status]["$ref"].as_str() != Some(reference.as_str()) {
+                    missing.push(format!("{method} {path} {status} ({name})"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "operations without the limits' answers: {missing:?}");
+}
+
 /// Follows a `$ref` to `#/components/...`.
 fn resolve<'a>(spec: &'a serde_yaml::Value, value: &'a serde_yaml::Value) -> &'a serde_yaml::Value {
     match value["$ref"].as_str() {

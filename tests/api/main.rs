@@ -11,6 +11,7 @@ mod dossiers;
 mod errors;
 mod faults;
 mod fcm_client;
+mod generated_client;
 mod helpers;
 mod inbox;
 mod open311;
