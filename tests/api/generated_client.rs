@@ -6,7 +6,6 @@
 //! 'openapi-python-client>=0.29,<0.30'`, as `.ci/generators` does). Without it the test skips and
 //! says why, unless `SMARTCITY_REQUIRE_CLIENT_TOOLS=1` (CI sets it), when it fails.
 
-use crate::complaints::{jpeg, HAI_CHAU};
 use crate::helpers::*;
 use std::io::Write;
 use std::path::Path;
@@ -36,7 +35,7 @@ async fn a_client_generated_from_the_contract_files_a_complaint_and_reads_a_prob
     let app = spawn_app().await;
     // The demo agencies, areas and categories (a complaint needs a category and a served point)
     // and the procedure catalogue.
-    app.with_db(|conn| smartcity_api::seed::seed(conn).expect("seed")).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::tempdir().expect("temporary directory");

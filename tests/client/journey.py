@@ -90,6 +90,8 @@ def main(base_url, photo_path, category, lat, lon):
             lat=lat,
             lon=lon,
             address="12 Trần Phú, Hải Châu",
+            # Sent as Python writes it, `False`: the server reads either letter case.
+            anonymous=False,
             photos=[File(payload=photo, file_name="IMG_0001.jpg", mime_type="image/jpeg")],
         )
         filed = expect(

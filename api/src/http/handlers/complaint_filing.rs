@@ -34,8 +34,10 @@ fn coordinate(form: &ComplaintForm, field: &str) -> Result<Option<f64>, ApiError
         .transpose()
 }
 
+/// A yes/no part: `true`/`1` or `false`/`0` in any letter case (generated clients send
+/// `True`), blank or absent for no.
 fn flag(form: &ComplaintForm, field: &str) -> Result<bool, ApiError> {
-    match text(form, field) {
+    match text(form, field).map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
         Some(_) => Err(ApiError::invalid_field(

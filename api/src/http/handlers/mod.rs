@@ -41,7 +41,7 @@ pub fn parse_cursor(raw: &str) -> Result<(NaiveDateTime, String), ApiError> {
     let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
-    if id.is_empty() || id.len() > 64 {
+    if id.is_empty() || id.chars().count() > 64 {
         return Err(bad());
     }
     Ok((at, id.to_string()))
