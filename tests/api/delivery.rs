@@ -120,9 +120,10 @@ async fn a_dead_token_is_forgotten_and_overload_is_tried_again_later() {
         .await;
     assert_eq!(devices, ["busy-phone", "good-phone"], "the dead token is forgotten");
 
-    // Retry-After: 1 s. Not due a moment later; due two seconds later.
+    // Retry-After: 1 s, and the first backoff is 1–2 s (with jitter) from when the batch was
+    // settled: not due a moment later; due once the longest of them has surely passed.
     assert_eq!(deliver_batch(&app.state, now).await.unwrap(), 0);
-    let later = now + chrono::Duration::seconds(2);
+    let later = smartcity_db::now() + chrono::Duration::seconds(3);
     assert_eq!(deliver_batch(&app.state, later).await.unwrap(), 1);
     let (attempts, error) = app
         .with_db(|conn| {

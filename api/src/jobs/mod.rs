@@ -54,10 +54,9 @@ const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 /// Starts this instance's jobs: `SMARTCITY_PUSH_WORKERS` push workers, and the sweep, the
 /// automatic close and the reminders every `SMARTCITY_SWEEP_INTERVAL_SECS`.
 pub fn start(state: &AppState) -> Jobs {
-    let (stop, watching) = watch::channel(false);
-    let shutdown = Shutdown(watching);
+    let mut jobs = Jobs::new();
+    let shutdown = jobs.shutdown();
     let interval = state.config.sweep_interval;
-    let mut jobs = Jobs { stop, tasks: Vec::new() };
     if state.fcm.is_none() && state.config.push_workers > 0 {
         tracing::warn!(
             "pushes are not sent: GOOGLE_APPLICATION_CREDENTIALS is not set; notifications stay \
@@ -80,18 +79,28 @@ pub fn start(state: &AppState) -> Jobs {
 }
 
 impl Jobs {
-    /// Runs `job` until shutdown, starting it again if it panics.
-    fn supervise<F, Fut>(&mut self, name: String, state: &AppState, shutdown: &Shutdown, job: F)
+    fn new() -> Jobs {
+        let (stop, _) = watch::channel(false);
+        Jobs { stop, tasks: Vec::new() }
+    }
+
+    fn shutdown(&self) -> Shutdown {
+        Shutdown(self.stop.subscribe())
+    }
+
+    /// Runs `job` with `context` until shutdown, starting it again if it panics.
+    fn supervise<C, F, Fut>(&mut self, name: String, context: &C, shutdown: &Shutdown, job: F)
     where
-        F: Fn(AppState, Shutdown) -> Fut + Send + 'static,
+        C: Clone + Send + 'static,
+        F: Fn(C, Shutdown) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let (state, mut shutdown) = (state.clone(), shutdown.clone());
+        let (context, mut shutdown) = (context.clone(), shutdown.clone());
         let task_name = name.clone();
         let task = tokio::spawn(async move {
             let mut delay = FIRST_RESTART_DELAY;
             loop {
-                let mut running = AbortOnDrop(tokio::spawn(job(state.clone(), shutdown.clone())));
+                let mut running = AbortOnDrop(tokio::spawn(job(context.clone(), shutdown.clone())));
                 match (&mut running.0).await {
                     Ok(()) => return,
                     Err(ended) if ended.is_panic() => {
@@ -144,5 +153,38 @@ where
             _ = ticker.tick() => step().await,
             _ = shutdown.requested() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_job_that_panics_is_started_again_and_all_stop_on_the_signal() {
+        let mut jobs = Jobs::new();
+        let shutdown = jobs.shutdown();
+        let starts = Arc::new(AtomicUsize::new(0));
+        jobs.supervise("flaky".into(), &starts, &shutdown, |starts, mut shutdown| async move {
+            if starts.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("the first run fails");
+            }
+            shutdown.requested().await;
+        });
+        let steps = Arc::new(AtomicUsize::new(0));
+        jobs.supervise("ticking".into(), &steps, &shutdown, |steps, shutdown| async move {
+            every(Duration::from_secs(60), shutdown, || {
+                steps.fetch_add(1, Ordering::SeqCst);
+                async {}
+            })
+            .await
+        });
+        tokio::time::sleep(FIRST_RESTART_DELAY * 2).await;
+        assert_eq!(starts.load(Ordering::SeqCst), 2, "started again after its panic");
+        tokio::time::sleep(Duration::from_secs(150)).await;
+        assert_eq!(steps.load(Ordering::SeqCst), 3, "at once, then every minute");
+        tokio::time::timeout(Duration::from_secs(1), jobs.stop()).await.expect("all stop at once");
     }
 }
