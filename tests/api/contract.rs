@@ -111,3 +111,20 @@ fn resolve<'a>(spec: &'a serde_yaml::Value, value: &'a serde_yaml::Value) -> &'a
         None => value,
     }
 }
+
+#[test]
+fn the_spec_lists_exactly_the_error_codes_the_server_answers_with() {
+    let spec = spec();
+    let listed: BTreeSet<String> = spec["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_sequence()
+        .expect("ErrorCode lists its codes")
+        .iter()
+        .map(|code| code.as_str().unwrap().to_string())
+        .collect();
+    let answered: BTreeSet<String> =
+        smartcity_api::app::ErrorCode::ALL.iter().map(|code| code.as_str().to_string()).collect();
+    let unlisted: Vec<_> = answered.difference(&listed).collect();
+    let unknown: Vec<_> = listed.difference(&answered).collect();
+    assert!(unlisted.is_empty(), "codes missing from openapi.yaml's ErrorCode: {unlisted:?}");
+    assert!(unknown.is_empty(), "codes in openapi.yaml the server never answers: {unknown:?}");
+}
