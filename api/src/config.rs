@@ -3,6 +3,7 @@
 
 use crate::adapters::storage::StoreConfig;
 use smartcity_domain::calendar::WorkCalendar;
+use smartcity_domain::photo;
 use smartcity_domain::throttle::ThrottlePolicy;
 use std::path::PathBuf;
 
@@ -13,6 +14,14 @@ pub const DEFAULT_HOLIDAYS: &str = include_str!("../../data/holidays.txt");
 /// The search's stop words and synonyms as shipped in `data/search.json`;
 /// `SMARTCITY_SEARCH_VOCABULARY` names a file that replaces them.
 pub const DEFAULT_VOCABULARY: &str = include_str!("../../data/search.json");
+/// The largest body the API accepts, in MiB: a complaint's form with every photo at its limit
+/// and 1 MiB for the rest (`http::middleware`'s bound on multipart bodies). The bound on body
+/// memory may not be lower, or such a form could never be received.
+pub const LARGEST_BODY_MIB: usize =
+    ((photo::MAX_PHOTOS_PER_COMPLAINT * photo::MAX_PHOTO_BYTES as usize) >> 20) + 1;
+/// `SMARTCITY_BODY_MEMORY_MIB` by default: one largest form and room beside it, which keeps the
+/// whole process, with the photos being decoded, far under 400 MiB.
+pub const DEFAULT_BODY_MEMORY_MIB: usize = 96;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -56,6 +65,9 @@ pub struct Config {
     pub push_lease: Duration,
     /// How long before a complaint's or dossier's due time its agency is reminded.
     pub remind_before: Duration,
+    /// Most bytes of request bodies held in memory at once, across all requests; past it a
+    /// request waits a moment for room, then is answered 503 `server_busy`.
+    pub body_memory_bytes: usize,
 }
 
 impl Default for Config {
@@ -83,6 +95,7 @@ impl Default for Config {
             push_workers: 1,
             push_lease: Duration::from_secs(60),
             remind_before: Duration::from_secs(24 * 3600),
+            body_memory_bytes: DEFAULT_BODY_MEMORY_MIB << 20,
         }
     }
 }
@@ -170,6 +183,20 @@ impl Config {
                     format!("SMARTCITY_PUSH_WORKERS must be 0–64, not {workers:?}")
                 })?;
         }
+        if let Some(mib) = get("SMARTCITY_BODY_MEMORY_MIB") {
+            let mib: usize = mib
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (LARGEST_BODY_MIB..=65_536).contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "SMARTCITY_BODY_MEMORY_MIB must be {LARGEST_BODY_MIB}–65536 (the largest \
+                         form is {LARGEST_BODY_MIB} MiB), not {mib:?}"
+                    )
+                })?;
+            config.body_memory_bytes = mib << 20;
+        }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)
@@ -228,6 +255,21 @@ mod tests {
         let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
         let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
         assert!(err.contains("SMARTCITY_DB_POOL_SIZE"));
+    }
+
+    #[test]
+    fn body_memory_is_in_mib_and_never_below_the_largest_form() {
+        let with = |value: &'static str| {
+            Config::from_lookup(move |k| (k == "SMARTCITY_BODY_MEMORY_MIB").then(|| value.into()))
+        };
+        assert_eq!(Config::default().body_memory_bytes, 96 << 20);
+        assert_eq!(with("256").unwrap().body_memory_bytes, 256 << 20);
+        assert_eq!(LARGEST_BODY_MIB, 76);
+        assert!(with("76").is_ok());
+        for bad in ["75", "0", "lots", "-1", "70000"] {
+            let err = with(bad).unwrap_err();
+            assert!(err.contains("SMARTCITY_BODY_MEMORY_MIB") && err.contains("76"), "{err}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod authorization;
+mod body_memory;
 mod complaint_photos;
 mod complaints;
 mod contract;
