@@ -68,6 +68,9 @@ pub struct Config {
     /// Most bytes of request bodies held in memory at once, across all requests; past it a
     /// request waits a moment for room, then is answered 503 `server_busy`.
     pub body_memory_bytes: usize,
+    /// Web origins (`https://portal.example.vn`) whose pages may read the public routes
+    /// across origins (CORS); none by default, and then no response carries a CORS header.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -96,6 +99,7 @@ impl Default for Config {
             push_lease: Duration::from_secs(60),
             remind_before: Duration::from_secs(24 * 3600),
             body_memory_bytes: DEFAULT_BODY_MEMORY_MIB << 20,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -197,6 +201,9 @@ impl Config {
                 })?;
             config.body_memory_bytes = mib << 20;
         }
+        if let Some(list) = get("SMARTCITY_CORS_ORIGINS") {
+            config.cors_origins = cors_origins(&list)?;
+        }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)
@@ -213,6 +220,41 @@ fn flag(get: &impl Fn(&str) -> Option<String>, name: &str, default: bool) -> Res
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
     }
+}
+
+/// `SMARTCITY_CORS_ORIGINS`: exact origins separated by commas, each `http(s)://host[:port]`
+/// as a browser sends it in `Origin` (a trailing `/` is dropped, case does not matter). `*`
+/// and anything with a path are refused: a list of the portals meant is the point.
+fn cors_origins(list: &str) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let origin = entry.strip_suffix('/').unwrap_or(entry).to_ascii_lowercase();
+        let bad = || {
+            format!(
+                "SMARTCITY_CORS_ORIGINS: {entry:?} is not an origin like https://portal.example.vn \
+                 (scheme, host and port only)"
+            )
+        };
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let (host, port) = match rest.rsplit_once(':').filter(|_| !rest.ends_with(']')) {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        };
+        let host_ok = !host.is_empty()
+            && (host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                || (host.starts_with('[') && host.ends_with(']')));
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+        if !host_ok || !port_ok {
+            return Err(bad());
+        }
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
 }
 
 /// Where photos are kept: `SMARTCITY_S3_BUCKET` selects an S3-compatible store, else the
@@ -269,6 +311,29 @@ mod tests {
         for bad in ["75", "0", "lots", "-1", "70000"] {
             let err = with(bad).unwrap_err();
             assert!(err.contains("SMARTCITY_BODY_MEMORY_MIB") && err.contains("76"), "{err}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        assert_eq!(Config::default().cors_origins, Vec::<String>::new());
+        assert_eq!(
+            cors_origins(" https://Portal.DaNang.gov.vn/ , http://localhost:3000,,").unwrap(),
+            ["https://portal.danang.gov.vn", "http://localhost:3000"]
+        );
+        assert_eq!(cors_origins("http://[::1]:8080").unwrap(), ["http://[::1]:8080"]);
+        assert_eq!(cors_origins("").unwrap(), Vec::<String>::new());
+        for bad in [
+            "*",
+            "null",
+            "portal.example.vn",
+            "https://a.vn/path",
+            "https://a.vn:x",
+            "ftp://a.vn",
+            "https://",
+        ] {
+            let err = cors_origins(bad).unwrap_err();
+            assert!(err.contains("SMARTCITY_CORS_ORIGINS"), "{bad}: {err}");
         }
     }
 

@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod fcm_client;
 mod helpers;
+mod http_methods;
 mod inbox;
 mod open311;
 mod operations;

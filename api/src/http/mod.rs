@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body_memory;
+pub mod cors;
 pub mod extract;
 pub mod georeport;
 pub mod handlers;
