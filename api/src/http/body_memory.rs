@@ -47,13 +47,14 @@ impl BodyMemory {
         BodyMemory::with_wait(limit_bytes, ROOM_WAIT)
     }
 
-    pub fn with_wait(limit_bytes: usize, wait: Duration) -> BodyMemory {
+    fn with_wait(limit_bytes: usize, wait: Duration) -> BodyMemory {
         let limit = limit_bytes.min(Semaphore::MAX_PERMITS);
         BodyMemory { room: Arc::new(Semaphore::new(limit)), wait }
     }
 
     /// Bytes not held by any request now.
-    pub fn available(&self) -> usize {
+    #[cfg(test)]
+    fn available(&self) -> usize {
         self.room.available_permits()
     }
 
@@ -118,13 +119,13 @@ struct Holding {
 /// a cut body (malformed, unreadable) is replaced by `server_busy` on the way out.
 #[derive(Debug, thiserror::Error)]
 #[error("no room for the request body in memory")]
-pub struct NoRoom;
+struct NoRoom;
 
 fn busy_cut() -> PayloadError {
     PayloadError::Io(std::io::Error::other(NoRoom))
 }
 
-pub fn server_busy() -> ApiError {
+fn server_busy() -> ApiError {
     ApiError::new(ErrorCode::ServerBusy).retry_after(RETRY_AFTER_SECS).with_detail(
         "Máy chủ đang nhận quá nhiều dữ liệu cùng lúc; vui lòng gửi lại sau ít giây",
         "The server is receiving too much at once; send again in a few seconds",
