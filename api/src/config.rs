@@ -3,6 +3,7 @@
 
 use crate::adapters::storage::StoreConfig;
 use smartcity_domain::calendar::WorkCalendar;
+use smartcity_domain::photo;
 use smartcity_domain::throttle::ThrottlePolicy;
 use std::path::PathBuf;
 
@@ -13,6 +14,15 @@ pub const DEFAULT_HOLIDAYS: &str = include_str!("../../data/holidays.txt");
 /// The search's stop words and synonyms as shipped in `data/search.json`;
 /// `SMARTCITY_SEARCH_VOCABULARY` names a file that replaces them.
 pub const DEFAULT_VOCABULARY: &str = include_str!("../../data/search.json");
+/// The largest body the API accepts, in MiB: a complaint's form with every photo at its limit
+/// and 1 MiB for the rest (`http::middleware`'s bound on multipart bodies). The bound on body
+/// memory may not be lower, or such a form could never be received.
+pub const LARGEST_BODY_MIB: usize =
+    ((photo::MAX_PHOTOS_PER_COMPLAINT * photo::MAX_PHOTO_BYTES as usize) >> 20) + 1;
+/// `SMARTCITY_BODY_MEMORY_MIB` by default: one largest form and a little room beside it. Forty
+/// 70 MiB uploads at once then peak at 276–322 MiB (api/tests/hostile.rs); at 96 MiB that was
+/// up to 385 MiB, since the allocator keeps about as much again as the bodies it held.
+pub const DEFAULT_BODY_MEMORY_MIB: usize = 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -56,6 +66,12 @@ pub struct Config {
     pub push_lease: Duration,
     /// How long before a complaint's or dossier's due time its agency is reminded.
     pub remind_before: Duration,
+    /// Most bytes of request bodies held in memory at once, across all requests; past it a
+    /// request waits a moment for room, then is answered 503 `server_busy`.
+    pub body_memory_bytes: usize,
+    /// Web origins (`https://portal.example.vn`) whose pages may read the public routes
+    /// across origins (CORS); none by default, and then no response carries a CORS header.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -83,6 +99,8 @@ impl Default for Config {
             push_workers: 1,
             push_lease: Duration::from_secs(60),
             remind_before: Duration::from_secs(24 * 3600),
+            body_memory_bytes: DEFAULT_BODY_MEMORY_MIB << 20,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -170,6 +188,23 @@ impl Config {
                     format!("SMARTCITY_PUSH_WORKERS must be 0–64, not {workers:?}")
                 })?;
         }
+        if let Some(mib) = get("SMARTCITY_BODY_MEMORY_MIB") {
+            let mib: usize = mib
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (LARGEST_BODY_MIB..=65_536).contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "SMARTCITY_BODY_MEMORY_MIB must be {LARGEST_BODY_MIB}–65536 (the largest \
+                         form is {LARGEST_BODY_MIB} MiB), not {mib:?}"
+                    )
+                })?;
+            config.body_memory_bytes = mib << 20;
+        }
+        if let Some(list) = get("SMARTCITY_CORS_ORIGINS") {
+            config.cors_origins = cors_origins(&list)?;
+        }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)
@@ -186,6 +221,41 @@ fn flag(get: &impl Fn(&str) -> Option<String>, name: &str, default: bool) -> Res
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
     }
+}
+
+/// `SMARTCITY_CORS_ORIGINS`: exact origins separated by commas, each `http(s)://host[:port]`
+/// as a browser sends it in `Origin` (a trailing `/` is dropped, case does not matter). `*`
+/// and anything with a path are refused: a list of the portals meant is the point.
+fn cors_origins(list: &str) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let origin = entry.strip_suffix('/').unwrap_or(entry).to_ascii_lowercase();
+        let bad = || {
+            format!(
+                "SMARTCITY_CORS_ORIGINS: {entry:?} is not an origin like https://portal.example.vn \
+                 (scheme, host and port only)"
+            )
+        };
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let (host, port) = match rest.rsplit_once(':').filter(|_| !rest.ends_with(']')) {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        };
+        let host_ok = !host.is_empty()
+            && (host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                || (host.starts_with('[') && host.ends_with(']')));
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+        if !host_ok || !port_ok {
+            return Err(bad());
+        }
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
 }
 
 /// Where photos are kept: `SMARTCITY_S3_BUCKET` selects an S3-compatible store, else the
@@ -228,6 +298,44 @@ mod tests {
         let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
         let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
         assert!(err.contains("SMARTCITY_DB_POOL_SIZE"));
+    }
+
+    #[test]
+    fn body_memory_is_in_mib_and_never_below_the_largest_form() {
+        let with = |value: &'static str| {
+            Config::from_lookup(move |k| (k == "SMARTCITY_BODY_MEMORY_MIB").then(|| value.into()))
+        };
+        assert_eq!(Config::default().body_memory_bytes, 80 << 20);
+        assert_eq!(with("256").unwrap().body_memory_bytes, 256 << 20);
+        assert_eq!(LARGEST_BODY_MIB, 76);
+        assert!(with("76").is_ok());
+        for bad in ["75", "0", "lots", "-1", "70000"] {
+            let err = with(bad).unwrap_err();
+            assert!(err.contains("SMARTCITY_BODY_MEMORY_MIB") && err.contains("76"), "{err}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        assert_eq!(Config::default().cors_origins, Vec::<String>::new());
+        assert_eq!(
+            cors_origins(" https://Portal.DaNang.gov.vn/ , http://localhost:3000,,").unwrap(),
+            ["https://portal.danang.gov.vn", "http://localhost:3000"]
+        );
+        assert_eq!(cors_origins("http://[::1]:8080").unwrap(), ["http://[::1]:8080"]);
+        assert_eq!(cors_origins("").unwrap(), Vec::<String>::new());
+        for bad in [
+            "*",
+            "null",
+            "portal.example.vn",
+            "https://a.vn/path",
+            "https://a.vn:x",
+            "ftp://a.vn",
+            "https://",
+        ] {
+            let err = cors_origins(bad).unwrap_err();
+            assert!(err.contains("SMARTCITY_CORS_ORIGINS"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::app::search::CatalogueSearch;
 use crate::app::seed;
 use crate::app::state::AppState;
 use crate::config::Config;
+use crate::http::body_memory::{self, BodyMemory};
 use crate::http::{middleware, routes};
 use crate::jobs::{self, Jobs};
 use actix_web::dev::Server;
@@ -115,11 +116,15 @@ impl Application {
         let state = AppState::new(pool, tokens, config, search, areas, photos, fcm);
         let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
+        // One budget for the whole process, not one per worker.
+        let body_memory = web::Data::new(BodyMemory::new(state.config.body_memory_bytes));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(metrics.clone())
+                .app_data(body_memory.clone())
                 .wrap(from_fn(middleware::refuse_malformed))
+                .wrap(from_fn(body_memory::bound_body_memory))
                 .wrap(from_fn(middleware::render_problems))
                 .wrap(from_fn(middleware::observe))
                 .configure(routes::register)

@@ -5,7 +5,8 @@
 //! nothing is written, the server's peak memory stays bounded, and it still serves afterwards.
 //! Whole photos that merely carry junk (a ZIP or script appended, HTML in a comment, huge or
 //! absurd EXIF) are kept, as phones' own photos carry trailers and odd EXIF: what is stored is
-//! a re-encoded copy without any of it.
+//! a re-encoded copy without any of it. Forty 70 MiB uploads sent at once, chunked, are each
+//! answered (filed, or 503 `server_busy`) while the server's memory stays under its bound.
 //!
 //! Requests are written by hand on a plain TCP socket: most of these are not requests an HTTP
 //! client library would agree to send.
@@ -21,6 +22,7 @@ use smartcity_testkit::test_db::TestDb;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::Server;
 
@@ -979,32 +981,46 @@ fn must(port: u16, raw: Vec<u8>, status: u16, what: &str) -> Value {
     answer.json()
 }
 
+/// A seeded database with an administrator, the server on it, and a citizen registered.
+struct Started {
+    db: TestDb,
+    photo_dir: tempfile::TempDir,
+    server: Server,
+}
+
+impl Started {
+    fn new() -> Started {
+        let db = TestDb::create();
+        run(&db, &["migrate"], "");
+        run(&db, &["seed"], "");
+        run(&db, &["create-admin", "--phone", ADMIN_PHONE], &format!("{ADMIN_PASSWORD}\n"));
+        let photo_dir = tempfile::tempdir().unwrap();
+        let server =
+            Server::start(db.url(), photo_dir.path(), &[("SMARTCITY_SEED_ON_EMPTY", "false")]);
+        let registration = json!({"phone": CITIZEN_PHONE, "display_name": "Nguyễn Văn An", "password": ADMIN_PASSWORD});
+        let body = registration.to_string();
+        must(server.port, json_post("/v1/auth/register", None, body.as_bytes()), 201, "register");
+        Started { db, photo_dir, server }
+    }
+
+    fn login(&self, phone: &str) -> String {
+        let body = json!({"phone": phone, "password": ADMIN_PASSWORD}).to_string();
+        let login = json_post("/v1/auth/login", None, body.as_bytes());
+        let pair = must(self.server.port, login, 200, "login");
+        pair["access_token"].as_str().unwrap().to_string()
+    }
+}
+
 #[test]
 fn hostile_input_is_refused_quickly_with_bounded_memory_and_nothing_written() {
-    let db = TestDb::create();
-    run(&db, &["migrate"], "");
-    run(&db, &["seed"], "");
-    run(&db, &["create-admin", "--phone", ADMIN_PHONE], &format!("{ADMIN_PASSWORD}\n"));
-    let photo_dir = tempfile::tempdir().unwrap();
-    let server = Server::start(db.url(), photo_dir.path(), &[("SMARTCITY_SEED_ON_EMPTY", "false")]);
+    let started = Started::new();
+    let (db, photo_dir, server) = (&started.db, &started.photo_dir, &started.server);
     let port = server.port;
 
-    let registration = json!({"phone": CITIZEN_PHONE, "display_name": "Nguyễn Văn An", "password": ADMIN_PASSWORD});
-    must(
-        port,
-        json_post("/v1/auth/register", None, registration.to_string().as_bytes()),
-        201,
-        "register",
-    );
-    let login = |phone: &str| {
-        let body = json!({"phone": phone, "password": ADMIN_PASSWORD}).to_string();
-        let pair = must(port, json_post("/v1/auth/login", None, body.as_bytes()), 200, "login");
-        pair["access_token"].as_str().unwrap().to_string()
-    };
-    let citizen = login(CITIZEN_PHONE);
-    let admin = login(ADMIN_PHONE);
+    let citizen = started.login(CITIZEN_PHONE);
+    let admin = started.login(ADMIN_PHONE);
 
-    let before = written(&db, photo_dir.path());
+    let before = written(db, photo_dir.path());
     let mut cases = image_cases(&citizen);
     cases.extend(multipart_cases(&citizen));
     cases.extend(json_cases(&citizen, &admin));
@@ -1020,7 +1036,7 @@ fn hostile_input_is_refused_quickly_with_bounded_memory_and_nothing_written() {
             Err(error) => failures.push(format!("{label}: {error}")),
         }
     }
-    assert_eq!(written(&db, photo_dir.path()), before, "a refused request wrote something");
+    assert_eq!(written(db, photo_dir.path()), before, "a refused request wrote something");
 
     // Whole photos under their junk are kept, and what is stored carries none of it.
     for (label, upload, junk) in valid_photos_carrying_junk() {
@@ -1060,4 +1076,98 @@ fn hostile_input_is_refused_quickly_with_bounded_memory_and_nothing_written() {
         failures.join("\n")
     );
     assert!(peak_mib < PEAK_MEMORY_MIB, "the server peaked at {peak_mib} MiB");
+}
+
+// ---- many large uploads at once ---------------------------------------------------------------
+
+/// Uploads sent at once, each five photos of this size (70 MiB a form, 2.8 GiB in all): what
+/// many slow clients hold open. A server that kept every body it is reading would hold it all.
+const UPLOADS: usize = 40;
+const UPLOAD_PHOTO_BYTES: usize = 14 << 20;
+/// The bound on the server's peak resident memory while they arrive.
+const UPLOADS_PEAK_MEMORY_MIB: u64 = 400;
+/// When the test stops waiting for an upload's answer and calls it lost. Not a bound on the
+/// server (which answers within seconds): it only keeps a server that never answers from
+/// hanging the test.
+const UPLOAD_GIVE_UP: Duration = Duration::from_secs(300);
+
+/// Sends `head`, then `body` in chunks of the chunked encoding (so the server cannot know its
+/// length), from another thread, and reads the answer. Once the answer is in, the connection is
+/// closed, so the rest of a refused body is not sent.
+fn exchange_chunked(port: u16, head: Vec<u8>, body: Arc<Vec<u8>>) -> Result<Answer, String> {
+    let started = Instant::now();
+    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream.set_read_timeout(Some(UPLOAD_GIVE_UP)).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || -> std::io::Result<()> {
+        writer.write_all(&head)?;
+        for chunk in body.chunks(64 * 1024) {
+            writer.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+            writer.write_all(chunk)?;
+            writer.write_all(b"\r\n")?;
+        }
+        writer.write_all(b"0\r\n\r\n")
+    });
+    let answer = read_answer(stream.try_clone().unwrap(), started);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = sending.join();
+    answer
+}
+
+#[test]
+fn many_large_uploads_at_once_are_each_answered_within_bounded_memory() {
+    let started = Started::new();
+    let token = started.login(CITIZEN_PHONE);
+    let port = started.server.port;
+    let mut photo = jpeg(64, 64);
+    photo.resize(UPLOAD_PHOTO_BYTES, 0);
+    let photos = (0..5).map(|_| photo_part(photo.clone(), "photo.jpg", "image/jpeg")).collect();
+    let body = Arc::new(multipart_body(&filing(photos)));
+    let head = request(
+        "POST",
+        b"/v1/complaints",
+        &[
+            ("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}")),
+            ("Transfer-Encoding", "chunked".to_string()),
+            bearer(&token),
+        ],
+        b"",
+    );
+    let uploads: Vec<_> = (0..UPLOADS)
+        .map(|_| {
+            let (head, body) = (head.clone(), body.clone());
+            std::thread::spawn(move || exchange_chunked(port, head, body))
+        })
+        .collect();
+    let answers: Vec<_> = uploads.into_iter().map(|upload| upload.join().unwrap()).collect();
+
+    let mut wrong = Vec::new();
+    let (mut filed, mut busy) = (0, 0);
+    for (i, answer) in answers.iter().enumerate() {
+        match answer {
+            Ok(answer) if answer.status == 201 => filed += 1,
+            Ok(answer)
+                if answer.status == 503
+                    && answer.json()["code"] == "server_busy"
+                    && answer.header("retry-after").is_some() =>
+            {
+                busy += 1
+            }
+            Ok(answer) => wrong.push(format!("upload {i}: {}", answer.summary())),
+            Err(error) => wrong.push(format!("upload {i}: {error}")),
+        }
+    }
+    let peak_mib = started.server.peak_memory_kib() / 1024;
+    println!("{UPLOADS} uploads of 70 MiB: {filed} filed, {busy} busy; peak {peak_mib} MiB");
+    assert!(
+        wrong.is_empty(),
+        "{} uploads not answered as they should:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    must(port, request("GET", b"/v1/procedures", &[], b""), 200, "still serving");
+    assert!(
+        peak_mib < UPLOADS_PEAK_MEMORY_MIB,
+        "the server peaked at {peak_mib} MiB reading {UPLOADS} uploads"
+    );
 }

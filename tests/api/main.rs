@@ -3,6 +3,7 @@
 
 mod accounts;
 mod authorization;
+mod body_memory;
 mod complaint_photos;
 mod complaints;
 mod contract;
@@ -13,6 +14,7 @@ mod faults;
 mod fcm_client;
 mod generated_client;
 mod helpers;
+mod http_methods;
 mod inbox;
 mod open311;
 mod operations;

@@ -99,6 +99,8 @@ error_codes! {
         "Temporarily unavailable; try again shortly";
     StorageUnavailable => "storage_unavailable", 503,
         "Kho lưu trữ ảnh tạm thời không ghi được", "Photo storage is temporarily unavailable";
+    ServerBusy => "server_busy", 503,
+        "Máy chủ đang quá tải; vui lòng thử lại sau", "The server is busy; try again shortly";
 }
 
 impl ErrorCode {

@@ -1,6 +1,7 @@
 //! The layers every request passes through, outermost first: `observe` (request id, tracing
 //! span, metrics, access log), `render_problems` (every error as problem+json in the request's
-//! language), `refuse_malformed` (a request whose head is too large or whose text is not UTF-8
+//! language), `body_memory::bound_body_memory` (every body's bytes taken from the process's
+//! budget), `refuse_malformed` (a request whose head is too large or whose text is not UTF-8
 //! goes no further), and, around each resource, `catch_panics` (a panicking handler answers 500
 //! and the worker keeps serving).
 //!
@@ -18,7 +19,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, HttpRequest};
 use futures_util::{FutureExt, Stream, StreamExt};
 use smartcity_domain::open311::Format;
 use smartcity_domain::photo;
@@ -126,26 +127,33 @@ pub async fn refuse_malformed(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let mut refusal = head_refusal(&req);
-    if refusal.is_none() && has_content_type(&req, "application/x-www-form-urlencoded") {
-        refusal = check_form_body(&mut req).await.err();
+    let mut refused = head_refusal(&req);
+    if refused.is_none() && has_content_type(&req, "application/x-www-form-urlencoded") {
+        refused = check_form_body(&mut req).await.err();
     }
-    if refusal.is_none() && has_content_type(&req, "multipart/form-data") {
-        refusal = bound_multipart_body(&mut req).err();
+    if refused.is_none() && has_content_type(&req, "multipart/form-data") {
+        refused = bound_multipart_body(&mut req).err();
     }
-    let Some(error) = refusal else {
+    let Some(error) = refused else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     // Nothing was routed: the request is ours alone to answer with.
     let (http_req, _) = req.into_parts();
+    Ok(refusal(http_req, error))
+}
+
+/// The answer to a request refused outside its handler: Open311's error list on Open311's
+/// paths, but for a body too large (a problem there too, as the framework's own refusal always
+/// was); a problem everywhere else.
+pub fn refusal(http_req: HttpRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     let open311 = http_req.path().strip_prefix("/open311/");
     if let Some(resource) = open311.filter(|_| error.code != ErrorCode::BodyTooLarge) {
         let format = if resource.ends_with(".xml") { Format::Xml } else { Format::Json };
         let lang = lang_of(&http_req);
         let response = georeport::error(&error, format, lang);
-        return Ok(ServiceResponse::new(http_req, response));
+        return ServiceResponse::new(http_req, response);
     }
-    Ok(ServiceResponse::from_err(error, http_req))
+    ServiceResponse::from_err(error, http_req)
 }
 
 fn head_refusal(req: &ServiceRequest) -> Option<ApiError> {
@@ -277,5 +285,13 @@ pub async fn catch_panics(
                 crate::app::error::Bug(format!("handler of {} panicked", http_req.path()));
             Ok(ServiceResponse::from_err(ApiError::internal(panicked), http_req))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bound_on_body_memory_admits_the_largest_form() {
+        assert_eq!(crate::config::LARGEST_BODY_MIB << 20, super::MAX_MULTIPART_BYTES);
     }
 }

@@ -3,6 +3,8 @@
 //! rendering. Open311's own formats are rendered in `georeport`.
 
 pub mod auth;
+pub mod body_memory;
+pub mod cors;
 pub mod extract;
 pub mod georeport;
 pub mod handlers;

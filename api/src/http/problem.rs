@@ -55,6 +55,7 @@ pub fn log(error: &ApiError) {
         ErrorCode::DatabaseUnavailable | ErrorCode::StorageUnavailable => {
             tracing::warn!(code, %location, ?cause, "request met an outage")
         }
+        ErrorCode::ServerBusy => tracing::warn!(code, "request refused: no room for its body"),
         _ => tracing::debug!(code, %location, field = ?error.field, "request refused"),
     }
 }

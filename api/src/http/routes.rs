@@ -1,13 +1,14 @@
 //! Every route of the API, in one table. `register` is what the server mounts; `route_table`
-//! lists the same entries so a test can hold them against `openapi.yaml`.
+//! lists the same entries (the methods declared: HEAD and OPTIONS, which every path answers by
+//! rule, are left out, see [`answered`]) so a test can hold them against `openapi.yaml`.
 
 use super::handlers::{
     accounts, admin, agency, complaint_events, complaint_filing, complaints, devices, dossiers,
     health, inbox, open311, open311_clients, places, procedures, push_admin, stats,
 };
-use actix_web::http::Method;
+use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
-use actix_web::{web, Route};
+use actix_web::{guard, web, HttpResponse, Resource, Route};
 
 use crate::app::error::{ApiError, ErrorCode};
 
@@ -61,9 +62,9 @@ fn mount(r: &mut Routes) {
         vec![(M::GET, web::to(admin::routing_rules)), (M::PUT, web::to(admin::set_routing_rule))],
     );
 
-    r.at("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
-    r.at("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
-    r.at("/v1/procedure-fields", vec![(M::GET, web::to(procedures::fields))]);
+    r.public_read("/v1/procedures", vec![(M::GET, web::to(procedures::list))]);
+    r.public_read("/v1/procedures/{code}", vec![(M::GET, web::to(procedures::show))]);
+    r.public_read("/v1/procedure-fields", vec![(M::GET, web::to(procedures::fields))]);
     r.at("/v1/admin/procedures", vec![(M::POST, web::to(procedures::create))]);
     r.at(
         "/v1/admin/procedures/{code}",
@@ -81,17 +82,17 @@ fn mount(r: &mut Routes) {
         vec![(M::GET, web::to(dossiers::followed)), (M::POST, web::to(dossiers::follow))],
     );
     r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
-    r.at("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
-    r.at("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
+    r.public_read("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
+    r.public_read("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
 
-    r.at("/v1/categories", vec![(M::GET, web::to(places::categories))]);
-    r.at("/v1/areas", vec![(M::GET, web::to(places::areas))]);
-    r.at(
+    r.public_read("/v1/categories", vec![(M::GET, web::to(places::categories))]);
+    r.public_read("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.public_read(
         "/v1/complaints",
         vec![(M::GET, web::to(complaints::map)), (M::POST, web::to(complaint_filing::file))],
     );
-    r.at("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
-    r.at("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
+    r.public_read("/v1/complaints/nearby", vec![(M::GET, web::to(complaints::nearby))]);
+    r.public_read("/v1/complaints/{id}", vec![(M::GET, web::to(complaints::show))]);
     r.at("/v1/complaints/{id}/events", vec![(M::POST, web::to(complaint_events::record))]);
     r.at("/v1/complaints/{id}/followers", vec![(M::POST, web::to(complaints::follow))]);
     r.at("/v1/complaints/{id}/me-too", vec![(M::POST, web::to(complaints::me_too))]);
@@ -116,25 +117,26 @@ fn mount(r: &mut Routes) {
     r.at("/v1/admin/open311-clients/{id}", vec![(M::DELETE, web::to(open311_clients::revoke))]);
     r.at("/v1/admin/push-dead-letters", vec![(M::GET, web::to(push_admin::list))]);
     r.at("/v1/admin/push-dead-letters/{id}/requeue", vec![(M::POST, web::to(push_admin::requeue))]);
-    r.at("/open311/v2/discovery.{format}", vec![(M::GET, web::to(open311::discovery))]);
-    r.at("/open311/v2/services.{format}", vec![(M::GET, web::to(open311::services))]);
-    r.at(
+    r.public_read("/open311/v2/discovery.{format}", vec![(M::GET, web::to(open311::discovery))]);
+    r.public_read("/open311/v2/services.{format}", vec![(M::GET, web::to(open311::services))]);
+    r.public_read(
         "/open311/v2/services/{service_code}.{format}",
         vec![(M::GET, web::to(open311::service_definition))],
     );
-    r.at(
+    r.public_read(
         "/open311/v2/requests.{format}",
         vec![(M::GET, web::to(open311::requests)), (M::POST, web::to(open311::file))],
     );
-    r.at(
+    r.public_read(
         "/open311/v2/requests/{service_request_id}.{format}",
         vec![(M::GET, web::to(open311::request))],
     );
-    r.at("/open311/v2/tokens/{token}.{format}", vec![(M::GET, web::to(open311::token))]);
+    r.public_read("/open311/v2/tokens/{token}.{format}", vec![(M::GET, web::to(open311::token))]);
 }
 
-/// Mounts one resource per path with all its methods, so a method the path does not have is
-/// answered 405 with `Allow` rather than 404.
+/// Mounts one resource per path with all its methods. HEAD answers wherever GET does (the same
+/// status and headers, no body), OPTIONS answers 204 with `Allow` on every path, and any other
+/// method 405 with the same `Allow`.
 pub struct Routes<'a> {
     cfg: &'a mut web::ServiceConfig,
     table: Vec<(Method, String)>,
@@ -142,13 +144,63 @@ pub struct Routes<'a> {
 
 impl Routes<'_> {
     pub fn at(&mut self, path: &'static str, methods: Vec<(Method, Route)>) {
+        let resource = self.resource(path, methods).wrap(from_fn(super::middleware::catch_panics));
+        self.cfg.service(resource);
+    }
+
+    /// As [`Routes::at`], for a route anyone may read: its GET and HEAD may also be called by
+    /// the web pages of the origins in `SMARTCITY_CORS_ORIGINS` (see `http::cors`).
+    pub fn public_read(&mut self, path: &'static str, methods: Vec<(Method, Route)>) {
+        let resource = self
+            .resource(path, methods)
+            .wrap(from_fn(super::middleware::catch_panics))
+            .wrap(from_fn(super::cors::public_read));
+        self.cfg.service(resource);
+    }
+
+    fn resource(&mut self, path: &'static str, methods: Vec<(Method, Route)>) -> Resource {
+        let declared: Vec<Method> = methods.iter().map(|(method, _)| method.clone()).collect();
+        let allow = answered(&declared).iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
         let mut resource = web::resource(path);
         for (method, route) in methods {
             self.table.push((method.clone(), path.to_string()));
-            resource = resource.route(route.method(method));
+            resource = resource.route(if method == Method::GET {
+                route.guard(guard::Any(guard::Get()).or(guard::Head()))
+            } else {
+                route.method(method)
+            });
         }
-        self.cfg.service(resource.wrap(from_fn(super::middleware::catch_panics)));
+        let options = allow.clone();
+        resource
+            .route(
+                web::route().guard(guard::Options()).to(move || {
+                    let allow = options.clone();
+                    async move {
+                        HttpResponse::NoContent().insert_header((header::ALLOW, allow)).finish()
+                    }
+                }),
+            )
+            .default_service(web::to(move || {
+                let allow = allow.clone();
+                async move {
+                    HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).finish()
+                }
+            }))
     }
+}
+
+/// The methods a path answers, as `Allow` lists them: those declared, HEAD beside GET, and
+/// OPTIONS.
+pub fn answered(declared: &[Method]) -> Vec<Method> {
+    let mut methods = Vec::new();
+    for method in declared {
+        methods.push(method.clone());
+        if *method == Method::GET {
+            methods.push(Method::HEAD);
+        }
+    }
+    methods.push(Method::OPTIONS);
+    methods
 }
 
 pub async fn route_not_found() -> Result<actix_web::HttpResponse, ApiError> {
