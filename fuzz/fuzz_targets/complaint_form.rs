@@ -35,7 +35,7 @@ fn read_form(body: &[u8], chunk_len: usize, shape: &FormShape) -> Result<Complai
     let multipart = Multipart::new(&headers, futures_util::stream::iter(chunks));
     RUNTIME
         .with(|runtime| runtime.block_on(read(multipart, shape)))
-        .map_err(|error| error.code.status().as_u16())
+        .map_err(|error| error.code.status())
 }
 
 fn check_limits(form: &ComplaintForm) {
