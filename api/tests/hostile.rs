@@ -26,7 +26,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::Server;
 
-const BIN: &str = env!("CARGO_BIN_EXE_smartcity");
+/// The binary under test: this build's, or another (the release build, to measure its memory)
+/// named by `SMARTCITY_TEST_BIN`.
+fn binary() -> String {
+    std::env::var("SMARTCITY_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_smartcity").into())
+}
 /// The bound: a refusal that takes longer than this is a refusal nobody waits for.
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 /// Peak resident memory of the server over the whole run. Measured at about 135 MiB (most of
@@ -45,7 +49,7 @@ const LON: &str = "108.205";
 // ---- the server -------------------------------------------------------------------------------
 
 fn run(db: &TestDb, args: &[&str], stdin: &str) {
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(binary())
         .args(args)
         .env("DATABASE_URL", db.url())
         .env("RUST_LOG", "warn")

@@ -109,6 +109,16 @@ pub fn build_pool(backend: &Backend, settings: &PoolSettings) -> Pool {
 
 /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
 /// together take turns instead of racing.
+/// The PostgreSQL migrations this build carries, by name: what `migrate` would apply to an
+/// empty database (the tests name their migrated templates after them).
+pub fn postgres_migration_names() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let migrations: Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .expect("embedded migrations list themselves");
+    migrations.iter().map(|m| m.name().to_string()).collect()
+}
+
 pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     let applied = match conn {
         DbConn::Postgres(c) => {

@@ -92,9 +92,12 @@ pub fn template_name() -> String {
         .find(|p| p.join("db/migrations/postgres").is_dir())
         .expect("workspace root")
         .join("db/migrations/postgres");
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // The migrations this build carries (a build older than the files on disk names fewer),
+    // and what the files say.
+    smartcity_db::pool::postgres_migration_names().hash(&mut hasher);
     let mut files: Vec<_> = walk(&dir);
     files.sort();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for file in files {
         // Relative, so checkouts in other places with the same migrations share the template.
         file.strip_prefix(&dir).expect("under the migrations").to_string_lossy().hash(&mut hasher);
