@@ -1,7 +1,7 @@
 //! The photo store's contract, on both stores the server can keep photos in: a local directory,
 //! and an S3-compatible service, here moto's server speaking S3's real protocol (started by the
 //! test; see `testkit/src/s3_server.rs`). The local store's own details (files on disk, a full or
-//! read-only disk) are the unit tests' in `api/src/storage.rs`.
+//! read-only disk) are the unit tests' in `api/src/adapters/storage.rs`.
 
 use futures_util::TryStreamExt;
 use smartcity_api::adapters::storage::{
