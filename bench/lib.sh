@@ -11,6 +11,8 @@
 # BENCH_PG_SETTINGS="name=value …" sets parameters on the PostgreSQL copy (ALTER DATABASE … SET),
 # e.g. plan_cache_mode=force_custom_plan; BENCH_SQL runs on the copy before the server starts,
 # e.g. "DROP INDEX complaints_category_status_position" to measure without an index.
+# BENCH_SERVER_BIN runs another build of the server on the same data (an older commit's, to
+# compare in one sitting).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -142,7 +144,7 @@ ensure_template() {
 start_server() {
   started_ns=$(date +%s%N)
   env -u PGOPTIONS DATABASE_URL="$url" SMARTCITY_BIND="127.0.0.1:$port" SMARTCITY_PHOTO_DIR="$work/photos" \
-    RUST_LOG=warn target/release/smartcity serve >"$work/server.log" 2>&1 &
+    RUST_LOG=warn "${BENCH_SERVER_BIN:-target/release/smartcity}" serve >"$work/server.log" 2>&1 &
   server=$!
   wait_ready
 }
