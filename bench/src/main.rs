@@ -13,10 +13,11 @@ use chrono::{Duration, NaiveDate, Utc};
 use clap::Parser;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use smartcity_bench::catalogue::variants;
 use smartcity_db::schema::dossiers;
 use smartcity_db::DbConn;
 use smartcity_domain::geo::{parse_areas, AreaIndex, Region};
-use smartcity_domain::procedure::{parse_catalogue, ProcedureSpec};
+use smartcity_domain::procedure::parse_catalogue;
 use std::time::Instant;
 
 #[derive(Parser)]
@@ -39,38 +40,6 @@ struct Args {
     /// Places and complaint ids to sample.
     #[arg(long, default_value_t = 20_000)]
     samples: usize,
-}
-
-const CASES: [&str; 5] =
-    ["cấp lại", "trường hợp bị mất", "đối với người nước ngoài", "liên thông", "rút gọn"];
-const PLACES: [&str; 12] = [
-    "Hải Châu",
-    "Thanh Khê",
-    "Sơn Trà",
-    "Ngũ Hành Sơn",
-    "Liên Chiểu",
-    "Cẩm Lệ",
-    "Hòa Vang",
-    "Hội An",
-    "Tam Kỳ",
-    "Điện Bàn",
-    "Núi Thành",
-    "Thăng Bình",
-];
-
-fn variants(real: &[ProcedureSpec], total: usize) -> Vec<ProcedureSpec> {
-    (0..total.saturating_sub(real.len()))
-        .map(|i| {
-            let base = &real[i % real.len()];
-            let place = PLACES[(i / real.len()) % PLACES.len()];
-            let case = CASES[(i / real.len() / PLACES.len()) % CASES.len()];
-            let mut variant = base.clone();
-            variant.code = format!("{}-B{i:05}", base.code);
-            variant.name = format!("{} {case} tại {place}", base.name);
-            variant.service_level = (i % 4) as u8 + 1;
-            variant
-        })
-        .collect()
 }
 
 #[derive(Insertable)]

@@ -1,0 +1,3 @@
+//! What more than one of the bench binaries needs.
+
+pub mod catalogue;
