@@ -1,87 +1,115 @@
-//! Failed-login counters, in the database so that every instance behind the load balancer
-//! counts the same attempts.
+//! Attempt counters (wrong passwords, wrong dossier proofs), in the database so that every
+//! instance behind the load balancer counts the same attempts.
+//!
+//! An attempt is counted *before* it is checked, and the count and the decision are one
+//! statement: parallel attempts cannot all read the same count and all pass. A success gives
+//! its attempt back (`release`) or forgives the key (`clear`).
 
 use crate::schema::throttle;
 use crate::{DbConn, DbError};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
-/// The latest lock among `keys` that is still in force.
-pub fn locked_until(
-    conn: &mut DbConn,
-    keys: &[String],
-    now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, DbError> {
-    let locks: Vec<Option<NaiveDateTime>> = throttle::table
-        .filter(throttle::key.eq_any(keys))
-        .filter(throttle::locked_until.gt(now))
-        .select(throttle::locked_until)
-        .load(conn)?;
-    Ok(locks.into_iter().flatten().max())
+/// What the counter said of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// The attempt may be checked; it is the `n`th of its window (the lock's limit included).
+    Admitted { n: i32 },
+    /// The key is locked until then; the attempt must not be checked.
+    Locked { until: NaiveDateTime },
 }
 
-/// Failures so far in the current window for `key`.
-pub fn failures(
+/// The limits of one key.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Attempts are counted within this window, then forgotten.
+    pub window: Duration,
+    /// The attempt that reaches this count is still checked, and locks the key.
+    pub lock_after: i32,
+    pub lock_for: Duration,
+}
+
+// One statement, so the row is locked from the read to the write (PostgreSQL's upsert locks
+// the conflicting row; SQLite runs it under its write lock). A lock in force keeps counting;
+// a lock or a window that has run out starts again at 1. The attempt that reaches the limit
+// sets the lock.
+const COUNT_SQL: &str = "INSERT INTO throttle (key, failures, window_started_at, locked_until) \
+     VALUES ($1, 1, $2, $3) ON CONFLICT (key) DO UPDATE SET \
+     failures = CASE WHEN throttle.locked_until > $2 THEN throttle.failures + 1 \
+       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN 1 \
+       ELSE throttle.failures + 1 END, \
+     window_started_at = CASE WHEN throttle.locked_until > $2 THEN throttle.window_started_at \
+       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $2 \
+       ELSE throttle.window_started_at END, \
+     locked_until = CASE WHEN throttle.locked_until > $2 THEN throttle.locked_until \
+       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $3 \
+       WHEN throttle.failures + 1 >= $5 THEN $6 \
+       ELSE NULL END \
+     RETURNING failures, locked_until";
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = Integer)]
+    failures: i32,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    locked_until: Option<NaiveDateTime>,
+}
+
+/// Counts one attempt for `key` and says whether it may be checked.
+pub fn count(
     conn: &mut DbConn,
     key: &str,
     now: NaiveDateTime,
-    window: Duration,
-) -> Result<i32, DbError> {
-    let row = throttle::table
-        .find(key)
-        .select((throttle::failures, throttle::window_started_at))
-        .first::<(i32, NaiveDateTime)>(conn)
-        .optional()?;
-    Ok(match row {
-        Some((count, started)) if started + window > now => count,
-        _ => 0,
+    limits: Limits,
+) -> Result<Count, DbError> {
+    let lock = now + limits.lock_for;
+    // A fresh count of 1 locks at once only under a limit of 1.
+    let first_lock = (limits.lock_after <= 1).then_some(lock);
+    let window_cutoff = now - limits.window;
+    let query = diesel::sql_query(for_backend(conn, COUNT_SQL))
+        .bind::<Text, _>(key)
+        .bind::<Timestamp, _>(now)
+        .bind::<Nullable<Timestamp>, _>(first_lock)
+        .bind::<Timestamp, _>(window_cutoff)
+        .bind::<Integer, _>(limits.lock_after)
+        .bind::<Timestamp, _>(lock);
+    let counted: Counted = match conn {
+        DbConn::Postgres(c) => query.get_result(c)?,
+        DbConn::Sqlite(c) => query.get_result(c)?,
+    };
+    Ok(match counted.locked_until {
+        Some(until) if counted.failures > limits.lock_after => Count::Locked { until },
+        _ => Count::Admitted { n: counted.failures },
     })
 }
 
-/// Counts one more failure for `key`; at `lock_after` failures the key is locked for
-/// `lock_for` and its count starts again. Returns the failures now counted.
-pub fn record_failure(
-    conn: &mut DbConn,
-    key: &str,
-    now: NaiveDateTime,
-    window: Duration,
-    lock_after: i32,
-    lock_for: Duration,
-) -> Result<i32, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
-        let count = failures(conn, key, now, window)? + 1;
-        let (stored_count, window_start, lock) = if count >= lock_after {
-            (0, now, Some(now + lock_for))
-        } else if count == 1 {
-            (1, now, None)
-        } else {
-            let started = throttle::table
-                .find(key)
-                .select(throttle::window_started_at)
-                .first::<NaiveDateTime>(conn)?;
-            (count, started, None)
-        };
-        let updated = diesel::update(throttle::table.find(key))
-            .set((
-                throttle::failures.eq(stored_count),
-                throttle::window_started_at.eq(window_start),
-                throttle::locked_until.eq(lock),
-            ))
-            .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(throttle::table)
-                .values((
-                    throttle::key.eq(key),
-                    throttle::failures.eq(stored_count),
-                    throttle::window_started_at.eq(window_start),
-                    throttle::locked_until.eq(lock),
-                ))
-                .execute(conn)?;
-        }
-        Ok(count)
-    })
+const RELEASE_SQL: &str = "UPDATE throttle SET failures = failures - 1, \
+     locked_until = CASE WHEN failures <= $2 THEN NULL ELSE locked_until END \
+     WHERE key = $1 AND failures > 0";
+
+/// Gives back the attempt a success had counted, and the lock it set if it was the one that
+/// reached the limit.
+pub fn release(conn: &mut DbConn, key: &str, lock_after: i32) -> Result<(), DbError> {
+    let query = diesel::sql_query(for_backend(conn, RELEASE_SQL))
+        .bind::<Text, _>(key)
+        .bind::<Integer, _>(lock_after);
+    match conn {
+        DbConn::Postgres(c) => query.execute(c)?,
+        DbConn::Sqlite(c) => query.execute(c)?,
+    };
+    Ok(())
 }
 
+/// The statement with SQLite's numbered parameters (`?1`) where PostgreSQL has `$1`.
+fn for_backend(conn: &DbConn, sql: &str) -> String {
+    match conn {
+        DbConn::Postgres(_) => sql.to_string(),
+        DbConn::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
+/// Forgets every attempt counted for `key`.
 pub fn clear(conn: &mut DbConn, key: &str) -> Result<(), DbError> {
     diesel::delete(throttle::table.find(key)).execute(conn)?;
     Ok(())

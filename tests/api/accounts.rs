@@ -274,6 +274,73 @@ async fn failures_from_one_address_across_many_numbers_lock_that_address() {
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 }
 
+/// Guesses sent at once, each from its own address and half of them to a second instance on
+/// the same database: the number's limit holds as it does for guesses sent one by one.
+#[tokio::test]
+async fn parallel_guesses_at_one_number_are_checked_only_up_to_its_limit() {
+    let app = spawn_app().await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
+    let sibling = app.spawn_sibling().await;
+    let limit = app.config.login_throttle.subject_lock_after as usize;
+    let guesses = 8 * limit;
+    let requests = (0..guesses)
+        .map(|i| {
+            let base = if i % 2 == 0 { app.address.clone() } else { sibling.clone() };
+            client_from_address(i)
+                .post(format!("{base}/v1/auth/login"))
+                .json(&json!({"phone": CITIZEN_PHONE, "password": format!("guess number {i}")}))
+        })
+        .collect();
+    let answers = statuses_at_once(requests).await;
+    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+
+    // The number is locked: the right password is not even looked at.
+    let res = app.login(CITIZEN_PHONE, STRONG_PASSWORD).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+/// Guesses at many numbers sent at once from one address: the address's limit holds, and
+/// none of them fails for want of the database.
+#[tokio::test]
+async fn parallel_guesses_from_one_address_are_checked_only_up_to_its_limit() {
+    let app = spawn_app().await;
+    let limit = app.config.login_throttle.address_lock_after as usize;
+    let guesses = 3 * limit;
+    let client = client_from_address(0);
+    let requests = (0..guesses)
+        .map(|i| {
+            client
+                .post(app.url("/v1/auth/login"))
+                .json(&json!({"phone": format!("09870000{i:02}"), "password": "guess"}))
+        })
+        .collect();
+    let answers = statuses_at_once(requests).await;
+    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+}
+
+/// Attempts are counted before they are checked; one that succeeds is given back, so people
+/// signing in from one office address do not lock it.
+#[tokio::test]
+async fn successful_logins_do_not_use_up_the_address_s_attempts() {
+    let app = spawn_app().await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
+    let limit = app.config.login_throttle.address_lock_after;
+    for _ in 0..limit + 2 {
+        assert_eq!(app.login(CITIZEN_PHONE, STRONG_PASSWORD).await.status(), StatusCode::OK);
+    }
+    assert_eq!(app.login("0987000000", "a guess").await.status(), StatusCode::UNAUTHORIZED);
+    // The owner who got in at the attempt that reached the number's limit is not locked out.
+    for _ in 1..app.config.login_throttle.subject_lock_after {
+        app.login(CITIZEN_PHONE, "wrong one").await;
+    }
+    assert_eq!(app.login(CITIZEN_PHONE, STRONG_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(app.login(CITIZEN_PHONE, STRONG_PASSWORD).await.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency() {
     let app = spawn_app().await;

@@ -420,6 +420,26 @@ async fn lookups_are_rate_limited_per_code_and_per_address() {
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 }
 
+/// Wrong proofs for one code sent at once from many addresses: the code's limit holds.
+#[tokio::test]
+async fn parallel_wrong_proofs_for_one_code_are_checked_only_up_to_its_limit() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let limit = t.app.config.lookup_throttle.subject_lock_after as usize;
+    let guesses = 6 * limit;
+    let requests = (0..guesses)
+        .map(|i| {
+            client_from_address(i)
+                .post(t.app.url("/v1/dossiers/lookup"))
+                .json(&json!({"code": CODE, "phone": format!("09876543{i:02}")}))
+        })
+        .collect();
+    let answers = statuses_at_once(requests).await;
+    let checked = answers.iter().filter(|s| **s == StatusCode::NOT_FOUND).count();
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+}
+
 #[tokio::test]
 async fn a_signed_in_citizen_sees_only_dossiers_filed_under_their_phone() {
     let t = intake().await;

@@ -328,3 +328,24 @@ pub async fn staff_token(app: &TestApp, phone: &'static str, agency: &'static st
     app.insert_user(phone, "staff", Some(id)).await;
     app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
 }
+
+/// A client whose connections leave from loopback address number `i` (127.0.x.y, all of
+/// 127/8 being this machine): to the server, a client at another address.
+pub fn client_from_address(i: usize) -> reqwest::Client {
+    let ip = std::net::Ipv4Addr::new(127, 0, 1 + (i / 250) as u8, 1 + (i % 250) as u8);
+    reqwest::Client::builder().local_address(std::net::IpAddr::V4(ip)).build().unwrap()
+}
+
+/// Sends every request at the same moment and returns the statuses.
+pub async fn statuses_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<StatusCode> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
+    let mut sent = tokio::task::JoinSet::new();
+    for request in requests {
+        let barrier = barrier.clone();
+        sent.spawn(async move {
+            barrier.wait().await;
+            request.send().await.expect("an answer").status()
+        });
+    }
+    sent.join_all().await
+}

@@ -4,7 +4,7 @@ use crate::app::auth::tokens::{self, AccessClaims, AUDIENCE, ISSUER};
 use crate::app::auth::{passwords, Caller};
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
-use crate::app::throttle::{self, chrono, FailureKeys};
+use crate::app::throttle::{self, chrono, FailureKeys, Forgive};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
 use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::DbError;
@@ -88,8 +88,8 @@ pub struct TokenPair {
     pub expires_in_secs: u64,
 }
 
-/// Signs in with phone and password, throttled per number and per client address: a locked
-/// key is refused with 429 before the password is looked at.
+/// Signs in with phone and password, throttled per number and per client address: the attempt
+/// is counted first, and a locked key is refused with 429 before the password is looked at.
 pub async fn login(
     state: &AppState,
     phone: &str,
@@ -101,7 +101,7 @@ pub async fn login(
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     }
     let keys = FailureKeys::new("login", phone.e164(), client);
-    throttle::refuse_if_locked(state, &keys).await?;
+    let attempt = throttle::admit(state, &state.config.login_throttle, keys).await?;
 
     let e164 = phone.e164().to_string();
     let user = state
@@ -118,10 +118,10 @@ pub async fn login(
         })
         .await?;
     let Some(user) = user else {
-        throttle::record_failure(state, &state.config.login_throttle, &keys).await?;
+        attempt.failed().await;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    throttle::clear_subject(state, &keys).await?;
+    attempt.succeeded(state, Forgive::Subject).await?;
     open_session(state, user).await
 }
 

@@ -6,7 +6,7 @@
 use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
-use crate::app::throttle::{self, FailureKeys};
+use crate::app::throttle::{self, FailureKeys, Forgive};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use smartcity_db::dossiers::{
     self, AgencyFilter, DossierDetail, DossierInput, DossierRow, EventInput, EventOutcome,
@@ -256,15 +256,18 @@ pub async fn lookup(
     let code = parse_dossier_code("code", code)?;
     let phone = PhoneNumber::parse("phone", phone)?;
     let keys = FailureKeys::new("lookup", &code, client);
-    throttle::refuse_if_locked(state, &keys).await?;
+    let attempt = throttle::admit(state, &state.config.lookup_throttle, keys).await?;
     let found = state.db(move |conn| dossiers::detail(conn, &code)).await?;
     // Unknown codes are compared too, against nothing, so both answers take the same path.
     let on_file = found.as_ref().map(|d| d.dossier.applicant_phone.as_str()).unwrap_or("");
     let proved = same_secret(on_file, phone.e164()) && found.is_some();
     match found {
-        Some(detail) if proved => Ok(detail),
+        Some(detail) if proved => {
+            attempt.succeeded(state, Forgive::Nothing).await?;
+            Ok(detail)
+        }
         _ => {
-            throttle::record_failure(state, &state.config.lookup_throttle, &keys).await?;
+            attempt.failed().await;
             Err(ApiError::not_found())
         }
     }

@@ -1,10 +1,12 @@
-//! Failure throttling shared by login and dossier lookup: refuse while a key is locked, count a
-//! failure against the subject and the client address, answer it more slowly as they pile up.
+//! Attempt throttling shared by login and dossier lookup: every attempt is counted against the
+//! subject and the client address before it is checked, so parallel attempts cannot slip past
+//! the limit; a locked key is refused, failures are answered more slowly as they pile up, and
+//! a success gives its attempt back.
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use chrono::Duration as ChronoDuration;
-use smartcity_db::throttle;
+use smartcity_db::throttle::{self, Count, Limits};
 use smartcity_domain::throttle::ThrottlePolicy;
 
 pub struct FailureKeys {
@@ -28,60 +30,83 @@ pub fn chrono(d: std::time::Duration) -> ChronoDuration {
     ChronoDuration::from_std(d).expect("configured durations fit")
 }
 
-/// 429 with `Retry-After` while either key is locked.
-pub async fn refuse_if_locked(state: &AppState, keys: &FailureKeys) -> Result<(), ApiError> {
-    let keys = vec![keys.subject.clone(), keys.address.clone()];
-    let now = smartcity_db::now();
-    match state.db(move |conn| throttle::locked_until(conn, &keys, now)).await? {
-        Some(until) => {
-            let secs = (until - now).num_seconds().max(1) as u64;
-            Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs))
-        }
-        None => Ok(()),
-    }
+/// An attempt that was counted and may be checked.
+pub struct Attempt {
+    keys: FailureKeys,
+    policy: ThrottlePolicy,
+    /// The attempt's place in its window, the larger of the subject's and the address's.
+    n: i32,
 }
 
-/// Counts a failure for both keys and holds the answer back as the policy says.
-pub async fn record_failure(
+/// What a success forgives besides its own attempt.
+pub enum Forgive {
+    /// A signed-in owner forgives their number's earlier failures (not the address's: one
+    /// good login must not reset a guesser's count).
+    Subject,
+    Nothing,
+}
+
+/// Counts an attempt against both keys; 429 with `Retry-After` when either is locked, and
+/// then the attempt must not be checked.
+pub async fn admit(
     state: &AppState,
     policy: &ThrottlePolicy,
-    keys: &FailureKeys,
-) -> Result<(), ApiError> {
+    keys: FailureKeys,
+) -> Result<Attempt, ApiError> {
+    let limits = |lock_after| Limits {
+        window: chrono(policy.window),
+        lock_after,
+        lock_for: chrono(policy.lock_for),
+    };
+    let (subject_limits, address_limits) =
+        (limits(policy.subject_lock_after), limits(policy.address_lock_after));
     let (subject, address) = (keys.subject.clone(), keys.address.clone());
-    let p = policy.clone();
-    let failures = state
+    let now = smartcity_db::now();
+    let counts = state
         .db(move |conn| {
-            let now = smartcity_db::now();
-            let (window, lock_for) = (chrono(p.window), chrono(p.lock_for));
-            let by_subject = throttle::record_failure(
-                conn,
-                &subject,
-                now,
-                window,
-                p.subject_lock_after,
-                lock_for,
-            )?;
-            let by_address = throttle::record_failure(
-                conn,
-                &address,
-                now,
-                window,
-                p.address_lock_after,
-                lock_for,
-            )?;
-            Ok(by_subject.max(by_address))
+            let by_subject = throttle::count(conn, &subject, now, subject_limits)?;
+            let by_address = throttle::count(conn, &address, now, address_limits)?;
+            Ok([by_subject, by_address])
         })
         .await?;
-    let delay = policy.delay_after(failures);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+    let mut n = 0;
+    let mut locked_until = None;
+    for count in counts {
+        match count {
+            Count::Admitted { n: counted } => n = n.max(counted),
+            Count::Locked { until } => locked_until = locked_until.max(Some(until)),
+        }
     }
-    Ok(())
+    if let Some(until) = locked_until {
+        let secs = (until - now).num_seconds().max(1) as u64;
+        return Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs));
+    }
+    Ok(Attempt { keys, policy: policy.clone(), n })
 }
 
-/// A success forgives the subject's earlier failures (not the address's: one good login must
-/// not reset a guesser's count).
-pub async fn clear_subject(state: &AppState, keys: &FailureKeys) -> Result<(), ApiError> {
-    let subject = keys.subject.clone();
-    state.db(move |conn| throttle::clear(conn, &subject)).await
+impl Attempt {
+    /// The check failed: the attempt stays counted, and the answer is held back as the policy
+    /// says.
+    pub async fn failed(self) {
+        let delay = self.policy.delay_after(self.n);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The check passed: the attempt was no failure, so it is given back to both keys.
+    pub async fn succeeded(self, state: &AppState, forgive: Forgive) -> Result<(), ApiError> {
+        let Attempt { keys, policy, .. } = self;
+        state
+            .db(move |conn| {
+                match forgive {
+                    Forgive::Subject => throttle::clear(conn, &keys.subject)?,
+                    Forgive::Nothing => {
+                        throttle::release(conn, &keys.subject, policy.subject_lock_after)?
+                    }
+                }
+                throttle::release(conn, &keys.address, policy.address_lock_after)
+            })
+            .await
+    }
 }
