@@ -292,9 +292,8 @@ async fn parallel_guesses_at_one_number_are_checked_only_up_to_its_limit() {
         })
         .collect();
     let answers = statuses_at_once(requests).await;
-    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+    let tally = checked_and_refused(&answers, StatusCode::UNAUTHORIZED);
+    assert_eq!(tally, (limit, guesses - limit), "{answers:?}");
 
     // The number is locked: the right password is not even looked at.
     let res = app.login(CITIZEN_PHONE, STRONG_PASSWORD).await;
@@ -317,9 +316,8 @@ async fn parallel_guesses_from_one_address_are_checked_only_up_to_its_limit() {
         })
         .collect();
     let answers = statuses_at_once(requests).await;
-    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+    let tally = checked_and_refused(&answers, StatusCode::UNAUTHORIZED);
+    assert_eq!(tally, (limit, guesses - limit), "{answers:?}");
 }
 
 /// Attempts are counted before they are checked; one that succeeds is given back, so people

@@ -435,9 +435,8 @@ async fn parallel_wrong_proofs_for_one_code_are_checked_only_up_to_its_limit() {
         })
         .collect();
     let answers = statuses_at_once(requests).await;
-    let checked = answers.iter().filter(|s| **s == StatusCode::NOT_FOUND).count();
-    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!((checked, refused), (limit, guesses - limit), "{answers:?}");
+    let tally = checked_and_refused(&answers, StatusCode::NOT_FOUND);
+    assert_eq!(tally, (limit, guesses - limit), "{answers:?}");
 }
 
 #[tokio::test]

@@ -349,3 +349,10 @@ pub async fn statuses_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<Sta
     }
     sent.join_all().await
 }
+
+/// How many of `answers` were `checked` (the status of an attempt looked at) and how many
+/// were refused as too many attempts.
+pub fn checked_and_refused(answers: &[StatusCode], checked: StatusCode) -> (usize, usize) {
+    let count = |status| answers.iter().filter(|s| **s == status).count();
+    (count(checked), count(StatusCode::TOO_MANY_REQUESTS))
+}
