@@ -1118,6 +1118,31 @@ fn exchange_chunked(port: u16, head: Vec<u8>, body: Arc<Vec<u8>>) -> Result<Answ
     answer
 }
 
+/// How many `answers` had the `served` status and how many were 503 `server_busy` with
+/// `Retry-After`; and each other answer (or none), described.
+fn served_or_busy(
+    answers: &[Result<Answer, String>],
+    served: u16,
+    what: &str,
+) -> (usize, usize, Vec<String>) {
+    let (mut done, mut busy, mut wrong) = (0, 0, Vec::new());
+    for (i, answer) in answers.iter().enumerate() {
+        match answer {
+            Ok(answer) if answer.status == served => done += 1,
+            Ok(answer)
+                if answer.status == 503
+                    && answer.json()["code"] == "server_busy"
+                    && answer.header("retry-after").is_some() =>
+            {
+                busy += 1
+            }
+            Ok(answer) => wrong.push(format!("{what} {i}: {}", answer.summary())),
+            Err(error) => wrong.push(format!("{what} {i}: {error}")),
+        }
+    }
+    (done, busy, wrong)
+}
+
 #[test]
 fn many_large_uploads_at_once_are_each_answered_within_bounded_memory() {
     let started = Started::new();
@@ -1145,22 +1170,7 @@ fn many_large_uploads_at_once_are_each_answered_within_bounded_memory() {
         .collect();
     let answers: Vec<_> = uploads.into_iter().map(|upload| upload.join().unwrap()).collect();
 
-    let mut wrong = Vec::new();
-    let (mut filed, mut busy) = (0, 0);
-    for (i, answer) in answers.iter().enumerate() {
-        match answer {
-            Ok(answer) if answer.status == 201 => filed += 1,
-            Ok(answer)
-                if answer.status == 503
-                    && answer.json()["code"] == "server_busy"
-                    && answer.header("retry-after").is_some() =>
-            {
-                busy += 1
-            }
-            Ok(answer) => wrong.push(format!("upload {i}: {}", answer.summary())),
-            Err(error) => wrong.push(format!("upload {i}: {error}")),
-        }
-    }
+    let (filed, busy, wrong) = served_or_busy(&answers, 201, "upload");
     let peak_mib = started.server.peak_memory_kib() / 1024;
     println!("{UPLOADS} uploads of 70 MiB: {filed} filed, {busy} busy; peak {peak_mib} MiB");
     assert!(
@@ -1173,5 +1183,62 @@ fn many_large_uploads_at_once_are_each_answered_within_bounded_memory() {
     assert!(
         peak_mib < UPLOADS_PEAK_MEMORY_MIB,
         "the server peaked at {peak_mib} MiB reading {UPLOADS} uploads"
+    );
+}
+
+/// The issue's bound on the server's peak resident memory while 60 logins arrive at once (each
+/// password check takes a 19 MiB block: 60 at once took 1.5 GiB before they were bounded).
+const LOGINS_PEAK_MEMORY_MIB: u64 = 300;
+
+/// A connection to the server from loopback address number `i` (127.0.x.y), so that each
+/// client counts as another address.
+fn connect_from(port: u16, i: usize) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let from = std::net::Ipv4Addr::new(127, 0, 2 + (i / 250) as u8, 1 + (i % 250) as u8);
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket.bind(&std::net::SocketAddr::from((from, 0)).into()).unwrap();
+    socket.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into()).unwrap();
+    socket.into()
+}
+
+#[test]
+fn many_logins_at_once_are_each_answered_within_bounded_memory() {
+    const LOGINS: usize = 60;
+    let started = Started::new();
+    let port = started.server.port;
+    let idle_mib = started.server.resident_memory_kib() / 1024;
+    let logins: Vec<_> = (0..LOGINS)
+        .map(|i| {
+            // Numbers without an account are checked like the others (against a dummy hash).
+            let body = json!({"phone": format!("09870002{i:02}"), "password": "a guess"});
+            let raw = json_post("/v1/auth/login", None, body.to_string().as_bytes());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let mut stream = connect_from(port, i);
+                stream.set_read_timeout(Some(ANSWER_WITHIN * 2)).unwrap();
+                stream.write_all(&raw).map_err(|e| e.to_string())?;
+                read_answer(stream, started)
+            })
+        })
+        .collect();
+    let answers: Vec<_> = logins.into_iter().map(|login| login.join().unwrap()).collect();
+
+    let (checked, busy, wrong) = served_or_busy(&answers, 401, "login");
+    let peak_mib = started.server.peak_memory_kib() / 1024;
+    std::thread::sleep(Duration::from_secs(1));
+    let after_mib = started.server.resident_memory_kib() / 1024;
+    println!(
+        "{LOGINS} logins at once: {checked} checked, {busy} busy; memory {idle_mib} MiB idle, \
+         peak {peak_mib} MiB, {after_mib} MiB a second later"
+    );
+    assert!(wrong.is_empty(), "logins not answered as they should:\n{}", wrong.join("\n"));
+    assert!(
+        peak_mib < LOGINS_PEAK_MEMORY_MIB,
+        "the server peaked at {peak_mib} MiB checking {LOGINS} passwords"
+    );
+    // Password checks' blocks go back to the system once done.
+    assert!(
+        after_mib < idle_mib + 50,
+        "the server holds {after_mib} MiB after the logins, {idle_mib} MiB before"
     );
 }

@@ -1,7 +1,7 @@
 //! Accounts: registration, sign-in and its sessions, the caller's own account, erasure.
 
 use crate::app::auth::tokens::{self, AccessClaims, AUDIENCE, ISSUER};
-use crate::app::auth::{passwords, Caller};
+use crate::app::auth::Caller;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use crate::app::throttle::{self, chrono, FailureKeys, Forgive};
@@ -37,9 +37,9 @@ pub async fn create(
     agency_id: Option<String>,
 ) -> Result<UserRow, ApiError> {
     let id = uuid::Uuid::new_v4().to_string();
+    let password_hash = state.passwords.hash(account.password.expose().to_string()).await?;
     let created = state
         .db(move |conn| {
-            let password_hash = passwords::hash(account.password.expose());
             let inserted = accounts::insert_user(
                 conn,
                 &NewUser {
@@ -104,24 +104,21 @@ pub async fn login(
     let attempt = throttle::admit(state, &state.config.login_throttle, keys).await?;
 
     let e164 = phone.e164().to_string();
-    let user = state
-        .db(move |conn| {
-            let user = accounts::find_user_by_phone(conn, &e164)?;
-            let ok = match &user {
-                Some(user) => passwords::verify(&password, &user.password_hash) && !user.disabled,
-                None => {
-                    passwords::verify_against_nothing(&password);
-                    false
-                }
-            };
-            Ok(user.filter(|_| ok))
-        })
-        .await?;
-    let Some(user) = user else {
+    let user = state.db(move |conn| accounts::find_user_by_phone(conn, &e164)).await?;
+    let stored = user.as_ref().map(|user| user.password_hash.clone());
+    let matches = match state.passwords.verify(password, stored).await {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked, so not a failure.
+            attempt.give_back(state, Forgive::Nothing).await?;
+            return Err(busy);
+        }
+    };
+    let Some(user) = user.filter(|user| matches && !user.disabled) else {
         attempt.failed().await;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    attempt.succeeded(state, Forgive::Subject).await?;
+    attempt.give_back(state, Forgive::Subject).await?;
     open_session(state, user).await
 }
 

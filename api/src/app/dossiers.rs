@@ -263,7 +263,7 @@ pub async fn lookup(
     let proved = same_secret(on_file, phone.e164()) && found.is_some();
     match found {
         Some(detail) if proved => {
-            attempt.succeeded(state, Forgive::Nothing).await?;
+            attempt.give_back(state, Forgive::Nothing).await?;
             Ok(detail)
         }
         _ => {

@@ -1,6 +1,7 @@
 use crate::adapters::fcm::FcmClient;
 use crate::adapters::metrics::Metrics;
 use crate::adapters::storage::PhotoStore;
+use crate::app::auth::passwords::{self, PasswordHashing};
 use crate::app::auth::tokens::TokenKeys;
 use crate::app::database::Database;
 use crate::app::error::ApiError;
@@ -26,6 +27,8 @@ pub struct AppState {
     /// size in memory (about 60 MB for 12 megapixels), so a burst of uploads waits its turn
     /// instead of exhausting memory.
     pub photo_permits: Arc<tokio::sync::Semaphore>,
+    /// Password hashing, on its own threads, one per core.
+    pub passwords: Arc<PasswordHashing>,
     pub metrics: Arc<Metrics>,
     /// None without credentials: notifications stay in the inbox, pushes are skipped.
     pub fcm: Option<FcmClient>,
@@ -44,6 +47,7 @@ impl AppState {
         photos: PhotoStore,
         fcm: Option<FcmClient>,
     ) -> AppState {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         AppState {
             database: Database { pool: pool.clone() },
             pool,
@@ -52,9 +56,8 @@ impl AppState {
             search: Arc::new(search),
             areas: Arc::new(areas),
             photos: Arc::new(photos),
-            photo_permits: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
-            )),
+            photo_permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+            passwords: Arc::new(PasswordHashing::new(cores, passwords::WAIT_FOR_A_THREAD)),
             metrics: Arc::new(Metrics::new()),
             fcm,
             push_queued: Arc::new(tokio::sync::Notify::new()),

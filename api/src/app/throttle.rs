@@ -94,8 +94,9 @@ impl Attempt {
         }
     }
 
-    /// The check passed: the attempt was no failure, so it is given back to both keys.
-    pub async fn succeeded(self, state: &AppState, forgive: Forgive) -> Result<(), ApiError> {
+    /// The attempt was no failure (the check passed, or never ran), so it is given back to
+    /// both keys.
+    pub async fn give_back(self, state: &AppState, forgive: Forgive) -> Result<(), ApiError> {
         let Attempt { keys, policy, .. } = self;
         state
             .db(move |conn| {

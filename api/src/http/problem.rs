@@ -55,7 +55,9 @@ pub fn log(error: &ApiError) {
         ErrorCode::DatabaseUnavailable | ErrorCode::StorageUnavailable => {
             tracing::warn!(code, %location, ?cause, "request met an outage")
         }
-        ErrorCode::ServerBusy => tracing::warn!(code, "request refused: no room for its body"),
+        ErrorCode::ServerBusy => {
+            tracing::warn!(code, %location, "request refused: the server is busy")
+        }
         _ => tracing::debug!(code, %location, field = ?error.field, "request refused"),
     }
 }
