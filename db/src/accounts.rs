@@ -1,5 +1,6 @@
 //! Users, their sessions (refresh-token families) and refresh tokens.
 
+use crate::pool::write_transaction;
 use crate::schema::{refresh_tokens, sessions, users};
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
@@ -92,7 +93,7 @@ pub fn delete_admin_unless_last(conn: &mut DbConn, id: &str) -> Result<bool, DbE
     let enabled_admins = || {
         users::table.filter(users::role.eq(Stored(Role::Admin))).filter(users::disabled.eq(false))
     };
-    let outcome = conn.transaction::<_, DbError, _>(|conn| {
+    let outcome = write_transaction::<_, DbError, _>(conn, |conn| {
         if let DbConn::Postgres(pg) = conn {
             enabled_admins()
                 .select(users::id)
@@ -125,7 +126,7 @@ pub fn open_session(
     expires_at: NaiveDateTime,
 ) -> Result<String, DbError> {
     let session_id = new_id();
-    conn.transaction::<_, DbError, _>(|conn| {
+    write_transaction::<_, DbError, _>(conn, |conn| {
         diesel::insert_into(sessions::table)
             .values((
                 sessions::id.eq(&session_id),
@@ -177,7 +178,7 @@ pub fn rotate_refresh_token(
     now: NaiveDateTime,
     new_expires_at: NaiveDateTime,
 ) -> Result<RefreshOutcome, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    write_transaction::<_, DbError, _>(conn, |conn| {
         let Some((session_id, expires_at)) = refresh_tokens::table
             .find(old_hash)
             .select((refresh_tokens::session_id, refresh_tokens::expires_at))

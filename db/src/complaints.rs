@@ -1,6 +1,7 @@
 //! Complaints, their photos, timeline, followers and "me too".
 
 use crate::idempotency::{self, FirstRequest, IdempotencyKey};
+use crate::pool::write_transaction;
 use crate::schema::{
     complaint_events, complaint_follows, complaint_me_too, complaint_photos, complaints, users,
 };
@@ -124,7 +125,7 @@ pub fn file(
     photos: &[NewPhoto],
     staff_notice: &Notice,
 ) -> Result<FileOutcome, DbError> {
-    let inserted = conn.transaction(|conn| {
+    let inserted = write_transaction(conn, |conn| {
         if let Some(key) = &complaint.idempotency {
             idempotency::insert(conn, key, &complaint.id, complaint.created_at)?;
         }
@@ -393,7 +394,7 @@ pub fn follow(
     me_too: bool,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let done = conn.transaction(|conn| {
+    let done = write_transaction(conn, |conn| {
         let target = complaints::table.find(complaint_id);
         if me_too {
             diesel::insert_into(complaint_me_too::table)
@@ -467,7 +468,7 @@ pub fn record_event(
     notice: Option<&Notice>,
     now: NaiveDateTime,
 ) -> Result<EventOutcome, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let target = complaints::table
             .filter(complaints::id.eq(complaint_id))
             .filter(complaints::status.eq(Stored(event.status_before)));

@@ -1,5 +1,6 @@
 //! The phones people receive pushes on, by FCM registration token.
 
+use crate::pool::write_transaction;
 use crate::schema::devices;
 use crate::words::Stored;
 use crate::{DbConn, DbError};
@@ -24,7 +25,7 @@ pub fn register(
     device: &NewDevice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let values = (
             devices::user_id.eq(device.user_id),
             devices::session_id.eq(device.session_id),

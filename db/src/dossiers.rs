@@ -1,5 +1,6 @@
 //! Dossiers, their events, and who follows them.
 
+use crate::pool::write_transaction;
 use crate::schema::{agencies, dossier_events, dossier_follows, dossiers, procedures};
 use crate::{notifications, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -65,7 +66,7 @@ pub fn upsert(
     input: &DossierInput,
     now: NaiveDateTime,
 ) -> Result<UpsertOutcome, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let procedure_exists =
             procedures::table.find(&input.procedure_code).count().get_result::<i64>(conn)? == 1;
         if !procedure_exists {
@@ -138,7 +139,7 @@ pub fn record_event(
     event: &EventInput,
     now: NaiveDateTime,
 ) -> Result<EventOutcome, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         // Write first: it takes the row (PostgreSQL) or database (SQLite) lock before reading
         // the history, so two events for one dossier are judged one after the other.
         let touched = diesel::update(

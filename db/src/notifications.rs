@@ -2,6 +2,7 @@
 //! the change they announce, inside its transaction, together with a push per device of the
 //! recipient (the outbox) unless they turned that kind off.
 
+use crate::pool::write_transaction;
 use crate::schema::{devices, notification_mutes, notifications, push_outbox, users};
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
@@ -172,7 +173,7 @@ pub fn set_muted_kinds(
     user_id: &str,
     kinds: &[NotificationKind],
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::delete(notification_mutes::table.filter(notification_mutes::user_id.eq(user_id)))
             .execute(conn)?;
         for kind in kinds {

@@ -3,6 +3,7 @@
 //! again when its lease runs out, so nothing queued is lost or skipped.
 
 use crate::notifications::NotificationRow;
+use crate::pool::write_transaction;
 use crate::schema::{devices, notifications, push_outbox};
 use crate::words::{Stored, WordText};
 use crate::{DbConn, DbError};
@@ -124,7 +125,7 @@ pub fn settle(
     outcomes: &[(String, String, Settlement)],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         for (id, device_token, settlement) in outcomes {
             let row = push_outbox::table
                 .find(id)

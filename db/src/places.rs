@@ -1,5 +1,6 @@
 //! Complaint categories, areas (wards and communes) and the routing rules between them.
 
+use crate::pool::write_transaction;
 use crate::schema::{areas, categories, routing_rules};
 use crate::{new_id, revisions, DbConn, DbError};
 use chrono::NaiveDateTime;
@@ -41,7 +42,7 @@ impl CategoryRow {
 
 /// Inserts or updates the categories by code, in the given order.
 pub fn upsert_categories(conn: &mut DbConn, list: &[Category]) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         for (position, category) in list.iter().enumerate() {
             let questions = serde_json::to_string(&category.attributes).expect("serializable");
             let values = (
@@ -124,7 +125,7 @@ pub fn replace_areas(
     list: &[NewArea],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::delete(areas::table).execute(conn)?;
         for area in list {
             let (min_lat, max_lat, min_lon, max_lon) = area.bbox;
@@ -161,7 +162,7 @@ pub fn areas_revision(conn: &mut DbConn) -> Result<i64, DbError> {
 
 /// Sets the agency for (category, area); `*` for any. Replaces an existing rule.
 pub fn set_rule(conn: &mut DbConn, rule: &Rule) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::delete(
             routing_rules::table
                 .filter(routing_rules::category_code.eq(&rule.category))

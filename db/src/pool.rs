@@ -82,6 +82,37 @@ impl ManageConnection for Manager {
     }
 }
 
+/// A transaction that writes. On SQLite it takes the write lock when it begins (`BEGIN
+/// IMMEDIATE`): two of them queue on the busy timeout, where a deferred one that read first
+/// would fail with "database is locked" at its first write once another had written since.
+/// PostgreSQL locks rows as they are written. Inside another transaction it is a savepoint.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Transactions = <DbConn as Connection>::TransactionManager;
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    let status = AnsiTransactionManager::transaction_manager_status_mut(sqlite);
+    if status.transaction_depth()?.is_some() {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match work(conn) {
+        Ok(value) => {
+            Transactions::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            Transactions::rollback_transaction(conn)?;
+            Err(error)
+        }
+    }
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
@@ -107,8 +138,6 @@ pub fn build_pool(backend: &Backend, settings: &PoolSettings) -> Pool {
         .build_unchecked(Manager { backend: backend.clone() })
 }
 
-/// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
-/// together take turns instead of racing.
 /// The PostgreSQL migrations this build carries, by name: what `migrate` would apply to an
 /// empty database (the tests name their migrated templates after them).
 pub fn postgres_migration_names() -> Vec<String> {
@@ -119,6 +148,8 @@ pub fn postgres_migration_names() -> Vec<String> {
     migrations.iter().map(|m| m.name().to_string()).collect()
 }
 
+/// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
+/// together take turns instead of racing.
 pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     let applied = match conn {
         DbConn::Postgres(c) => {
@@ -161,5 +192,47 @@ mod tests {
         for url in ["postgres://u@h/db", "postgresql://u@h/db"] {
             assert_eq!(Backend::from_url(url), Backend::Postgres { url: url.into() });
         }
+    }
+
+    /// A transaction reads, another connection writes meanwhile, then the first writes: on
+    /// SQLite a deferred transaction fails there with "database is locked"; a write
+    /// transaction makes the other wait, and both get through.
+    #[test]
+    fn write_transactions_that_read_first_queue_instead_of_failing_on_sqlite() {
+        use diesel::sql_types::BigInt;
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let path = std::env::temp_dir()
+            .join(format!("smartcity-write-transaction-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let manager = Manager { backend: Backend::Sqlite { path: path.display().to_string() } };
+        let mut first = manager.connect().unwrap();
+        first.batch_execute("CREATE TABLE counter (n BIGINT NOT NULL)").unwrap();
+        first.batch_execute("INSERT INTO counter VALUES (0)").unwrap();
+        let mut other = manager.connect().unwrap();
+        let (reading, read) = std::sync::mpsc::channel::<()>();
+        let meanwhile = std::thread::spawn(move || {
+            read.recv().unwrap();
+            other.batch_execute("UPDATE counter SET n = n + 10")
+        });
+
+        write_transaction(&mut first, |conn| {
+            let before: Count = diesel::sql_query("SELECT n FROM counter").get_result(conn)?;
+            reading.send(()).unwrap();
+            // The other connection is now waiting for the write lock this one holds.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            assert!(!meanwhile.is_finished(), "the other write did not wait");
+            diesel::sql_query(format!("UPDATE counter SET n = {}", before.n + 1)).execute(conn)
+        })
+        .expect("the transaction that read first writes too");
+        meanwhile.join().unwrap().expect("the other write goes through after it");
+        let after: Count =
+            diesel::sql_query("SELECT n FROM counter").get_result(&mut first).unwrap();
+        assert_eq!(after.n, 11);
+        let _ = std::fs::remove_file(&path);
     }
 }

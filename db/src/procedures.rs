@@ -1,5 +1,6 @@
 //! The procedure catalogue.
 
+use crate::pool::write_transaction;
 use crate::revisions;
 use crate::schema::procedures;
 use crate::words::Stored;
@@ -54,7 +55,7 @@ pub fn upsert_all(
     specs: &[ProcedureSpec],
     now: NaiveDateTime,
 ) -> Result<UpsertCounts, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    write_transaction::<_, DbError, _>(conn, |conn| {
         let existing: std::collections::HashSet<String> =
             procedures::table.select(procedures::code).load::<String>(conn)?.into_iter().collect();
         let mut counts = UpsertCounts::default();
@@ -111,7 +112,7 @@ pub fn create(
     spec: &ProcedureSpec,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    match conn.transaction(|conn| write(conn, spec, now, false)) {
+    match write_transaction(conn, |conn| write(conn, spec, now, false)) {
         Ok(()) => Ok(true),
         Err(DbError::Duplicate(_)) => Ok(false),
         Err(other) => Err(other),
@@ -124,7 +125,7 @@ pub fn replace(
     spec: &ProcedureSpec,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         if find(conn, &spec.code)?.is_none() {
             return Ok(false);
         }
@@ -135,7 +136,7 @@ pub fn replace(
 
 /// Takes a procedure out of the live catalogue; its row stays for the dossiers that name it.
 pub fn retire(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let Some(row) = find(conn, code)? else {
             return Ok(false);
         };

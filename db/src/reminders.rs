@@ -3,6 +3,7 @@
 //! instances running the job at once never remind twice.
 
 use crate::notifications::insert_for_agency_staff;
+use crate::pool::write_transaction;
 use crate::schema::{complaints, dossiers, overdue_digests, procedures};
 use crate::words::Stored;
 use crate::{DbConn, DbError};
@@ -73,7 +74,7 @@ pub fn remind_complaint(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let row = complaints::table.find(&complaint.id);
         let claimed = match reminder {
             Reminder::DueSoon => diesel::update(row.filter(complaints::due_reminded_at.is_null()))
@@ -149,7 +150,7 @@ pub fn remind_dossier(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let row = dossiers::table.find(&dossier.code);
         let claimed = match reminder {
             Reminder::DueSoon => diesel::update(row.filter(dossiers::due_reminded_at.is_null()))
@@ -205,7 +206,7 @@ pub fn send_digest(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let sent = conn.transaction(|conn| {
+    let sent = write_transaction(conn, |conn| {
         let already =
             overdue_digests::table.find((agency_id, day)).count().get_result::<i64>(conn)? > 0;
         if already {
