@@ -98,7 +98,20 @@ impl std::fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
-/// Trimmed text of bounded length without control characters (newlines allowed when `multiline`).
+/// Characters that change how text around them reads without showing themselves: the
+/// direction overrides, embeddings, isolates and marks (U+202E makes a name read backwards, so
+/// a citizen's name can pass for an agency's), zero-width spaces and joiners, the word joiner,
+/// invisible operators and the byte-order mark. Vietnamese needs none of them.
+const INVISIBLE: [char; 22] = [
+    '\u{061C}', '\u{180E}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}',
+    '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}',
+    '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
+];
+
+/// Free text as it is stored: the invisible characters above removed, composed (NFC, so the
+/// same words typed on different keyboards are stored one way: "ễ" as one character, not "e"
+/// and two marks), trimmed, of bounded length (counted after all that), and without control
+/// characters (newlines allowed when `multiline`).
 pub fn clean_text(
     field: &str,
     raw: &str,
@@ -106,7 +119,9 @@ pub fn clean_text(
     max: usize,
     multiline: bool,
 ) -> Result<String, Invalid> {
-    let text = raw.trim();
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = raw.chars().filter(|c| !INVISIBLE.contains(c)).nfc().collect();
+    let text = visible.trim();
     let count = text.chars().count();
     if count == 0 && min > 0 {
         return Err(Invalid::new(field, Reason::Required));
@@ -167,5 +182,27 @@ mod tests {
             Reason::ControlCharacters
         );
         assert!(clean_text("note", "a\nb", 1, 5, true).is_ok());
+    }
+
+    #[test]
+    fn clean_text_drops_what_reads_differently_than_it_shows_and_composes_the_rest() {
+        // "UBND phường" written backwards behind a right-to-left override.
+        let spoof = "An \u{202E}gnờưhp DNBU\u{202C}";
+        assert_eq!(clean_text("name", spoof, 1, 100, false).unwrap(), "An gnờưhp DNBU");
+        assert_eq!(clean_text("name", "\u{FEFF}An\u{200B}h", 1, 10, false).unwrap(), "Anh");
+        assert_eq!(
+            clean_text("name", "\u{2067}Bình\u{2069}\u{200F}", 1, 10, false).unwrap(),
+            "Bình"
+        );
+        // Decomposed (e, circumflex, tilde) and precomposed "ễ" are stored alike, and counted
+        // as one character.
+        let decomposed = "Nguye\u{0302}\u{0303}n";
+        assert_eq!(clean_text("name", decomposed, 1, 6, false).unwrap(), "Nguyễn");
+        assert_eq!(clean_text("name", "Nguyễn", 1, 6, false).unwrap(), "Nguyễn");
+        // Nothing visible is nothing.
+        assert_eq!(
+            clean_text("name", "\u{200B}\u{FEFF} ", 1, 10, false).unwrap_err().reason,
+            Reason::Required
+        );
     }
 }

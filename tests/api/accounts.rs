@@ -27,6 +27,24 @@ async fn registration_accepts_every_way_of_writing_a_number_and_stores_e164() {
     }
 }
 
+/// A name cannot carry characters that make it read otherwise than it shows (a right-to-left
+/// override, zero-width ones), and is stored composed, as typed on any keyboard.
+#[tokio::test]
+async fn names_are_stored_without_invisible_characters_and_composed() {
+    let app = spawn_app().await;
+    let typed = "\u{FEFF}Nguye\u{0302}\u{0303}n \u{202E}nĂ\u{200B} nă\u{0300}V\u{202C}";
+    let res = app.register(CITIZEN_PHONE, typed, STRONG_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let account: Value = res.json().await.unwrap();
+    assert_eq!(account["display_name"], "Nguyễn nĂ nằV");
+    let token = app.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me: Value = app.get_auth("/v1/me", &token).await.json().await.unwrap();
+    assert_eq!(me["display_name"], "Nguyễn nĂ nằV");
+}
+
 #[tokio::test]
 async fn registration_refuses_bad_input_naming_the_field_and_writes_nothing() {
     let app = spawn_app().await;
