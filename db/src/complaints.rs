@@ -39,6 +39,7 @@ pub struct ComplaintRow {
     pub follower_count: i32,
     pub me_too_count: i32,
     pub created_at: NaiveDateTime,
+    /// The last public change (Open311 shows it): an internal note leaves it as it was.
     pub updated_at: NaiveDateTime,
 }
 
@@ -473,9 +474,14 @@ pub fn record_event(
             .filter(complaints::id.eq(complaint_id))
             .filter(complaints::status.eq(Stored(event.status_before)));
         let status = event.status_after.unwrap_or(event.status_before);
-        let touched = diesel::update(target)
-            .set((complaints::status.eq(Stored(status)), complaints::updated_at.eq(now)))
-            .execute(conn)?;
+        // `updated_at` is public (Open311's `updated_datetime`): an internal note leaves it.
+        let touched = if event.is_public {
+            diesel::update(target)
+                .set((complaints::status.eq(Stored(status)), complaints::updated_at.eq(now)))
+                .execute(conn)?
+        } else {
+            diesel::update(target).set(complaints::status.eq(Stored(status))).execute(conn)?
+        };
         if touched == 0 {
             return Ok(EventOutcome::StatusChanged);
         }

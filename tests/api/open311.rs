@@ -527,3 +527,31 @@ async fn get_requests_filters_by_id_service_status_and_dates_within_ninety_days(
     assert_eq!(xml_texts(&xml, "service_request_id"), [ids[1].clone()]);
     assert_eq!(xml_texts(&xml, "status"), ["closed"]);
 }
+
+/// A request's `updated_datetime` is public: it moves when something public happens to the
+/// request, not when staff add an internal note (that would tell everyone a note was added).
+#[tokio::test]
+async fn updated_datetime_moves_with_public_steps_only() {
+    let (app, reporter) = seeded().await;
+    let (id, staff) = acknowledged(&app, &reporter, "+84905000091").await;
+    let updated = || {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            let path = format!("/open311/v2/requests/{id}.json");
+            let answer = json_answer(app.get(&path).await, StatusCode::OK).await;
+            answer[0]["updated_datetime"].as_str().unwrap().to_string()
+        }
+    };
+    let events = format!("/v1/complaints/{id}/events");
+    let acknowledged_at = updated().await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let note = json!({"type": "note", "text": "Đội 3 phụ trách"});
+    assert_eq!(app.post_auth(&events, &staff, &note).await.status(), StatusCode::CREATED);
+    assert_eq!(updated().await, acknowledged_at, "an internal note is not public");
+
+    let start = json!({"type": "in_progress", "comment": "Đang cắt tỉa"});
+    assert_eq!(app.post_auth(&events, &staff, &start).await.status(), StatusCode::CREATED);
+    assert!(updated().await > acknowledged_at, "a public step moves it");
+}
