@@ -338,6 +338,30 @@ async fn parallel_guesses_from_one_address_are_checked_only_up_to_its_limit() {
     assert_eq!(tally, (limit, guesses - limit), "{answers:?}");
 }
 
+/// An address locked for guessing cannot go on to lock a number's owner out: its refused
+/// attempts count nowhere.
+#[tokio::test]
+async fn refused_attempts_from_a_locked_address_do_not_count_against_the_number() {
+    let app = spawn_app().await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
+    let policy = app.config.login_throttle.clone();
+    let guesser = client_from_address(7);
+    let guess = |phone: String| {
+        guesser
+            .post(app.url("/v1/auth/login"))
+            .json(&json!({"phone": phone, "password": "a guess"}))
+            .send()
+    };
+    for i in 0..policy.address_lock_after {
+        guess(format!("09870000{i:02}")).await.unwrap();
+    }
+    for _ in 0..2 * policy.subject_lock_after {
+        let res = guess(CITIZEN_PHONE.to_string()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(app.login(CITIZEN_PHONE, STRONG_PASSWORD).await.status(), StatusCode::OK);
+}
+
 /// Attempts are counted before they are checked; one that succeeds is given back, so people
 /// signing in from one office address do not lock it.
 #[tokio::test]

@@ -62,26 +62,33 @@ pub async fn admit(
         (limits(policy.subject_lock_after), limits(policy.address_lock_after));
     let (subject, address) = (keys.subject.clone(), keys.address.clone());
     let now = smartcity_db::now();
-    let counts = state
+    // The address first: an address that is locked must not add to the count of the number
+    // it tries, or a locked-out guesser could still lock the number's owner out. A refused
+    // attempt is given back to the key that had admitted it, so it counts nowhere.
+    let address_lock_after = policy.address_lock_after;
+    let counted = state
         .db(move |conn| {
-            let by_subject = throttle::count(conn, &subject, now, subject_limits)?;
             let by_address = throttle::count(conn, &address, now, address_limits)?;
-            Ok([by_subject, by_address])
+            let Count::Admitted { n: by_address } = by_address else {
+                return Ok(by_address);
+            };
+            let by_subject = throttle::count(conn, &subject, now, subject_limits)?;
+            Ok(match by_subject {
+                Count::Admitted { n } => Count::Admitted { n: n.max(by_address) },
+                locked => {
+                    throttle::release(conn, &address, address_lock_after)?;
+                    locked
+                }
+            })
         })
         .await?;
-    let mut n = 0;
-    let mut locked_until = None;
-    for count in counts {
-        match count {
-            Count::Admitted { n: counted } => n = n.max(counted),
-            Count::Locked { until } => locked_until = locked_until.max(Some(until)),
+    match counted {
+        Count::Admitted { n } => Ok(Attempt { keys, policy: policy.clone(), n }),
+        Count::Locked { until } => {
+            let secs = (until - now).num_seconds().max(1) as u64;
+            Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs))
         }
     }
-    if let Some(until) = locked_until {
-        let secs = (until - now).num_seconds().max(1) as u64;
-        return Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs));
-    }
-    Ok(Attempt { keys, policy: policy.clone(), n })
 }
 
 impl Attempt {
