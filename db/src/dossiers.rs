@@ -6,8 +6,8 @@ use crate::{notifications, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::dossier::{
-    derive_state, judge_event, status_notice, DossierDates, DossierState, DossierStatus,
-    EventDecision, PastEvent,
+    derive_state, judge_event, status_notice, unlinked_notice, DossierDates, DossierState,
+    DossierStatus, EventDecision, PastEvent,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -54,7 +54,10 @@ pub struct DossierInput {
 #[derive(Debug, PartialEq, Eq)]
 pub enum UpsertOutcome {
     Created,
-    Updated,
+    /// Follows are proofs of the phone on file when they were made: a new phone ends them.
+    Updated {
+        followers_unlinked: usize,
+    },
     /// The code belongs to another agency's dossier.
     OtherAgency,
     UnknownProcedure,
@@ -72,10 +75,10 @@ pub fn upsert(
         if !procedure_exists {
             return Ok(UpsertOutcome::UnknownProcedure);
         }
-        let owner = dossiers::table
+        let on_file = dossiers::table
             .find(&input.code)
-            .select(dossiers::agency_id)
-            .first::<String>(conn)
+            .select((dossiers::agency_id, dossiers::applicant_phone))
+            .first::<(String, String)>(conn)
             .optional()?;
         let fields = (
             dossiers::procedure_code.eq(&input.procedure_code),
@@ -85,11 +88,16 @@ pub fn upsert(
             dossiers::due_on.eq(input.due_on),
             dossiers::updated_at.eq(now),
         );
-        match owner {
-            Some(owner) if owner != agency_id => Ok(UpsertOutcome::OtherAgency),
-            Some(_) => {
+        match on_file {
+            Some((owner, _)) if owner != agency_id => Ok(UpsertOutcome::OtherAgency),
+            Some((_, phone_on_file)) => {
                 diesel::update(dossiers::table.find(&input.code)).set(fields).execute(conn)?;
-                Ok(UpsertOutcome::Updated)
+                let followers_unlinked = if phone_on_file == input.applicant_phone {
+                    0
+                } else {
+                    unlink_followers(conn, &input.code, now)?
+                };
+                Ok(UpsertOutcome::Updated { followers_unlinked })
             }
             None => {
                 // Until the first event, a dossier is newly submitted as of its receipt.
@@ -240,26 +248,68 @@ fn followers(conn: &mut DbConn, code: &str) -> Result<Vec<String>, DbError> {
         .load(conn)?)
 }
 
-/// Follows a dossier; true when newly followed.
+/// Ends every follow of a dossier and tells each former follower only that it is no longer
+/// linked to them, in the caller's transaction.
+fn unlink_followers(conn: &mut DbConn, code: &str, now: NaiveDateTime) -> Result<usize, DbError> {
+    let former = followers(conn, code)?;
+    diesel::delete(dossier_follows::table.filter(dossier_follows::dossier_code.eq(code)))
+        .execute(conn)?;
+    let notice = unlinked_notice(code);
+    for user_id in &former {
+        notifications::insert(conn, user_id, &notice, now)?;
+    }
+    Ok(former.len())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum FollowOutcome {
+    Followed,
+    AlreadyFollowed,
+    /// The phone on file changed after the caller proved the old one.
+    ProofOutdated,
+}
+
+/// Follows a dossier whose phone on file is still the one the caller proved.
 pub fn follow(
     conn: &mut DbConn,
     user_id: &str,
     code: &str,
+    proven_phone: &str,
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
-    let inserted = diesel::insert_into(dossier_follows::table)
-        .values((
-            dossier_follows::user_id.eq(user_id),
-            dossier_follows::dossier_code.eq(code),
-            dossier_follows::created_at.eq(now),
-        ))
-        .execute(conn)
-        .map_err(DbError::from);
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(DbError::Duplicate(_)) => Ok(false),
-        Err(other) => Err(other),
-    }
+) -> Result<FollowOutcome, DbError> {
+    write_transaction(conn, |conn| {
+        // An update that changes nothing, to hold the dossier's row until commit: a phone
+        // change cannot slip between this check and the follow (and then miss ending it).
+        let still_proven = diesel::update(
+            dossiers::table
+                .filter(dossiers::code.eq(code))
+                .filter(dossiers::applicant_phone.eq(proven_phone)),
+        )
+        .set(dossiers::applicant_phone.eq(dossiers::applicant_phone))
+        .execute(conn)?
+            == 1;
+        if !still_proven {
+            return Ok(FollowOutcome::ProofOutdated);
+        }
+        // The row held above also orders two follows of this dossier: check, then insert.
+        let following = dossier_follows::table
+            .filter(dossier_follows::user_id.eq(user_id))
+            .filter(dossier_follows::dossier_code.eq(code))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if following {
+            return Ok(FollowOutcome::AlreadyFollowed);
+        }
+        diesel::insert_into(dossier_follows::table)
+            .values((
+                dossier_follows::user_id.eq(user_id),
+                dossier_follows::dossier_code.eq(code),
+                dossier_follows::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(FollowOutcome::Followed)
+    })
 }
 
 pub fn unfollow(conn: &mut DbConn, user_id: &str, code: &str) -> Result<bool, DbError> {

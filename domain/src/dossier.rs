@@ -320,6 +320,23 @@ pub fn status_notice(code: &str, procedure_name: &str, status: DossierStatus) ->
     }
 }
 
+/// What a former follower hears when the phone on file changes: only that the dossier is no
+/// longer theirs to follow, nothing of who it belongs to now.
+pub fn unlinked_notice(code: &str) -> Notice {
+    let kind = NotificationKind::DossierUnlinked;
+    Notice {
+        kind,
+        title_vi: format!("Hồ sơ {code}"),
+        body_vi: format!("Hồ sơ {code} không còn liên kết với bạn."),
+        title_en: format!("Dossier {code}"),
+        body_en: format!("Dossier {code} is no longer linked to you."),
+        data: BTreeMap::from([
+            ("kind", kind.as_str().to_string()),
+            ("dossier_code", code.to_string()),
+        ]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

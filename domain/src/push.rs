@@ -91,6 +91,7 @@ pub enum NotificationKind {
     DossierOverdue,
     OverdueDigest,
     DossierStatus,
+    DossierUnlinked,
 }
 
 impl_word!(NotificationKind {
@@ -109,6 +110,7 @@ impl_word!(NotificationKind {
     DossierOverdue => "dossier_overdue",
     OverdueDigest => "overdue_digest",
     DossierStatus => "dossier_status",
+    DossierUnlinked => "dossier_unlinked",
 });
 
 impl NotificationKind {
@@ -116,7 +118,7 @@ impl NotificationKind {
     pub fn about_dossiers(self) -> bool {
         use NotificationKind::*;
         match self {
-            DossierDueSoon | DossierOverdue | DossierStatus => true,
+            DossierDueSoon | DossierOverdue | DossierStatus | DossierUnlinked => true,
             ComplaintAcknowledged
             | ComplaintInProgress
             | ComplaintResolved
@@ -231,6 +233,7 @@ mod tests {
             (K::DossierOverdue, "dossier_overdue"),
             (K::OverdueDigest, "overdue_digest"),
             (K::DossierStatus, "dossier_status"),
+            (K::DossierUnlinked, "dossier_unlinked"),
         ]);
         assert_eq!(KINDS, K::WORDS);
     }

@@ -496,6 +496,85 @@ async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
 }
 
 #[tokio::test]
+async fn a_new_phone_on_file_ends_follows_made_with_the_old_one() {
+    // Failed before: the former follower kept the timeline, the new applicant's masked name
+    // and every status notice after the agency corrected the phone.
+    let t = intake().await;
+    let app = &t.app;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-09")).await;
+    let citizen = app.citizen_token().await;
+    let follow = || {
+        app.client
+            .post(app.url("/v1/me/dossiers"))
+            .bearer_auth(&citizen)
+            .json(&json!({"code": CODE, "phone": APPLICANT_PHONE}))
+            .send()
+    };
+    let followed = |token: String| async move {
+        let mine: Value = app.get_auth("/v1/me/dossiers", &token).await.json().await.unwrap();
+        mine["items"].as_array().unwrap().len()
+    };
+    assert_eq!(follow().await.unwrap().status(), StatusCode::CREATED);
+
+    // The same phone spelt another way, and a corrected name: the follow stands.
+    let mut same_phone = dossier_body(day("2026-11-02"), day("2026-11-09"));
+    same_phone["applicant_phone"] = json!("+84912345678");
+    same_phone["applicant_name"] = json!("Nguyễn Văn Ân");
+    assert_eq!(t.put_dossier(&t.key, CODE, &same_phone).await.status(), StatusCode::OK);
+    assert_eq!(followed(citizen.clone()).await, 1);
+
+    let mut new_phone = same_phone.clone();
+    new_phone["applicant_phone"] = json!("0987 654 321");
+    new_phone["applicant_name"] = json!("Lê Thị Cúc");
+    assert_eq!(t.put_dossier(&t.key, CODE, &new_phone).await.status(), StatusCode::OK);
+    assert_eq!(followed(citizen.clone()).await, 0, "the follow ended with the old phone");
+
+    let inbox = |token: String| async move {
+        let res = app
+            .client
+            .get(app.url("/v1/me/notifications"))
+            .bearer_auth(&token)
+            .header("accept-language", "vi")
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
+    };
+    let told = inbox(citizen.clone()).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["kind"], "dossier_unlinked");
+    assert_eq!(told[0]["body"], format!("Hồ sơ {CODE} không còn liên kết với bạn."));
+    assert_eq!(told[0]["data"], json!({"kind": "dossier_unlinked", "dossier_code": CODE}));
+
+    // Later changes reach the former follower by no route.
+    let res = t.event(CODE, event("e1", 2, "2026-11-02T08:00:00+07:00")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(inbox(citizen.clone()).await.len(), 1);
+    assert_problem(follow().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    let res = app.delete_auth(&format!("/v1/me/dossiers/{CODE}"), &citizen).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app.get_auth(&format!("/v1/dossiers/{CODE}"), &citizen).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+
+    // The phone now on file proves the dossier to whoever holds it.
+    app.register("0987 654 321", "Lê Thị Cúc", STRONG_PASSWORD).await;
+    let owner = app.tokens("0987654321", STRONG_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .client
+        .post(app.url("/v1/me/dossiers"))
+        .bearer_auth(&owner)
+        .json(&json!({"code": CODE, "phone": "0987654321"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(followed(owner).await, 1);
+}
+
+#[tokio::test]
 async fn staff_list_their_agencys_dossiers_with_filters() {
     let t = intake().await;
     let now = today();

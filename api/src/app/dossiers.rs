@@ -10,7 +10,7 @@ use crate::app::throttle::{self, FailureKeys, Forgive};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use smartcity_db::dossiers::{
     self, AgencyFilter, DossierDetail, DossierInput, DossierRow, EventInput, EventOutcome,
-    UpsertOutcome,
+    FollowOutcome, UpsertOutcome,
 };
 use smartcity_domain::dossier::{deadline, parse_dossier_code, Deadline, DossierStatus};
 use smartcity_domain::phone::PhoneNumber;
@@ -71,6 +71,7 @@ pub async fn save(
             "The due date cannot be before the received date",
         ));
     }
+    let code_for_log = code.clone();
     let input = DossierInput {
         code,
         procedure_code: fields.procedure_code,
@@ -88,7 +89,16 @@ pub async fn save(
         .await?;
     let saved = match outcome {
         UpsertOutcome::Created => Saved::Created,
-        UpsertOutcome::Updated => Saved::Updated,
+        UpsertOutcome::Updated { followers_unlinked } => {
+            if followers_unlinked > 0 {
+                tracing::info!(
+                    dossier = %code_for_log,
+                    followers_unlinked,
+                    "the phone on file changed: its followers were unlinked"
+                );
+            }
+            Saved::Updated
+        }
         UpsertOutcome::OtherAgency => return Err(other_agency()),
         UpsertOutcome::UnknownProcedure => {
             return Err(ApiError::invalid_field(
@@ -292,10 +302,17 @@ pub async fn follow(
     client: &str,
 ) -> Result<(bool, DossierDetail), ApiError> {
     let detail = lookup(state, code, phone, client).await?;
-    let (user_id, code) = (caller.user.id.clone(), detail.dossier.code.clone());
-    let newly =
-        state.db(move |conn| dossiers::follow(conn, &user_id, &code, smartcity_db::now())).await?;
-    Ok((newly, detail))
+    let user_id = caller.user.id.clone();
+    let (code, proven_phone) =
+        (detail.dossier.code.clone(), detail.dossier.applicant_phone.clone());
+    let outcome = state
+        .db(move |conn| dossiers::follow(conn, &user_id, &code, &proven_phone, smartcity_db::now()))
+        .await?;
+    match outcome {
+        FollowOutcome::Followed => Ok((true, detail)),
+        FollowOutcome::AlreadyFollowed => Ok((false, detail)),
+        FollowOutcome::ProofOutdated => Err(ApiError::not_found()),
+    }
 }
 
 pub async fn followed(state: &AppState, caller: &Caller) -> Result<Vec<DossierDetail>, ApiError> {
