@@ -43,6 +43,7 @@ pub struct Config {
     pub seed_on_empty: bool,
     pub login_throttle: ThrottlePolicy,
     pub lookup_throttle: ThrottlePolicy,
+    pub registration_throttle: ThrottlePolicy,
     /// Public holidays, which are not working days.
     pub calendar: WorkCalendar,
     /// Stop words and synonyms of the procedure search (JSON, the shape of data/search.json).
@@ -86,6 +87,7 @@ impl Default for Config {
             seed_on_empty: true,
             login_throttle: ThrottlePolicy::login(),
             lookup_throttle: ThrottlePolicy::lookup(),
+            registration_throttle: ThrottlePolicy::registration(),
             calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
                 .expect("the shipped holiday list parses"),
             search_vocabulary: DEFAULT_VOCABULARY.to_string(),

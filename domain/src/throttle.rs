@@ -47,6 +47,21 @@ impl ThrottlePolicy {
         }
     }
 
+    /// Registrations: every attempt counts (a 409 for a taken number tells who has an
+    /// account), per number and per address; generous per address, as a ward office or a
+    /// carrier's NAT registers many people from one.
+    pub fn registration() -> Self {
+        ThrottlePolicy {
+            window: Duration::from_secs(60 * 60),
+            subject_lock_after: 5,
+            address_lock_after: 30,
+            lock_for: Duration::from_secs(60 * 60),
+            slow_after: 10,
+            delay_step: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
+        }
+    }
+
     /// How long to hold back the answer to a failed login, given the failures counted so far.
     pub fn delay_after(&self, failures: i32) -> Duration {
         let over = failures - self.slow_after + 1;

@@ -362,6 +362,59 @@ async fn refused_attempts_from_a_locked_address_do_not_count_against_the_number(
     assert_eq!(app.login(CITIZEN_PHONE, STRONG_PASSWORD).await.status(), StatusCode::OK);
 }
 
+/// "This number is taken" cannot be asked without limit: registrations for one number count
+/// against it, from however many addresses and however spelt. Failed before: all 40 answered
+/// 409 `phone_taken`.
+#[tokio::test]
+async fn parallel_registrations_of_a_taken_number_are_answered_only_up_to_its_limit() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let limit = app.config.registration_throttle.subject_lock_after as usize;
+    let spellings = ["+84912345678", "84912345678", "0912.345.678", "0912 345 678"];
+    let tries = 40;
+    let requests = (0..tries)
+        .map(|i| {
+            client_from_address(i).post(app.url("/v1/auth/register")).json(&json!({
+                "phone": spellings[i % spellings.len()],
+                "display_name": "Kẻ dò số",
+                "password": STRONG_PASSWORD,
+            }))
+        })
+        .collect();
+    let answers = statuses_at_once(requests).await;
+    let tally = checked_and_refused(&answers, StatusCode::CONFLICT);
+    assert_eq!(tally, (limit - 1, tries - (limit - 1)), "{answers:?}");
+}
+
+/// One address asking about many numbers is refused after the address's limit, with
+/// `Retry-After`; another address is not. Failed before: every registration was answered.
+#[tokio::test]
+async fn one_address_can_register_only_so_many_numbers_an_hour() {
+    let app = spawn_app_with(|c| c.registration_throttle.address_lock_after = 6, |_| {}).await;
+    let from = client_from_address(3);
+    let register = |client: &reqwest::Client, i: usize| {
+        client
+            .post(app.url("/v1/auth/register"))
+            .json(&json!({
+                "phone": format!("09870001{i:02}"),
+                "display_name": "Người đăng ký",
+                "password": STRONG_PASSWORD,
+            }))
+            .send()
+    };
+    for i in 0..6 {
+        assert_eq!(register(&from, i).await.unwrap().status(), StatusCode::CREATED, "{i}");
+    }
+    let res = register(&from, 6).await.unwrap();
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let elsewhere = client_from_address(4);
+    assert_eq!(register(&elsewhere, 6).await.unwrap().status(), StatusCode::CREATED);
+}
+
 /// Attempts are counted before they are checked; one that succeeds is given back, so people
 /// signing in from one office address do not lock it.
 #[tokio::test]

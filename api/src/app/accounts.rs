@@ -62,9 +62,27 @@ pub async fn create(
     created.ok_or_else(|| ApiError::new(ErrorCode::PhoneTaken).with_field("phone"))
 }
 
-/// A citizen registers themselves.
-pub async fn register(state: &AppState, account: NewAccount) -> Result<UserRow, ApiError> {
-    create(state, account, Role::Citizen, None).await
+/// A citizen registers themselves. Every attempt counts against the number and the client's
+/// address, kept or refused alike: "this number is taken" must not be askable without limit.
+pub async fn register(
+    state: &AppState,
+    account: NewAccount,
+    client: &str,
+) -> Result<UserRow, ApiError> {
+    let keys = FailureKeys::new("register", account.phone.e164(), client);
+    let attempt = throttle::admit(state, &state.config.registration_throttle, keys).await?;
+    match create(state, account, Role::Citizen, None).await {
+        Err(error) if error.code.status() >= 500 => {
+            // Nothing was decided, so nothing was learnt: not an attempt.
+            attempt.give_back(state, Forgive::Nothing).await?;
+            Err(error)
+        }
+        Err(refused) => {
+            attempt.failed().await;
+            Err(refused)
+        }
+        Ok(user) => Ok(user),
+    }
 }
 
 /// An account as its owner sees it, with the agency a staff member works for.

@@ -50,11 +50,12 @@ pub fn account_view(profile: Profile) -> Account {
 
 pub async fn register(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ApiJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let RegisterRequest { phone, password, display_name } = body.0;
     let account = NewAccount::parse(&phone, &display_name, &password)?;
-    let user = accounts::register(&state, account).await?;
+    let user = accounts::register(&state, account, &client.0).await?;
     let profile = accounts::profile(&state, user).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/v1/me"))
