@@ -20,6 +20,7 @@ admin=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 cache=target/bench
 port=18590
 base="http://127.0.0.1:$port"
+metrics_base="http://127.0.0.1:$((port + 1))"
 password="ca phe sua da luc bay gio"
 complaints=${BENCH_COMPLAINTS:-1000000}
 citizens=${BENCH_CITIZENS:-100000}
@@ -143,7 +144,8 @@ ensure_template() {
 # Starts the release server on $url; started_ns is when it was executed.
 start_server() {
   started_ns=$(date +%s%N)
-  env -u PGOPTIONS DATABASE_URL="$url" SMARTCITY_BIND="127.0.0.1:$port" SMARTCITY_PHOTO_DIR="$work/photos" \
+  env -u PGOPTIONS DATABASE_URL="$url" SMARTCITY_BIND="127.0.0.1:$port" \
+    SMARTCITY_METRICS_BIND="127.0.0.1:$((port + 1))" SMARTCITY_PHOTO_DIR="$work/photos" \
     RUST_LOG=warn "${BENCH_SERVER_BIN:-target/release/smartcity}" serve >"$work/server.log" 2>&1 &
   server=$!
   wait_ready
@@ -207,9 +209,9 @@ make_photo() {
   echo "$photo"
 }
 
-# Requests the server counted, and those not 2xx, as "TOTAL NON_2XX" (/metrics itself excluded).
+# Requests the server counted, and those not 2xx, as "TOTAL NON_2XX".
 request_counts() {
-  curl -fsS "$base/metrics" | awk '/^smartcity_http_requests_total/ && !/route="\/metrics"/ {
+  curl -fsS "$metrics_base/metrics" | awk '/^smartcity_http_requests_total/ {
       total += $NF; if ($0 !~ /status="2/) bad += $NF }
     END { printf "%d %d\n", total, bad }'
 }
@@ -217,8 +219,8 @@ request_counts() {
 # Every answer that was not 2xx, by route and status, as the server counted them, and the first
 # errors in its log.
 report_failures() {
-  curl -fsS "$base/metrics" | grep '^smartcity_http_requests_total' \
-    | grep -v 'status="2' | grep -v 'route="/metrics"' | sed 's/^/non-2xx: /' || true
+  curl -fsS "$metrics_base/metrics" | grep '^smartcity_http_requests_total' \
+    | grep -v 'status="2' | sed 's/^/non-2xx: /' || true
   grep -i -E "error|panic" "$work/server.log" | head -5 | sed 's/^/server log: /' || true
 }
 
@@ -230,7 +232,7 @@ thousands() {
 # Requests answered by method and route (every status), as the server counted them: the mix
 # that was actually sent.
 report_mix() {
-  curl -fsS "$base/metrics" | grep '^smartcity_http_requests_total' | grep -v 'route="/metrics"' \
+  curl -fsS "$metrics_base/metrics" | grep '^smartcity_http_requests_total' \
     | sed -E 's/.*method="([A-Z]+)",route="([^"]+)",status="[0-9]+"\} ([0-9]+)$/\1 \2 \3/' \
     | awk '{ n[$1 " " $2] += $3; total += $3 }
       END { for (r in n) printf "mix: %5.1f %% %s (%d)\n", 100 * n[r] / total, r, n[r] }' | sort -k2 -nr

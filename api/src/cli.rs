@@ -83,6 +83,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => {
             let app = Application::build(config.clone()).await.map_err(|e| e.to_string())?;
+            if let Some(port) = app.metrics_port() {
+                tracing::info!(port, "metrics serving at /metrics");
+            }
             tracing::info!(bind = %config.bind, port = app.port(), "smartcity serving");
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }

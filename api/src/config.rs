@@ -24,6 +24,9 @@ pub const LARGEST_BODY_MIB: usize =
 /// up to 385 MiB, since the allocator keeps about as much again as the bodies it held.
 pub const DEFAULT_BODY_MEMORY_MIB: usize = 80;
 
+/// Prometheus's customary port, on loopback: metrics are not for the public.
+pub const DEFAULT_METRICS_BIND: &str = "127.0.0.1:9464";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -33,6 +36,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: String,
+    /// Where `/metrics` is served, apart from the API (loopback by default, for a scraper on
+    /// the same host or network namespace); `None` serves it nowhere.
+    pub metrics_bind: Option<String>,
     pub database_url: String,
     pub log_format: LogFormat,
     pub pool_size: u32,
@@ -79,6 +85,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: Some(DEFAULT_METRICS_BIND.into()),
             database_url: "sqlite://smartcity.db".into(),
             log_format: LogFormat::Text,
             pool_size: 10,
@@ -116,6 +123,9 @@ impl Config {
         let mut config = Config::default();
         if let Some(bind) = get("SMARTCITY_BIND") {
             config.bind = bind;
+        }
+        if let Some(bind) = get("SMARTCITY_METRICS_BIND") {
+            config.metrics_bind = (bind != "off").then_some(bind);
         }
         if let Some(url) = get("DATABASE_URL") {
             config.database_url = url;
@@ -295,7 +305,10 @@ mod tests {
     fn defaults_run_out_of_the_box_and_bad_values_are_named() {
         let config = Config::from_lookup(|_| None).unwrap();
         assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.metrics_bind.as_deref(), Some("127.0.0.1:9464"));
         assert_eq!(config.database_url, "sqlite://smartcity.db");
+        let off = Config::from_lookup(|k| (k == "SMARTCITY_METRICS_BIND").then(|| "off".into()));
+        assert_eq!(off.unwrap().metrics_bind, None);
 
         let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
         let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();

@@ -41,6 +41,8 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     port: u16,
+    /// The operator's `/metrics` listener and its port, when configured.
+    metrics: Option<(Server, u16)>,
     jobs: Jobs,
     pub state: AppState,
 }
@@ -109,6 +111,16 @@ impl Application {
             .map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
         let port =
             listener.local_addr().map_err(|e| StartupError::Bind(config.bind.clone(), e))?.port();
+        let metrics_listener = match &config.metrics_bind {
+            Some(bind) => {
+                let listener =
+                    TcpListener::bind(bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
+                let port =
+                    listener.local_addr().map_err(|e| StartupError::Bind(bind.clone(), e))?.port();
+                Some((listener, bind.clone(), port))
+            }
+            None => None,
+        };
         let photos = PhotoStore::from_config(&config.photo_store)
             .map_err(|e| StartupError::Photos(e.to_string()))?;
         let fcm = push_client(&config)?;
@@ -136,17 +148,46 @@ impl Application {
         // SIGTERM: stop accepting, let in-flight requests finish (up to 30 s), then exit.
         .shutdown_timeout(30)
         .run();
+        let metrics = match metrics_listener {
+            Some((listener, bind, port)) => {
+                let app_state = web::Data::new(state.clone());
+                let server = HttpServer::new(move || {
+                    App::new().app_data(app_state.clone()).configure(routes::register_metrics)
+                })
+                .workers(1)
+                // It stops when the API does, not on a signal of its own.
+                .disable_signals()
+                .listen(listener)
+                .map_err(|e| StartupError::Bind(bind, e))?
+                .run();
+                Some((server, port))
+            }
+            None => None,
+        };
         let jobs = jobs::start(&state);
-        Ok(Application { server, port, jobs, state })
+        Ok(Application { server, port, metrics, jobs, state })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until the server is stopped (SIGTERM, SIGINT), then stops the jobs.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
+    }
+
+    /// Serves until the server is stopped (SIGTERM, SIGINT), then stops the metrics listener
+    /// and the jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         self.jobs.stop().await;
         served
     }

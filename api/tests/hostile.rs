@@ -1242,3 +1242,44 @@ fn many_logins_at_once_are_each_answered_within_bounded_memory() {
         "the server holds {after_mib} MiB after the logins, {idle_mib} MiB before"
     );
 }
+
+/// Anyone can lock a number by guessing at it; the owner cannot be spared that, but the
+/// operator sees each lock: counted in `/metrics` (on the operator's listener) and logged with
+/// the number masked and every address whose failures caused it. Before, a lock left no trace.
+#[test]
+fn a_lock_is_counted_and_logged_with_the_addresses_that_caused_it() {
+    const SUBJECT_LOCK_AFTER: usize = 10; // the production login policy
+    let started = Started::new();
+    let port = started.server.port;
+    let guess = json!({"phone": CITIZEN_PHONE, "password": "not the password"}).to_string();
+    for i in 0..SUBJECT_LOCK_AFTER {
+        let mut stream = connect_from(port, i);
+        stream.write_all(&json_post("/v1/auth/login", None, guess.as_bytes())).unwrap();
+        let answer = read_answer(stream, Instant::now()).unwrap();
+        assert_eq!(answer.status, 401, "guess {i}: {}", answer.summary());
+    }
+    let locked = exchange(port, json_post("/v1/auth/login", None, guess.as_bytes())).unwrap();
+    assert_eq!(locked.status, 429, "{}", locked.summary());
+
+    let metrics = exchange(started.server.metrics_port, request("GET", b"/metrics", &[], b""));
+    let metrics = String::from_utf8(metrics.unwrap().body).unwrap();
+    assert!(
+        metrics.contains(r#"smartcity_throttle_locks_total{key="subject",purpose="login"} 1"#),
+        "{metrics}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let logged = loop {
+        let logged = started.server.logged("too many failures: the subject is locked");
+        if !logged.is_empty() || Instant::now() > deadline {
+            break logged;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["purpose"], "login");
+    assert_eq!(logged[0]["subject"], "+84912***678", "the number is masked in the log");
+    let addresses = logged[0]["addresses"].as_str().unwrap();
+    for i in 1..=SUBJECT_LOCK_AFTER {
+        assert!(addresses.contains(&format!("\"127.0.2.{i}\"")), "{addresses}");
+    }
+}

@@ -60,6 +60,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttle_addresses (key, address) {
+        key -> Text,
+        address -> Text,
+        last_failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     signing_keys (id) {
         id -> Text,
         private_key_pem -> Text,
@@ -400,6 +408,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     refresh_tokens,
     throttle,
+    throttle_addresses,
     signing_keys,
     procedures,
     agency_api_keys,

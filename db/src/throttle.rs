@@ -5,7 +5,7 @@
 //! statement: parallel attempts cannot all read the same count and all pass. A success gives
 //! its attempt back (`release`) or forgives the key (`clear`).
 
-use crate::schema::throttle;
+use crate::schema::{throttle, throttle_addresses};
 use crate::{DbConn, DbError};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -112,5 +112,46 @@ fn for_backend(conn: &DbConn, sql: &str) -> String {
 /// Forgets every attempt counted for `key`.
 pub fn clear(conn: &mut DbConn, key: &str) -> Result<(), DbError> {
     diesel::delete(throttle::table.find(key)).execute(conn)?;
+    diesel::delete(throttle_addresses::table.filter(throttle_addresses::key.eq(key)))
+        .execute(conn)?;
     Ok(())
+}
+
+const NOTE_ADDRESS_SQL: &str = "INSERT INTO throttle_addresses (key, address, last_failed_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (key, address) DO UPDATE SET last_failed_at = $3";
+
+/// Notes that `address` failed against `key`, forgetting the key's addresses older than
+/// `since` (its window): a key keeps at most as many as its admitted failures.
+pub fn note_failure(
+    conn: &mut DbConn,
+    key: &str,
+    address: &str,
+    now: NaiveDateTime,
+    since: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::delete(
+        throttle_addresses::table
+            .filter(throttle_addresses::key.eq(key))
+            .filter(throttle_addresses::last_failed_at.lt(since)),
+    )
+    .execute(conn)?;
+    let query = diesel::sql_query(for_backend(conn, NOTE_ADDRESS_SQL))
+        .bind::<Text, _>(key)
+        .bind::<Text, _>(address)
+        .bind::<Timestamp, _>(now);
+    match conn {
+        DbConn::Postgres(c) => query.execute(c)?,
+        DbConn::Sqlite(c) => query.execute(c)?,
+    };
+    Ok(())
+}
+
+/// The addresses that failed against `key` in its window, most recent first.
+pub fn failed_from(conn: &mut DbConn, key: &str, limit: i64) -> Result<Vec<String>, DbError> {
+    Ok(throttle_addresses::table
+        .filter(throttle_addresses::key.eq(key))
+        .order(throttle_addresses::last_failed_at.desc())
+        .select(throttle_addresses::address)
+        .limit(limit)
+        .load(conn)?)
 }

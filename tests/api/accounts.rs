@@ -336,6 +336,10 @@ async fn parallel_guesses_from_one_address_are_checked_only_up_to_its_limit() {
     let answers = statuses_at_once(requests).await;
     let tally = checked_and_refused(&answers, StatusCode::UNAUTHORIZED);
     assert_eq!(tally, (limit, guesses - limit), "{answers:?}");
+    // The operator sees one lock of one address, however many attempts it refused.
+    let metrics = app.metrics().await;
+    let locks = r#"smartcity_throttle_locks_total{key="address",purpose="login"} 1"#;
+    assert!(metrics.contains(locks), "{metrics}");
 }
 
 /// An address locked for guessing cannot go on to lock a number's owner out: its refused

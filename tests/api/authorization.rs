@@ -441,7 +441,6 @@ fn rows() -> Vec<Row> {
     vec![
         row(M::GET, "/healthz", PUBLIC, |_, _| Call::to("/healthz")),
         row(M::GET, "/readyz", PUBLIC, |_, _| Call::to("/readyz")),
-        row(M::GET, "/metrics", PUBLIC, |_, _| Call::to("/metrics")),
         row(M::POST, "/v1/auth/register", PUBLIC, |_, who| {
             Call::to("/v1/auth/register").json(json!({
                 "phone": format!("0913 000 00{}", who.index()),

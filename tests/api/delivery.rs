@@ -90,7 +90,7 @@ async fn a_staff_step_reaches_each_of_the_reporter_s_phones_once_in_its_language
     assert_eq!(vi["apns"]["payload"]["aps"]["badge"], 1, "one unread notification");
     eventually(|| async { statuses(&app).await.values().all(|s| s == "sent") }).await;
 
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("smartcity_pushes_total{outcome=\"sent\"} 2"), "{metrics}");
     assert!(metrics.contains("smartcity_push_queue_depth 0"));
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     /// Where this server keeps its photos.
     pub photos_dir: tempfile::TempDir,
     pub address: String,
+    /// The operator's listener, apart from the API: `/metrics`.
+    pub metrics_address: String,
     pub client: reqwest::Client,
     pub pool: Pool,
     pub state: smartcity_api::app::state::AppState,
@@ -35,6 +37,7 @@ pub struct TestApp {
 pub fn test_config(database_url: &str) -> Config {
     let mut config = Config {
         bind: "127.0.0.1:0".into(),
+        metrics_bind: Some("127.0.0.1:0".into()),
         database_url: database_url.into(),
         ..Config::default()
     };
@@ -70,6 +73,8 @@ pub async fn spawn_app_with(
     adjust(&mut config);
     let app = Application::build_with(config.clone(), extra_routes).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port().expect("tests serve metrics");
+    let metrics_address = format!("http://127.0.0.1:{metrics_port}");
     let pool = app.state.pool.clone();
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
@@ -78,7 +83,7 @@ pub async fn spawn_app_with(
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    TestApp { photos_dir, address, client, pool, state, config, db }
+    TestApp { photos_dir, address, metrics_address, client, pool, state, config, db }
 }
 
 impl TestApp {
@@ -99,6 +104,14 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    /// The Prometheus text the operator's listener serves.
+    pub async fn metrics(&self) -> String {
+        let res = self.client.get(format!("{}/metrics", self.metrics_address)).send().await;
+        let res = res.expect("request");
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.expect("metrics text")
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -50,7 +50,7 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool() {
     app.get("/healthz").await;
     app.get("/v1/procedures/NO-SUCH").await;
     app.get("/v1/procedures/NO-SUCH").await;
-    let res = app.get("/metrics").await;
+    let res = app.client.get(format!("{}/metrics", app.metrics_address)).send().await.unwrap();
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = res.text().await.unwrap();
     assert!(
@@ -63,6 +63,17 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool() {
     assert!(text.contains("smartcity_http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains(r#"smartcity_db_pool_connections{state="idle"}"#), "{text}");
     assert!(text.contains(r#"smartcity_db_pool_connections{state="in_use"}"#), "{text}");
+}
+
+/// Metrics are the operator's: the API's own address does not serve them (it did before,
+/// to anyone), the separate listener does.
+#[tokio::test]
+async fn metrics_are_served_apart_from_the_api() {
+    let app = spawn_app().await;
+    let res = app.get("/metrics").await;
+    assert_problem(res, StatusCode::NOT_FOUND, "route_not_found").await;
+    assert!(app.metrics().await.contains("smartcity_http_requests_total"));
+    assert_ne!(app.metrics_address, app.address);
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests by route and status, latency, the database pool, and pushes
-//! (by outcome, the queue's depth and the age of its oldest due row).
+//! (by outcome, the queue's depth and the age of its oldest due row), and throttle locks.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -12,6 +12,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGaugeVec,
     pushes: IntCounterVec,
+    throttle_locks: IntCounterVec,
     push_queue_depth: IntGauge,
     push_oldest_due_age: IntGauge,
 }
@@ -43,6 +44,15 @@ impl Metrics {
             &["outcome"],
         )
         .expect("valid metric");
+        let throttle_locks = IntCounterVec::new(
+            Opts::new(
+                "throttle_locks_total",
+                "Locks set by too many failures, by purpose (login, lookup, registration) and key \
+                 (subject: a number or code; address: a client)",
+            ),
+            &["purpose", "key"],
+        )
+        .expect("valid metric");
         let push_queue_depth =
             IntGauge::new("push_queue_depth", "Pushes queued or being sent").expect("valid metric");
         let push_oldest_due_age = IntGauge::new(
@@ -52,6 +62,7 @@ impl Metrics {
         .expect("valid metric");
         registry.register(Box::new(pool_connections.clone())).expect("registered once");
         registry.register(Box::new(pushes.clone())).expect("registered once");
+        registry.register(Box::new(throttle_locks.clone())).expect("registered once");
         registry.register(Box::new(push_queue_depth.clone())).expect("registered once");
         registry.register(Box::new(push_oldest_due_age.clone())).expect("registered once");
         Metrics {
@@ -60,6 +71,7 @@ impl Metrics {
             latency,
             pool_connections,
             pushes,
+            throttle_locks,
             push_queue_depth,
             push_oldest_due_age,
         }
@@ -72,6 +84,10 @@ impl Metrics {
 
     pub fn count_push(&self, outcome: &str) {
         self.pushes.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn count_lock(&self, purpose: &str, key: &str) {
+        self.throttle_locks.with_label_values(&[purpose, key]).inc();
     }
 
     /// The text exposition, with the pool and queue gauges read at scrape time.

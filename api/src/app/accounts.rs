@@ -4,7 +4,7 @@ use crate::app::auth::tokens::{self, AccessClaims, AUDIENCE, ISSUER};
 use crate::app::auth::Caller;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
-use crate::app::throttle::{self, chrono, FailureKeys, Forgive};
+use crate::app::throttle::{self, chrono, FailureKeys, Forgive, Purpose};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
 use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::DbError;
@@ -69,7 +69,8 @@ pub async fn register(
     account: NewAccount,
     client: &str,
 ) -> Result<UserRow, ApiError> {
-    let keys = FailureKeys::new("register", account.phone.e164(), client);
+    let phone = &account.phone;
+    let keys = FailureKeys::new(Purpose::Registration, phone.e164(), phone.masked(), client);
     let attempt = throttle::admit(state, &state.config.registration_throttle, keys).await?;
     match create(state, account, Role::Citizen, None).await {
         Err(error) if error.code.status() >= 500 => {
@@ -78,7 +79,7 @@ pub async fn register(
             Err(error)
         }
         Err(refused) => {
-            attempt.failed().await;
+            attempt.failed(state).await?;
             Err(refused)
         }
         Ok(user) => Ok(user),
@@ -118,7 +119,7 @@ pub async fn login(
     if password.chars().count() > PASSWORD_MAX_CHARS {
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     }
-    let keys = FailureKeys::new("login", phone.e164(), client);
+    let keys = FailureKeys::new(Purpose::Login, phone.e164(), phone.masked(), client);
     let attempt = throttle::admit(state, &state.config.login_throttle, keys).await?;
 
     let e164 = phone.e164().to_string();
@@ -133,7 +134,7 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|user| matches && !user.disabled) else {
-        attempt.failed().await;
+        attempt.failed(state).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
     attempt.give_back(state, Forgive::Subject).await?;

@@ -6,7 +6,7 @@
 use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
-use crate::app::throttle::{self, FailureKeys, Forgive};
+use crate::app::throttle::{self, FailureKeys, Forgive, Purpose};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use smartcity_db::dossiers::{
     self, AgencyFilter, DossierDetail, DossierInput, DossierRow, EventInput, EventOutcome,
@@ -265,7 +265,7 @@ pub async fn lookup(
 ) -> Result<DossierDetail, ApiError> {
     let code = parse_dossier_code("code", code)?;
     let phone = PhoneNumber::parse("phone", phone)?;
-    let keys = FailureKeys::new("lookup", &code, client);
+    let keys = FailureKeys::new(Purpose::Lookup, &code, code.clone(), client);
     let attempt = throttle::admit(state, &state.config.lookup_throttle, keys).await?;
     let found = state.db(move |conn| dossiers::detail(conn, &code)).await?;
     // Unknown codes are compared too, against nothing, so both answers take the same path.
@@ -277,7 +277,7 @@ pub async fn lookup(
             Ok(detail)
         }
         _ => {
-            attempt.failed().await;
+            attempt.failed(state).await?;
             Err(ApiError::not_found())
         }
     }

@@ -17,6 +17,11 @@ pub fn register(cfg: &mut web::ServiceConfig) {
     mount(&mut routes);
 }
 
+/// The operator's listener (`SMARTCITY_METRICS_BIND`), apart from the API: only `/metrics`.
+pub fn register_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(health::metrics));
+}
+
 /// Mounts routes given by the caller the same way (tests add a handler that panics).
 pub fn register_with(cfg: &mut web::ServiceConfig, extra: impl Fn(&mut Routes)) {
     let mut routes = Routes { cfg, table: Vec::new() };
@@ -38,7 +43,6 @@ fn mount(r: &mut Routes) {
     use Method as M;
     r.at("/healthz", vec![(M::GET, web::to(health::healthz))]);
     r.at("/readyz", vec![(M::GET, web::to(health::readyz))]);
-    r.at("/metrics", vec![(M::GET, web::to(health::metrics))]);
 
     r.at("/v1/auth/register", vec![(M::POST, web::to(accounts::register))]);
     r.at("/v1/auth/login", vec![(M::POST, web::to(accounts::login))]);

@@ -4,32 +4,53 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The port a server started with `SMARTCITY_BIND=127.0.0.1:0` and JSON logs on stdout
-/// announces, read within a minute; the rest of its output is drained so it never blocks on a
-/// full pipe.
-fn announced_port(child: &mut Child) -> u16 {
+/// Most log events a test keeps; the rest are drained and dropped.
+const KEPT_EVENTS: usize = 10_000;
+
+/// What a server started with `SMARTCITY_BIND=127.0.0.1:0`, `SMARTCITY_METRICS_BIND=127.0.0.1:0`
+/// and JSON logs on stdout announces within a minute: its port and its metrics port. Its later
+/// output is read on a thread (so it never blocks on a full pipe) and kept as events.
+fn announced_ports(child: &mut Child, events: Arc<Mutex<Vec<Value>>>) -> (u16, u16) {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout piped")).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut port = None;
+    let (mut port, mut metrics_port) = (None, None);
     while port.is_none() && Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
         if let Ok(event) = serde_json::from_str::<Value>(&line) {
-            if event["fields"]["message"] == "smartcity serving" {
-                port = event["fields"]["port"].as_u64();
+            match event["fields"]["message"].as_str() {
+                Some("smartcity serving") => port = event["fields"]["port"].as_u64(),
+                Some("metrics serving at /metrics") => {
+                    metrics_port = event["fields"]["port"].as_u64()
+                }
+                _ => {}
             }
         }
     }
-    std::thread::spawn(move || lines.for_each(drop));
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut kept = events.lock().unwrap();
+            if kept.len() < KEPT_EVENTS {
+                if let Ok(event) = serde_json::from_str::<Value>(&line) {
+                    kept.push(event);
+                }
+            }
+        }
+    });
     let port = port.expect("the server announced its port");
-    u16::try_from(port).expect("a port number")
+    let metrics_port = metrics_port.expect("the server announced its metrics port");
+    (u16::try_from(port).expect("a port"), u16::try_from(metrics_port).expect("a port"))
 }
 
 /// `smartcity serve` on a free port with JSON logs, killed when dropped.
 pub struct Server {
     pub child: Child,
     pub port: u16,
+    /// The operator's listener, where `/metrics` is.
+    pub metrics_port: u16,
+    events: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Server {
@@ -38,6 +59,7 @@ impl Server {
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("SMARTCITY_BIND", "127.0.0.1:0")
+            .env("SMARTCITY_METRICS_BIND", "127.0.0.1:0")
             .env("SMARTCITY_PHOTO_DIR", photo_dir)
             .env("SMARTCITY_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
@@ -46,8 +68,19 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("smartcity runs");
-        let port = announced_port(&mut child);
-        Server { child, port }
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let (port, metrics_port) = announced_ports(&mut child, events.clone());
+        Server { child, port, metrics_port, events }
+    }
+
+    /// The log events so far whose message is `message`, their fields.
+    pub fn logged(&self, message: &str) -> Vec<Value> {
+        let events = self.events.lock().unwrap();
+        events
+            .iter()
+            .filter(|event| event["fields"]["message"] == message)
+            .map(|event| event["fields"].clone())
+            .collect()
     }
 
     pub fn base(&self) -> String {
