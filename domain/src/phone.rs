@@ -68,6 +68,82 @@ impl PhoneNumber {
     }
 }
 
+/// Characters that may stand between the digit groups of one typed number.
+const GROUP_SEPARATORS: &[char] = &[' ', '.', '-', '(', ')'];
+
+/// Free text with every Vietnamese mobile number in it masked but for its last three digits
+/// (`0912 345 678` → `**** *** 678`), separators kept: the public copy of what a resident
+/// typed. Other numbers (house numbers, dates, amounts) are left alone.
+pub fn mask_phone_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    let spans = phone_spans(text);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut masked = String::with_capacity(text.len());
+    let mut from = 0;
+    for (start, end) in spans {
+        masked.push_str(&text[from..start]);
+        let span = &text[start..end];
+        let digits = span.chars().filter(char::is_ascii_digit).count();
+        let mut seen = 0;
+        for c in span.chars() {
+            if c.is_ascii_digit() {
+                seen += 1;
+                masked.push(if seen + 3 > digits { c } else { '*' });
+            } else {
+                masked.push(c);
+            }
+        }
+        from = end;
+    }
+    masked.push_str(&text[from..]);
+    std::borrow::Cow::Owned(masked)
+}
+
+/// Byte ranges of the mobile numbers in `text`: runs of digit groups joined by at most three
+/// separator characters, of which the longest that parses as a number wins from each group on.
+fn phone_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut run_start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_ascii_digit(), run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                groups.push((start, i));
+                run_start = None;
+            }
+            _ => {}
+        }
+    }
+    let joined = |a: (usize, usize), b: (usize, usize)| {
+        let gap = &text[a.1..b.0];
+        (1..=3).contains(&gap.len()) && gap.chars().all(|c| GROUP_SEPARATORS.contains(&c))
+    };
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let mut last = i;
+        while last + 1 < groups.len() && joined(groups[last], groups[last + 1]) {
+            last += 1;
+        }
+        let start = match text[..groups[i].0].strip_suffix('+') {
+            Some(before) => before.len(),
+            None => groups[i].0,
+        };
+        let longest = (i..=last)
+            .rev()
+            .find(|&j| PhoneNumber::parse("text", &text[start..groups[j].1]).is_ok());
+        match longest {
+            Some(j) => {
+                spans.push((start, groups[j].1));
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    spans
+}
+
 impl Serialize for PhoneNumber {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
@@ -77,6 +153,32 @@ impl Serialize for PhoneNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_typed_in_text_are_masked_but_for_their_last_three_digits() {
+        let cases = [
+            ("Gọi 0912 345 678 nhé", "Gọi **** *** 678 nhé"),
+            ("sđt:0912345678.", "sđt:*******678."),
+            ("(+84) 912-345-678 hoặc 84 987.654.321", "(+**) ***-***-678 hoặc ** ***.***.321"),
+            ("+84912345678", "+********678"),
+            ("số nhà 12 0987654321", "số nhà 12 *******321"),
+        ];
+        for (typed, public) in cases {
+            assert_eq!(mask_phone_numbers(typed), public, "{typed}");
+        }
+    }
+
+    #[test]
+    fn other_numbers_are_left_as_typed() {
+        for text in [
+            "Ổ gà sâu 30 cm trước số 123 Lê Lợi từ 2026-12-03",
+            "Phí 1.000.000 đồng, mã 120912345678901",
+            "0212345678 và 091234567",
+            "",
+        ] {
+            assert!(matches!(mask_phone_numbers(text), std::borrow::Cow::Borrowed(_)), "{text}");
+        }
+    }
 
     #[test]
     fn accepts_the_ways_people_type_a_number() {

@@ -809,3 +809,58 @@ fn staff_phone_for(step: &Value) -> &'static str {
         "+84905000042"
     }
 }
+
+/// Phone numbers a resident types into a report, or staff into a public step, are masked in
+/// every public copy, anonymous reports included; the reporter and the staff handling it read
+/// them as written. Failed before: the public detail, the nearby list and Open311 showed them.
+#[tokio::test]
+async fn phone_numbers_in_public_copies_are_masked() {
+    const TYPED: &str = "Cây đổ chắn lối. Liên hệ tôi: 0912 345 678 hoặc 0987.654.321, nhà số 45";
+    const STAFF_WORDS: &str = "Đã nhận; cần gấp gọi tổ trực 0905 111 222";
+    let (app, reporter) = seeded().await;
+    let filing = Form::new()
+        .text("category", "trees")
+        .text("description", TYPED)
+        .text("lat", HAI_CHAU.0.to_string())
+        .text("lon", HAI_CHAU.1.to_string())
+        .text("anonymous", "true");
+    let res = file(&app, &reporter, filing, None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let staff = staff_token(&app, "+84905000044", "ubnd-phuong-hai-chau").await;
+    let step = serde_json::json!({"type": "acknowledged", "comment": STAFF_WORDS});
+    let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let staff_view: Value = res.json().await.unwrap();
+    assert_eq!(staff_view["description"], TYPED);
+    assert_eq!(staff_view["timeline"][1]["text"], STAFF_WORDS);
+    let listed: Value = app.get_auth("/v1/agency/complaints", &staff).await.json().await.unwrap();
+    assert_eq!(listed["items"][0]["description"], TYPED);
+
+    let (lat, lon) = HAI_CHAU;
+    for path in [
+        format!("/v1/complaints/{id}"),
+        format!("/v1/complaints/nearby?lat={lat}&lon={lon}"),
+        format!("/open311/v2/requests/{id}.json"),
+        format!("/open311/v2/requests/{id}.xml"),
+        "/open311/v2/requests.json".to_string(),
+    ] {
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let public = res.text().await.unwrap();
+        for typed in ["0912 345 678", "0987.654.321", "0905 111 222"] {
+            assert!(!public.contains(typed), "{path} shows {typed}: {public}");
+        }
+        assert!(public.contains("**** *** 678") && public.contains("****.***.321"), "{public}");
+        assert!(public.contains("nhà số 45"), "other numbers stay: {public}");
+    }
+    let public: Value = app.get(&format!("/v1/complaints/{id}")).await.json().await.unwrap();
+    assert_eq!(public["timeline"][1]["text"], "Đã nhận; cần gấp gọi tổ trực **** *** 222");
+
+    let own: Value = app.get_auth("/v1/me/complaints", &reporter).await.json().await.unwrap();
+    assert_eq!(own["items"][0]["description"], TYPED);
+    assert_eq!(own["items"][0]["timeline"][1]["text"], STAFF_WORDS);
+    // The notice is a push too, shown on a lock screen: masked there as well.
+    let inbox = app.get_auth("/v1/me/notifications", &reporter).await.text().await.unwrap();
+    assert!(!inbox.contains("0905 111 222") && inbox.contains("**** *** 222"), "{inbox}");
+}

@@ -2,6 +2,7 @@
 //! workflow as the app's (`complaints::filing`).
 
 use crate::app::auth::tokens::hash_secret;
+use crate::app::complaints::reading::{public_copy, public_words};
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use chrono::Utc;
@@ -27,7 +28,7 @@ pub async fn requests(
     params: &[(String, String)],
 ) -> Result<Vec<ServiceRequest>, ApiError> {
     let query = parse_request_query(params, Utc::now())?;
-    state
+    let found = state
         .db(move |conn| match &query {
             RequestQuery::Ids(ids) => store::service_requests(conn, &RequestFilter::Ids(ids)),
             RequestQuery::Window(window) => store::service_requests(
@@ -41,7 +42,17 @@ pub async fn requests(
                 },
             ),
         })
-        .await
+        .await?;
+    Ok(found.into_iter().map(public_request).collect())
+}
+
+/// Open311 is public: the request as anyone may read it.
+fn public_request(request: ServiceRequest) -> ServiceRequest {
+    ServiceRequest {
+        complaint: public_copy(request.complaint),
+        status_notes: public_words(request.status_notes),
+        ..request
+    }
 }
 
 /// One request by its id.
@@ -49,7 +60,7 @@ pub async fn request(state: &AppState, id: String) -> Result<ServiceRequest, Api
     let ids = vec![id];
     let found =
         state.db(move |conn| store::service_requests(conn, &RequestFilter::Ids(&ids))).await?;
-    found.into_iter().next().ok_or_else(|| {
+    found.into_iter().next().map(public_request).ok_or_else(|| {
         ApiError::not_found()
             .with_field("service_request_id")
             .with_detail("Không có yêu cầu này", "No such service request")

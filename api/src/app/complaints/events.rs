@@ -17,6 +17,7 @@ use smartcity_domain::complaint::{
     complaint_notice, decide, Actor, ComplaintState, ComplaintStatus, EventRequest, NoticeKind,
     DEFAULT_REPORTER_WINDOW,
 };
+use smartcity_domain::phone::mask_phone_numbers;
 
 /// Who records the event.
 pub enum Recorder<'a> {
@@ -157,8 +158,9 @@ pub async fn record(
             || ApiError::internal(Bug(format!("complaint {id} has an unknown category"))),
         )?;
     let notice = transition.notice.map(|kind| {
-        let detail = effects.notice_detail.as_deref().or(text.as_deref());
-        let mut notice = complaint_notice(kind, id, &category, detail);
+        // Followers and lock screens are public: phone numbers in the words are masked.
+        let detail = effects.notice_detail.as_deref().or(text.as_deref()).map(mask_phone_numbers);
+        let mut notice = complaint_notice(kind, id, &category, detail.as_deref());
         if let Some(status) = transition.status {
             notice.data.insert("status", status.as_str().to_string());
         }

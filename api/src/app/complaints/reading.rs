@@ -13,6 +13,7 @@ use smartcity_domain::complaint::{
     is_overdue, Actor, ComplaintStatus, EventKind, DEFAULT_NEARBY_RADIUS_M,
 };
 use smartcity_domain::geo::{bounding_box, BoundingBox, LatLon};
+use smartcity_domain::phone::mask_phone_numbers;
 use smartcity_domain::photo::PhotoKind;
 use std::collections::HashMap;
 
@@ -44,10 +45,42 @@ pub struct Visible {
     audience: Audience,
 }
 
+/// The public copy of a complaint: phone numbers typed into its description and its written
+/// answers are masked. Its reporter and the staff handling it read it as written.
+pub fn public_copy(mut row: ComplaintRow) -> ComplaintRow {
+    row.description = mask_phone_numbers(&row.description).into_owned();
+    if let Ok(mut answers) = serde_json::from_str::<serde_json::Value>(&row.answers) {
+        mask_strings(&mut answers);
+        row.answers = answers.to_string();
+    }
+    row
+}
+
+fn mask_strings(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => *text = mask_phone_numbers(text).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        Value::Object(fields) => fields.values_mut().for_each(mask_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// The public copy of a timeline entry's words.
+pub fn public_words(words: Option<String>) -> Option<String> {
+    words.map(|w| mask_phone_numbers(&w).into_owned())
+}
+
 impl Visible {
     pub fn new(mut detail: ComplaintDetail, audience: Audience) -> Visible {
         if audience != Audience::Staff {
             detail.events.retain(|event| event.is_public);
+        }
+        if audience == Audience::Public {
+            detail.complaint = public_copy(detail.complaint);
+            for event in &mut detail.events {
+                event.body = public_words(event.body.take());
+            }
         }
         if detail.complaint.anonymous && audience != Audience::Reporter {
             detail.reporter_name = None;
@@ -182,7 +215,7 @@ pub async fn nearby(
             let distance_m = center.distance_m(LatLon::parse(row.lat, row.lon, region).ok()?);
             let thumbnail_photo_id = thumbnails.remove(&row.id);
             (distance_m <= f64::from(radius_m)).then_some(Nearby {
-                row,
+                row: public_copy(row),
                 distance_m: (distance_m * 10.0).round() / 10.0,
                 thumbnail_photo_id,
             })
@@ -255,6 +288,7 @@ pub async fn map(state: &AppState, filter: MapFilter) -> Result<MapPage, ApiErro
                 .is_ok_and(|p| center.distance_m(p) <= f64::from(*radius_m)),
             MapArea::Box(_) => true,
         })
+        .map(public_copy)
         .collect();
     Ok(MapPage { rows, next })
 }
