@@ -1283,3 +1283,46 @@ fn a_lock_is_counted_and_logged_with_the_addresses_that_caused_it() {
         assert!(addresses.contains(&format!("\"127.0.2.{i}\"")), "{addresses}");
     }
 }
+
+/// A push token registered by a second account moves to it (phones change hands), and the
+/// former holder is told nothing, but the move is logged for the operator: someone who learnt
+/// another's token could otherwise silence their notifications unseen. Before, nothing logged
+/// it.
+#[test]
+fn a_push_token_taken_by_another_account_moves_and_is_logged() {
+    let started = Started::new();
+    let port = started.server.port;
+    let (citizen, admin) = (started.login(CITIZEN_PHONE), started.login(ADMIN_PHONE));
+    let id_of = |token: &str| {
+        let me = must(port, request("GET", b"/v1/me", &[bearer(token)], b""), 200, "me");
+        me["id"].as_str().unwrap().to_string()
+    };
+    let unread = |token: &str| {
+        let inbox = request("GET", b"/v1/me/notifications", &[bearer(token)], b"");
+        must(port, inbox, 200, "inbox")["unread_count"].as_i64().unwrap()
+    };
+    let device = json!({"token": "fcm-token-of-a-shared-phone", "platform": "android",
+                        "app_version": "2.4.0", "lang": "vi"})
+    .to_string();
+    must(port, json_post("/v1/me/devices", Some(&citizen), device.as_bytes()), 201, "first");
+    let unread_before = unread(&citizen);
+    must(port, json_post("/v1/me/devices", Some(&admin), device.as_bytes()), 200, "moved");
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let logged = loop {
+        let logged = started.server.logged("a device token moved to another account");
+        if !logged.is_empty() || Instant::now() > deadline {
+            break logged;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["from"], id_of(&citizen).as_str());
+    assert_eq!(logged[0]["to"], id_of(&admin).as_str());
+    assert!(!logged[0].to_string().contains("fcm-token-of-a-shared-phone"), "{}", logged[0]);
+    assert_eq!(unread(&citizen), unread_before, "the former holder is told nothing");
+    // Registering it again as its holder is no move.
+    must(port, json_post("/v1/me/devices", Some(&admin), device.as_bytes()), 200, "again");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(started.server.logged("a device token moved to another account").len(), 1);
+}

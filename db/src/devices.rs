@@ -18,14 +18,31 @@ pub struct NewDevice<'a> {
     pub lang: Lang,
 }
 
+/// What registering a token did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Registered {
+    New,
+    /// It was this person's already (a new sign-in, app version or language).
+    Renewed,
+    /// It was another person's: someone else signed in on that phone.
+    MovedFrom {
+        user_id: String,
+    },
+}
+
 /// Registers a token for this person and sign-in. A token is one app install, so when someone
-/// else signs in on that phone the token moves to them. True when the token is new.
+/// else signs in on that phone the token moves to them.
 pub fn register(
     conn: &mut DbConn,
     device: &NewDevice,
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
+) -> Result<Registered, DbError> {
     write_transaction(conn, |conn| {
+        let holder = devices::table
+            .find(device.token)
+            .select(devices::user_id)
+            .first::<String>(conn)
+            .optional()?;
         let values = (
             devices::user_id.eq(device.user_id),
             devices::session_id.eq(device.session_id),
@@ -34,15 +51,22 @@ pub fn register(
             devices::lang.eq(Stored(device.lang)),
             devices::updated_at.eq(now),
         );
-        let updated =
-            diesel::update(devices::table.find(device.token)).set(values).execute(conn)?;
-        if updated == 1 {
-            return Ok(false);
+        match holder {
+            Some(holder) => {
+                diesel::update(devices::table.find(device.token)).set(values).execute(conn)?;
+                Ok(if holder == device.user_id {
+                    Registered::Renewed
+                } else {
+                    Registered::MovedFrom { user_id: holder }
+                })
+            }
+            None => {
+                diesel::insert_into(devices::table)
+                    .values((devices::token.eq(device.token), values, devices::created_at.eq(now)))
+                    .execute(conn)?;
+                Ok(Registered::New)
+            }
         }
-        diesel::insert_into(devices::table)
-            .values((devices::token.eq(device.token), values, devices::created_at.eq(now)))
-            .execute(conn)?;
-        Ok(true)
     })
 }
 

@@ -5,7 +5,7 @@ use crate::app::auth::Caller;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use chrono::NaiveDateTime;
-use smartcity_db::devices::{self, NewDevice};
+use smartcity_db::devices::{self, NewDevice, Registered};
 use smartcity_db::notifications::{self, NotificationRow};
 use smartcity_domain::push::{device_lang, parse_kind, DeviceToken, NotificationKind, Platform};
 use smartcity_domain::validation::clean_text;
@@ -120,7 +120,7 @@ pub async fn register_device(
     let (token, platform, lang) = (device.token.as_str().to_string(), device.platform, device.lang);
     let app_version = device.app_version.clone();
     let (user_id, session_id) = (caller.user.id.clone(), caller.session_id.clone());
-    let created = state
+    let registered = state
         .db(move |conn| {
             devices::register(
                 conn,
@@ -136,7 +136,14 @@ pub async fn register_device(
             )
         })
         .await?;
-    Ok((created, device))
+    if let Registered::MovedFrom { user_id: from } = &registered {
+        // Phones change hands, so the last sign-in wins; the former holder is told nothing
+        // (their other sessions must not learn who holds the phone now), but the operator can
+        // see a token moving between accounts.
+        tracing::info!(from = %from, to = %caller.user.id, platform = platform.as_str(),
+            "a device token moved to another account");
+    }
+    Ok((registered == Registered::New, device))
 }
 
 pub async fn remove_device(
