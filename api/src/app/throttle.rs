@@ -1,7 +1,7 @@
-//! Attempt throttling shared by login and dossier lookup: every attempt is counted against the
-//! subject and the client address before it is checked, so parallel attempts cannot slip past
-//! the limit; a locked key is refused, failures are answered more slowly as they pile up, and
-//! a success gives its attempt back.
+//! Attempt throttling shared by login, dossier lookup and registration: every attempt is
+//! counted against the subject and the client address before it is checked, so parallel
+//! attempts cannot slip past the limit; a locked key is refused, failures are answered more
+//! slowly as they pile up, and a success gives its attempt back.
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
@@ -150,10 +150,10 @@ impl Attempt {
         let failed_from = state
             .db(move |conn| {
                 throttle::note_failure(conn, &subject, &address, now, since)?;
-                match locks.subject {
-                    true => throttle::failed_from(conn, &subject, LOGGED_ADDRESSES).map(Some),
-                    false => Ok(None),
+                if !locks.subject {
+                    return Ok(None);
                 }
+                throttle::failed_from(conn, &subject, LOGGED_ADDRESSES).map(Some)
             })
             .await?;
         let purpose = keys.purpose.as_str();
