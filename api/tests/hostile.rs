@@ -1267,14 +1267,7 @@ fn a_lock_is_counted_and_logged_with_the_addresses_that_caused_it() {
         metrics.contains(r#"smartcity_throttle_locks_total{key="subject",purpose="login"} 1"#),
         "{metrics}"
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let logged = loop {
-        let logged = started.server.logged("too many failures: the subject is locked");
-        if !logged.is_empty() || Instant::now() > deadline {
-            break logged;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let logged = started.server.wait_for_logged("too many failures: the subject is locked");
     assert_eq!(logged.len(), 1, "{logged:?}");
     assert_eq!(logged[0]["purpose"], "login");
     assert_eq!(logged[0]["subject"], "+84912***678", "the number is masked in the log");
@@ -1308,14 +1301,7 @@ fn a_push_token_taken_by_another_account_moves_and_is_logged() {
     let unread_before = unread(&citizen);
     must(port, json_post("/v1/me/devices", Some(&admin), device.as_bytes()), 200, "moved");
 
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let logged = loop {
-        let logged = started.server.logged("a device token moved to another account");
-        if !logged.is_empty() || Instant::now() > deadline {
-            break logged;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let logged = started.server.wait_for_logged("a device token moved to another account");
     assert_eq!(logged.len(), 1, "{logged:?}");
     assert_eq!(logged[0]["from"], id_of(&citizen).as_str());
     assert_eq!(logged[0]["to"], id_of(&admin).as_str());

@@ -92,6 +92,12 @@ impl Intake {
             .unwrap()
     }
 
+    /// `token`'s holder follows the dossier `CODE`, proving it with `phone`.
+    async fn follow(&self, token: &str, phone: &str) -> reqwest::Response {
+        let body = json!({"code": CODE, "phone": phone});
+        self.app.post_auth("/v1/me/dossiers", token, &body).await
+    }
+
     async fn lookup(&self, code: &str, phone: &str) -> reqwest::Response {
         self.app.post_json("/v1/dossiers/lookup", &json!({"code": code, "phone": phone})).await
     }
@@ -447,10 +453,7 @@ async fn a_signed_in_citizen_sees_only_dossiers_filed_under_their_phone() {
     let res = t.app.get_auth(&format!("/v1/dossiers/{CODE}"), &owner).await;
     assert_eq!(res.status(), StatusCode::OK);
     t.app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
-    let other = t.app.tokens("0987654321", STRONG_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = t.app.access_token("0987654321", STRONG_PASSWORD).await;
     let res = t.app.get_auth(&format!("/v1/dossiers/{CODE}"), &other).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
@@ -461,16 +464,10 @@ async fn followers_get_an_inbox_entry_for_each_status_change_and_only_then() {
     let app = &t.app;
     t.dossier(CODE, day("2026-11-02"), day("2026-11-09")).await;
     let citizen = app.citizen_token().await;
-    let follow = |phone: &'static str| {
-        app.client
-            .post(app.url("/v1/me/dossiers"))
-            .bearer_auth(&citizen)
-            .json(&json!({"code": CODE, "phone": phone}))
-            .send()
-    };
-    assert_problem(follow("0987654321").await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
-    assert_eq!(follow(APPLICANT_PHONE).await.unwrap().status(), StatusCode::CREATED);
-    assert_eq!(follow(APPLICANT_PHONE).await.unwrap().status(), StatusCode::OK);
+    let res = t.follow(&citizen, "0987654321").await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(t.follow(&citizen, APPLICANT_PHONE).await.status(), StatusCode::CREATED);
+    assert_eq!(t.follow(&citizen, APPLICANT_PHONE).await.status(), StatusCode::OK);
     let mine: Value = app.get_auth("/v1/me/dossiers", &citizen).await.json().await.unwrap();
     assert_eq!(mine["items"][0]["code"], CODE);
 
@@ -503,18 +500,11 @@ async fn a_new_phone_on_file_ends_follows_made_with_the_old_one() {
     let app = &t.app;
     t.dossier(CODE, day("2026-11-02"), day("2026-11-09")).await;
     let citizen = app.citizen_token().await;
-    let follow = || {
-        app.client
-            .post(app.url("/v1/me/dossiers"))
-            .bearer_auth(&citizen)
-            .json(&json!({"code": CODE, "phone": APPLICANT_PHONE}))
-            .send()
-    };
     let followed = |token: String| async move {
         let mine: Value = app.get_auth("/v1/me/dossiers", &token).await.json().await.unwrap();
         mine["items"].as_array().unwrap().len()
     };
-    assert_eq!(follow().await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(t.follow(&citizen, APPLICANT_PHONE).await.status(), StatusCode::CREATED);
 
     // The same phone spelt another way, and a corrected name: the follow stands.
     let mut same_phone = dossier_body(day("2026-11-02"), day("2026-11-09"));
@@ -550,7 +540,8 @@ async fn a_new_phone_on_file_ends_follows_made_with_the_old_one() {
     let res = t.event(CODE, event("e1", 2, "2026-11-02T08:00:00+07:00")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(inbox(citizen.clone()).await.len(), 1);
-    assert_problem(follow().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    let res = t.follow(&citizen, APPLICANT_PHONE).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
     let res = app.delete_auth(&format!("/v1/me/dossiers/{CODE}"), &citizen).await;
     assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
     let res = app.get_auth(&format!("/v1/dossiers/{CODE}"), &citizen).await;
@@ -558,19 +549,8 @@ async fn a_new_phone_on_file_ends_follows_made_with_the_old_one() {
 
     // The phone now on file proves the dossier to whoever holds it.
     app.register("0987 654 321", "Lê Thị Cúc", STRONG_PASSWORD).await;
-    let owner = app.tokens("0987654321", STRONG_PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let res = app
-        .client
-        .post(app.url("/v1/me/dossiers"))
-        .bearer_auth(&owner)
-        .json(&json!({"code": CODE, "phone": "0987654321"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let owner = app.access_token("0987654321", STRONG_PASSWORD).await;
+    assert_eq!(t.follow(&owner, "0987654321").await.status(), StatusCode::CREATED);
     assert_eq!(followed(owner).await, 1);
 }
 

@@ -155,13 +155,15 @@ impl TestApp {
         res.json().await.expect("token pair")
     }
 
+    /// Logs in and returns the access token alone.
+    pub async fn access_token(&self, phone: &str, password: &str) -> String {
+        self.tokens(phone, password).await["access_token"].as_str().unwrap().to_string()
+    }
+
     pub async fn citizen_token(&self) -> String {
         let res = self.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::CREATED);
-        self.tokens(CITIZEN_PHONE, STRONG_PASSWORD).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.access_token(CITIZEN_PHONE, STRONG_PASSWORD).await
     }
 
     /// Puts a user of any role straight into the database (as `create-admin` or an admin would).
@@ -339,7 +341,7 @@ pub async fn acknowledged(
 pub async fn staff_token(app: &TestApp, phone: &'static str, agency: &'static str) -> String {
     let id = agency_id(app, agency).await;
     app.insert_user(phone, "staff", Some(id)).await;
-    app.tokens(phone, STRONG_PASSWORD).await["access_token"].as_str().unwrap().to_string()
+    app.access_token(phone, STRONG_PASSWORD).await
 }
 
 /// A client whose connections leave from loopback address number `i` (127.0.x.y, all of

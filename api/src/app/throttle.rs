@@ -74,7 +74,7 @@ pub struct Attempt {
     locks: Locks,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Locks {
     subject: bool,
     address: bool,

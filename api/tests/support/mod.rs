@@ -73,6 +73,19 @@ impl Server {
         Server { child, port, metrics_port, events }
     }
 
+    /// The events logged with `message` once there is at least one, or whatever there is
+    /// after five seconds (the log is read on another thread).
+    pub fn wait_for_logged(&self, message: &str) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let logged = self.logged(message);
+            if !logged.is_empty() || Instant::now() > deadline {
+                return logged;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The log events so far whose message is `message`, their fields.
     pub fn logged(&self, message: &str) -> Vec<Value> {
         let events = self.events.lock().unwrap();
