@@ -38,36 +38,73 @@ pub fn register(
     now: NaiveDateTime,
 ) -> Result<Registered, DbError> {
     write_transaction(conn, |conn| {
-        let holder = devices::table
-            .find(device.token)
-            .select(devices::user_id)
-            .first::<String>(conn)
-            .optional()?;
-        let values = (
-            devices::user_id.eq(device.user_id),
-            devices::session_id.eq(device.session_id),
-            devices::platform.eq(Stored(device.platform)),
-            devices::app_version.eq(device.app_version),
-            devices::lang.eq(Stored(device.lang)),
-            devices::updated_at.eq(now),
-        );
-        match holder {
-            Some(holder) => {
-                diesel::update(devices::table.find(device.token)).set(values).execute(conn)?;
-                Ok(if holder == device.user_id {
-                    Registered::Renewed
-                } else {
-                    Registered::MovedFrom { user_id: holder }
-                })
-            }
-            None => {
-                diesel::insert_into(devices::table)
-                    .values((devices::token.eq(device.token), values, devices::created_at.eq(now)))
-                    .execute(conn)?;
-                Ok(Registered::New)
-            }
+        if let Some(registered) = take_over(conn, device, now)? {
+            return Ok(registered);
+        }
+        // In a savepoint: when another registration of the same new token commits first, its
+        // row is taken over instead of the request failing.
+        let inserted = write_transaction(conn, |conn| {
+            diesel::insert_into(devices::table)
+                .values((
+                    devices::token.eq(device.token),
+                    fields(device, now),
+                    devices::created_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(DbError::from)
+        });
+        match inserted {
+            Ok(_) => Ok(Registered::New),
+            Err(DbError::Duplicate(_)) => take_over(conn, device, now)?.ok_or_else(|| {
+                DbError::Corrupt("a device that refused a duplicate is gone".into())
+            }),
+            Err(other) => Err(other),
         }
     })
+}
+
+/// What a registration writes besides the token and its creation time.
+type Fields<'a> = (
+    diesel::dsl::Eq<devices::user_id, &'a str>,
+    diesel::dsl::Eq<devices::session_id, &'a str>,
+    diesel::dsl::Eq<devices::platform, Stored<Platform>>,
+    diesel::dsl::Eq<devices::app_version, &'a str>,
+    diesel::dsl::Eq<devices::lang, Stored<Lang>>,
+    diesel::dsl::Eq<devices::updated_at, NaiveDateTime>,
+);
+
+fn fields<'a>(device: &'a NewDevice, now: NaiveDateTime) -> Fields<'a> {
+    (
+        devices::user_id.eq(device.user_id),
+        devices::session_id.eq(device.session_id),
+        devices::platform.eq(Stored(device.platform)),
+        devices::app_version.eq(device.app_version),
+        devices::lang.eq(Stored(device.lang)),
+        devices::updated_at.eq(now),
+    )
+}
+
+/// Gives an existing token to this person, saying whose it was; `None` when there is no such
+/// token. The row is held (an update that changes nothing) before its holder is read, so two
+/// registrations at once each see the holder the other left.
+fn take_over(
+    conn: &mut DbConn,
+    device: &NewDevice,
+    now: NaiveDateTime,
+) -> Result<Option<Registered>, DbError> {
+    let held = diesel::update(devices::table.find(device.token))
+        .set(devices::token.eq(devices::token))
+        .execute(conn)?;
+    if held == 0 {
+        return Ok(None);
+    }
+    let holder: String = devices::table.find(device.token).select(devices::user_id).first(conn)?;
+    diesel::update(devices::table.find(device.token)).set(fields(device, now)).execute(conn)?;
+    Ok(Some(if holder == device.user_id {
+        Registered::Renewed
+    } else {
+        Registered::MovedFrom { user_id: holder }
+    }))
 }
 
 /// Removes one of this person's tokens; false when they have no such token.

@@ -104,6 +104,31 @@ async fn a_device_token_belongs_to_whoever_signed_in_last_and_leaves_with_logout
     assert_eq!(device_owner(&app, PHONE_B).await, None);
 }
 
+/// Two accounts registering one new token at the same moment (a phone changing hands while
+/// the app retries): every registration is answered, exactly one as new, and the token ends
+/// with one of them. Twenty new tokens, each sent sixteen times at once.
+#[tokio::test]
+async fn registrations_of_one_new_token_at_once_are_all_answered() {
+    let (app, citizen) = seeded().await;
+    app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
+    let other = app.access_token("0987654321", STRONG_PASSWORD).await;
+    for round in 0..20 {
+        let device = format!("{PHONE_B}-{round}");
+        let body = json!({ "token": device, "platform": "android", "app_version": "2.3.1",
+                           "lang": "vi" });
+        let requests = (0..16)
+            .map(|i| {
+                let token = if i % 2 == 0 { &citizen } else { &other };
+                app.client.post(app.url("/v1/me/devices")).bearer_auth(token).json(&body)
+            })
+            .collect();
+        let answers = statuses_at_once(requests).await;
+        let created = answers.iter().filter(|s| **s == StatusCode::CREATED).count();
+        let known = answers.iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!((created, known), (1, 15), "round {round}: {answers:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_staff_step_puts_one_inbox_row_and_one_queued_push_per_device_in_place() {
     let (app, reporter) = seeded().await;
