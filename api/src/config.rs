@@ -79,7 +79,25 @@ pub struct Config {
     /// Web origins (`https://portal.example.vn`) whose pages may read the public routes
     /// across origins (CORS); none by default, and then no response carries a CORS header.
     pub cors_origins: Vec<String>,
+    /// How long a console sign-in lasts without use.
+    pub console_idle: Duration,
+    /// When the console's cookie is marked `Secure`.
+    pub secure_cookie: SecureCookie,
+    /// The console maps' tile server, a URL template with `{z}`, `{x}` and `{y}`.
+    pub map_tiles: String,
 }
+
+/// When the console's session cookie carries `Secure` (browsers then send it over HTTPS only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecureCookie {
+    /// When the request came over HTTPS (as the proxy says, with `SMARTCITY_TRUST_PROXY`).
+    Auto,
+    Always,
+    Never,
+}
+
+/// OpenStreetMap's own tiles; an intranet names its own server.
+pub const DEFAULT_MAP_TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
 impl Default for Config {
     fn default() -> Self {
@@ -110,6 +128,9 @@ impl Default for Config {
             remind_before: Duration::from_secs(24 * 3600),
             body_memory_bytes: DEFAULT_BODY_MEMORY_MIB << 20,
             cors_origins: Vec::new(),
+            console_idle: Duration::from_secs(30 * 60),
+            secure_cookie: SecureCookie::Auto,
+            map_tiles: DEFAULT_MAP_TILES.to_string(),
         }
     }
 }
@@ -216,6 +237,37 @@ impl Config {
         }
         if let Some(list) = get("SMARTCITY_CORS_ORIGINS") {
             config.cors_origins = cors_origins(&list)?;
+        }
+        if let Some(minutes) = get("SMARTCITY_CONSOLE_IDLE_MINUTES") {
+            let minutes: u64 =
+                minutes.trim().parse().ok().filter(|m| (1..=1440).contains(m)).ok_or_else(
+                    || format!("SMARTCITY_CONSOLE_IDLE_MINUTES must be 1–1440, not {minutes:?}"),
+                )?;
+            config.console_idle = Duration::from_secs(minutes * 60);
+        }
+        if let Some(secure) = get("SMARTCITY_SECURE_COOKIE") {
+            config.secure_cookie = match secure.trim().to_ascii_lowercase().as_str() {
+                "auto" | "" => SecureCookie::Auto,
+                "always" => SecureCookie::Always,
+                "never" => SecureCookie::Never,
+                other => {
+                    return Err(format!(
+                        "SMARTCITY_SECURE_COOKIE must be auto, always or never, not {other:?}"
+                    ))
+                }
+            };
+        }
+        if let Some(tiles) = get("SMARTCITY_MAP_TILES").filter(|t| !t.trim().is_empty()) {
+            let tiles = tiles.trim();
+            let templated = ["{z}", "{x}", "{y}"].iter().all(|part| tiles.contains(part));
+            let web = tiles.starts_with("https://") || tiles.starts_with("http://");
+            if !templated || !web || tiles.contains(['"', '\'', ' ', '<', '>']) {
+                return Err(format!(
+                    "SMARTCITY_MAP_TILES must be an http(s) URL with {{z}}, {{x}} and {{y}}, \
+                     not {tiles:?}"
+                ));
+            }
+            config.map_tiles = tiles.to_string();
         }
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;

@@ -10,6 +10,7 @@ use crate::app::search::CatalogueSearch;
 use crate::app::seed;
 use crate::app::state::AppState;
 use crate::config::Config;
+use crate::console;
 use crate::http::body_memory::{self, BodyMemory};
 use crate::http::{middleware, routes};
 use crate::jobs::{self, Jobs};
@@ -140,6 +141,7 @@ impl Application {
                 .wrap(from_fn(middleware::render_problems))
                 .wrap(from_fn(middleware::observe))
                 .configure(routes::register)
+                .configure(console::register)
                 .configure(|cfg| routes::register_with(cfg, extra_routes.clone()))
                 .default_service(web::to(routes::route_not_found))
         })

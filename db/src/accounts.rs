@@ -125,17 +125,28 @@ pub fn open_session(
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> Result<String, DbError> {
-    let session_id = new_id();
     write_transaction::<_, DbError, _>(conn, |conn| {
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(&session_id),
-                sessions::user_id.eq(user_id),
-                sessions::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        insert_refresh_token(conn, &session_id, token_hash, now, expires_at)
-    })?;
+        let session_id = insert_session(conn, user_id, now)?;
+        insert_refresh_token(conn, &session_id, token_hash, now, expires_at)?;
+        Ok(session_id)
+    })
+}
+
+/// A new open session of `user_id`; the caller adds what reaches it (a refresh token, a
+/// browser's cookie) in the same transaction.
+pub(crate) fn insert_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let session_id = new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&session_id),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(session_id)
 }
 

@@ -217,10 +217,12 @@ fn insert_photos(
     Ok(())
 }
 
-/// A complaint as read back: the row, its reporter's display name (if any), photos and events.
+/// A complaint as read back: the row, its reporter's display name and phone (if any), photos
+/// and events.
 pub struct ComplaintDetail {
     pub complaint: ComplaintRow,
     pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
     pub photos: Vec<PhotoRow>,
     pub events: Vec<EventRow>,
 }
@@ -231,14 +233,15 @@ pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, Db
     else {
         return Ok(None);
     };
-    let reporter_name = match &complaint.reporter_id {
+    let reporter = match &complaint.reporter_id {
         Some(reporter) => users::table
             .find(reporter)
-            .select(users::display_name)
-            .first::<String>(conn)
+            .select((users::display_name, users::phone))
+            .first::<(String, String)>(conn)
             .optional()?,
         None => None,
     };
+    let (reporter_name, reporter_phone) = reporter.unzip();
     // The report's photos first, then each resolution's.
     let photos = complaint_photos::table
         .filter(complaint_photos::complaint_id.eq(id))
@@ -250,7 +253,7 @@ pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, Db
         .order(complaint_events::created_at.asc())
         .select(EventRow::as_select())
         .load(conn)?;
-    Ok(Some(ComplaintDetail { complaint, reporter_name, photos, events }))
+    Ok(Some(ComplaintDetail { complaint, reporter_name, reporter_phone, photos, events }))
 }
 
 /// Complaints whose position lies in the box, optionally of one category and among statuses,
@@ -352,11 +355,12 @@ pub fn page_by_reporter(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let reporter_name = users::table
+    let (reporter_name, reporter_phone) = users::table
         .find(reporter_id)
-        .select(users::display_name)
-        .first::<String>(conn)
-        .optional()?;
+        .select((users::display_name, users::phone))
+        .first::<(String, String)>(conn)
+        .optional()?
+        .unzip();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let mut photos: HashMap<String, Vec<PhotoRow>> = HashMap::new();
     for photo in complaint_photos::table
@@ -382,6 +386,7 @@ pub fn page_by_reporter(
             photos: photos.remove(&complaint.id).unwrap_or_default(),
             events: events.remove(&complaint.id).unwrap_or_default(),
             reporter_name: reporter_name.clone(),
+            reporter_phone: reporter_phone.clone(),
             complaint,
         })
         .collect())
@@ -597,9 +602,68 @@ pub fn referenced_photo_keys(conn: &mut DbConn, keys: &[String]) -> Result<Vec<S
 #[derive(Debug, Default, Clone)]
 pub struct AgencyFilter {
     pub status: Option<ComplaintStatus>,
+    /// Only the open ones (new, acknowledged, in progress), when no status is named.
+    pub open_only: bool,
     pub category: Option<String>,
+    pub area: Option<String>,
     /// Open and past due at this instant.
     pub overdue_at: Option<NaiveDateTime>,
+    /// Open and due in `[from, until)`: due soon.
+    pub due_between: Option<(NaiveDateTime, NaiveDateTime)>,
+    /// Words the description contains (ASCII letters in any case), or the complaint's id.
+    pub text: Option<String>,
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The complaints of one agency (`None`: of every agency, for administrators) that `filter`
+/// lets through, as a query to be ordered, counted or paged.
+fn agency_query<'a>(
+    agency_id: Option<&str>,
+    filter: &AgencyFilter,
+) -> complaints::BoxedQuery<'a, crate::pool::MultiBackend> {
+    let mut q = complaints::table.into_boxed();
+    if let Some(agency_id) = agency_id {
+        q = q.filter(complaints::agency_id.eq(agency_id.to_string()));
+    }
+    let open = || ComplaintStatus::OPEN.map(Stored);
+    match filter.status {
+        Some(status) => q = q.filter(complaints::status.eq(Stored(status))),
+        None if filter.open_only => q = q.filter(complaints::status.eq_any(open())),
+        None => {}
+    }
+    if let Some(category) = &filter.category {
+        q = q.filter(complaints::category_code.eq(category.clone()));
+    }
+    if let Some(area) = &filter.area {
+        q = q.filter(complaints::area_code.eq(area.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        q = q.filter(complaints::due_at.lt(now)).filter(complaints::status.eq_any(open()));
+    }
+    if let Some((from, until)) = filter.due_between {
+        q = q
+            .filter(complaints::due_at.ge(from))
+            .filter(complaints::due_at.lt(until))
+            .filter(complaints::status.eq_any(open()));
+    }
+    if let Some(text) = &filter.text {
+        let escaped: String = text
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        q = q.filter(
+            lower(complaints::description)
+                .like(format!("%{escaped}%"))
+                .escape('\\')
+                .or(complaints::id.eq(text.clone())),
+        );
+    }
+    q
 }
 
 /// An agency's complaints, soonest due first, and how many match in all.
@@ -610,29 +674,67 @@ pub fn for_agency(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), DbError> {
-    let query = || {
-        let mut q =
-            complaints::table.filter(complaints::agency_id.eq(agency_id.to_string())).into_boxed();
-        if let Some(status) = filter.status {
-            q = q.filter(complaints::status.eq(Stored(status)));
-        }
-        if let Some(category) = &filter.category {
-            q = q.filter(complaints::category_code.eq(category.clone()));
-        }
-        if let Some(now) = filter.overdue_at {
-            let open = ComplaintStatus::OPEN.map(Stored);
-            q = q.filter(complaints::due_at.lt(now)).filter(complaints::status.eq_any(open));
-        }
-        q
-    };
-    let total = query().count().get_result(conn)?;
-    let rows = query()
+    let total = agency_query(Some(agency_id), filter).count().get_result(conn)?;
+    let rows = agency_query(Some(agency_id), filter)
         .order((complaints::due_at.asc(), complaints::id.asc()))
         .offset(offset)
         .limit(limit)
         .select(ComplaintRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// The console's inbox: soonest due first, those after `after` (`(due_at, id)` of the last one
+/// shown), at most `limit`.
+pub fn inbox_page(
+    conn: &mut DbConn,
+    agency_id: Option<&str>,
+    filter: &AgencyFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<ComplaintRow>, DbError> {
+    let mut q = agency_query(agency_id, filter);
+    if let Some((due_at, id)) = after {
+        q = q.filter(
+            complaints::due_at
+                .gt(due_at)
+                .or(complaints::due_at.eq(due_at).and(complaints::id.gt(id))),
+        );
+    }
+    Ok(q.order((complaints::due_at.asc(), complaints::id.asc()))
+        .limit(limit)
+        .select(ComplaintRow::as_select())
+        .load(conn)?)
+}
+
+/// What the top of the inbox counts: complaints by status, the open ones past due, and the
+/// open ones due in `[now, soon)`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct InboxCounts {
+    pub by_status: Vec<(ComplaintStatus, i64)>,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+pub fn inbox_counts(
+    conn: &mut DbConn,
+    agency_id: Option<&str>,
+    now: NaiveDateTime,
+    soon: NaiveDateTime,
+) -> Result<InboxCounts, DbError> {
+    let open = || ComplaintStatus::OPEN.map(Stored);
+    let mut by_status = Vec::new();
+    for status in open() {
+        let filter = AgencyFilter { status: Some(status.0), ..AgencyFilter::default() };
+        by_status.push((status.0, agency_query(agency_id, &filter).count().get_result(conn)?));
+    }
+    let overdue = AgencyFilter { overdue_at: Some(now), ..AgencyFilter::default() };
+    let due_soon = AgencyFilter { due_between: Some((now, soon)), ..AgencyFilter::default() };
+    Ok(InboxCounts {
+        by_status,
+        overdue: agency_query(agency_id, &overdue).count().get_result(conn)?,
+        due_soon: agency_query(agency_id, &due_soon).count().get_result(conn)?,
+    })
 }
 
 /// Resolved complaints whose resolution is older than `cutoff`, oldest first, at most `limit`:

@@ -21,6 +21,7 @@ pub mod revisions;
 pub mod schema;
 pub mod signing_keys;
 pub mod throttle;
+pub mod web_sessions;
 pub mod words;
 
 pub use error::DbError;

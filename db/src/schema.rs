@@ -147,6 +147,17 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
 diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        csrf_token -> Text,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(web_sessions -> sessions (session_id));
+
+diesel::table! {
     agency_api_keys (id) {
         id -> Text,
         agency_id -> Text,
@@ -407,6 +418,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
+    web_sessions,
     throttle,
     throttle_addresses,
     signing_keys,

@@ -7,6 +7,7 @@ use crate::app::state::AppState;
 use crate::app::throttle::{self, chrono, FailureKeys, Forgive, Purpose};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
 use smartcity_db::agencies::{self, AgencyRow};
+use smartcity_db::web_sessions;
 use smartcity_db::DbError;
 use smartcity_domain::account::{DisplayName, NewPassword, Role, PASSWORD_MAX_CHARS};
 use smartcity_domain::phone::PhoneNumber;
@@ -115,6 +116,57 @@ pub async fn login(
     password: String,
     client: &str,
 ) -> Result<TokenPair, ApiError> {
+    let user = check_password(state, phone, password, client).await?;
+    open_session(state, user).await
+}
+
+/// A browser signed in to the console: the cookie that stands for its session, and the token
+/// its forms must carry.
+pub struct BrowserSignIn {
+    pub cookie_token: String,
+    pub csrf_token: String,
+}
+
+/// Signs a staff member or an administrator in to the console, with the same checks and the
+/// same throttle as [`login`]. A citizen with the right password is told the console is not
+/// theirs; anyone else learns nothing more than from the API.
+pub async fn sign_in_browser(
+    state: &AppState,
+    phone: &str,
+    password: String,
+    client: &str,
+) -> Result<BrowserSignIn, ApiError> {
+    let user = check_password(state, phone, password, client).await?;
+    if user.role == Role::Citizen {
+        return Err(ApiError::forbidden().with_detail(
+            "Bảng điều khiển dành cho cán bộ và quản trị viên; người dân dùng ứng dụng",
+            "The console is for agency staff and administrators; residents use the app",
+        ));
+    }
+    let (cookie_token, cookie_hash) = tokens::new_refresh_token();
+    let csrf_token = tokens::new_form_token();
+    let csrf = csrf_token.clone();
+    state
+        .db(move |conn| {
+            web_sessions::open(conn, &user.id, &cookie_hash, &csrf, smartcity_db::now())
+        })
+        .await?;
+    Ok(BrowserSignIn { cookie_token, csrf_token })
+}
+
+/// Ends the console session of a cookie, whoever holds it.
+pub async fn sign_out_browser(state: &AppState, cookie_token: &str) -> Result<(), ApiError> {
+    let hash = tokens::hash_secret(cookie_token);
+    state.db(move |conn| web_sessions::end(conn, &hash, smartcity_db::now())).await
+}
+
+/// The enabled account whose password this is, counted against the number and the address.
+async fn check_password(
+    state: &AppState,
+    phone: &str,
+    password: String,
+    client: &str,
+) -> Result<UserRow, ApiError> {
     let phone = PhoneNumber::parse("phone", phone)?;
     if password.chars().count() > PASSWORD_MAX_CHARS {
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
@@ -138,7 +190,7 @@ pub async fn login(
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
     attempt.give_back(state, Forgive::Subject).await?;
-    open_session(state, user).await
+    Ok(user)
 }
 
 fn access_token(state: &AppState, user: &UserRow, session_id: &str) -> String {

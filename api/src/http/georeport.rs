@@ -11,10 +11,6 @@ use smartcity_domain::open311::Format;
 use smartcity_domain::Lang;
 use std::fmt::Write;
 
-/// Marks an error response whose body follows GeoReport's error list, so the problem layer
-/// leaves it as it is.
-pub struct OwnErrorFormat;
-
 /// The element for one item of a list element, by the list's name.
 fn item_tag(list: &str) -> &'static str {
     match list {
@@ -108,7 +104,7 @@ pub fn error(error: &ApiError, format: Format, lang: Lang) -> HttpResponse {
     };
     let document = json!([{ "code": status.as_u16(), "description": description }]);
     let mut response = respond(status, format, "errors", &document);
-    response.extensions_mut().insert(OwnErrorFormat);
+    response.extensions_mut().insert(super::middleware::OwnErrorFormat);
     if let Some(secs) = error.retry_after_secs {
         if let Ok(value) = header::HeaderValue::from_str(&secs.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -4,7 +4,7 @@
 //! refused by the state machine and skipped.
 
 use super::{every, JobError, Shutdown};
-use crate::app::complaints::events::{self, Recorder};
+use crate::app::complaints::events::{self, Recorder, Seen};
 use crate::app::state::AppState;
 use chrono::{DateTime, Utc};
 use smartcity_db::complaints;
@@ -26,6 +26,7 @@ pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, Jo
             Recorder::System { now },
             EventRequest::Closed,
             vec![],
+            Seen::Anything,
         )
         .await
         {

@@ -137,6 +137,23 @@ impl EventKind {
         }
     }
 
+    /// Whether `actor` may record this event on a complaint in `status` (the first two checks
+    /// of [`decide`]): what a screen offers.
+    pub fn open_to(self, actor: Actor, status: ComplaintStatus) -> bool {
+        self.may_be_recorded_by(actor) && self.allowed_from().contains(&status)
+    }
+
+    /// The steps an agency takes on its complaints, in the order a screen offers them.
+    pub const AGENCY_STEPS: [EventKind; 7] = [
+        EventKind::Acknowledged,
+        EventKind::InProgress,
+        EventKind::Resolved,
+        EventKind::Rejected,
+        EventKind::Duplicate,
+        EventKind::Reassigned,
+        EventKind::Note,
+    ];
+
     pub fn may_be_recorded_by(self, actor: Actor) -> bool {
         match self {
             EventKind::Rated | EventKind::Reopened => actor == Actor::Reporter,

@@ -6,6 +6,7 @@ pub mod tokens;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use smartcity_db::accounts::{self, UserRow};
+use smartcity_db::web_sessions;
 use smartcity_domain::account::Role;
 
 /// A person with a valid access token whose session is open and whose account exists and is
@@ -77,6 +78,43 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidToken))?;
     Ok(Caller { role: user.role, user, session_id: claims.sid })
+}
+
+/// Someone signed in to the console in a browser, with the token that browser's forms carry.
+#[derive(Debug, Clone)]
+pub struct BrowserCaller {
+    pub caller: Caller,
+    pub csrf_token: String,
+}
+
+/// The console's caller behind a session cookie: `None` when the cookie is unknown, signed
+/// out, unused for longer than `SMARTCITY_CONSOLE_IDLE_MINUTES`, or its account is disabled.
+pub async fn authenticate_browser(
+    state: &AppState,
+    cookie_token: &str,
+) -> Result<Option<BrowserCaller>, ApiError> {
+    if cookie_token.len() > 200 {
+        return Ok(None);
+    }
+    let hash = tokens::hash_secret(cookie_token);
+    let idle =
+        chrono::Duration::from_std(state.config.console_idle).unwrap_or(chrono::Duration::MAX);
+    let found = state
+        .db(move |conn| {
+            let now = smartcity_db::now();
+            // Written back at most once a minute: the idle limit is in minutes.
+            let touched_before = now - chrono::Duration::minutes(1);
+            web_sessions::find_live(conn, &hash, now - idle, touched_before, now)
+        })
+        .await?;
+    Ok(found.map(|session| BrowserCaller {
+        caller: Caller {
+            role: session.user.role,
+            user: session.user,
+            session_id: session.session_id,
+        },
+        csrf_token: session.csrf_token,
+    }))
 }
 
 /// The agency whose one-stop-shop system holds this `X-Api-Key`.

@@ -72,11 +72,18 @@ impl TokenKeys {
     }
 }
 
-/// A new refresh token (256 random bits) and the hash that is stored in its place.
+/// A new refresh token (256 random bits) and the hash that is stored in its place. A console
+/// session's cookie is made the same way.
 pub fn new_refresh_token() -> (String, String) {
     let token = random_secret("");
     let hash = hash_secret(&token);
     (token, hash)
+}
+
+/// A token a browser's forms carry to prove they were served to it (256 random bits): kept
+/// as it is, since it grants nothing without the session's cookie.
+pub fn new_form_token() -> String {
+    random_secret("")
 }
 
 /// A new agency API key (`sck_` and 256 random bits) and the hash that is stored in its place.

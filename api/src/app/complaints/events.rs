@@ -46,6 +46,16 @@ impl Recorder<'_> {
     }
 }
 
+/// What the recorder had seen of the complaint when they chose the step.
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    /// Whatever it is now (an API call says what it wants regardless).
+    Anything,
+    /// A page that showed the timeline up to this entry: if another was added since, the step
+    /// is refused, since the person chose it without knowing.
+    UpTo(&'a str),
+}
+
 /// Texts of the event for the timeline and the notice: what the agency or reporter wrote, and
 /// the event's other fields as a JSON object.
 fn words(event: &EventRequest) -> (Option<String>, serde_json::Value) {
@@ -125,8 +135,14 @@ pub async fn record(
     recorder: Recorder<'_>,
     request: EventRequest,
     uploads: Vec<Vec<u8>>,
+    seen: Seen<'_>,
 ) -> Result<Visible, ApiError> {
     let detail = load(state, id).await?;
+    if let Seen::UpTo(last_seen) = seen {
+        if detail.events.last().is_some_and(|latest| latest.id != last_seen) {
+            return Err(updated_meanwhile());
+        }
+    }
     let complaint = &detail.complaint;
     let status = complaint.status;
     // When the current status was entered: for a resolution its own column (the one the
@@ -212,11 +228,15 @@ pub async fn record(
         photos::remove(state, &stored.keys).await;
     }
     if outcome? == EventOutcome::StatusChanged {
-        return Err(ApiError::new(ErrorCode::TransitionNotAllowed).with_detail(
-            "Phản ánh vừa được người khác cập nhật; hãy tải lại",
-            "The complaint was just updated by someone else; reload it",
-        ));
+        return Err(updated_meanwhile());
     }
     state.pushes_queued();
     Ok(Visible::new(load(state, id).await?, Audience::of(actor)))
+}
+
+fn updated_meanwhile() -> ApiError {
+    ApiError::new(ErrorCode::TransitionNotAllowed).with_detail(
+        "Phản ánh vừa được người khác cập nhật; hãy tải lại",
+        "The complaint was just updated by someone else; reload it",
+    )
 }

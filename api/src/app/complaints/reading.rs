@@ -6,9 +6,10 @@ use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use chrono::{NaiveDateTime, Utc};
 use smartcity_db::complaints::{
-    self, AgencyFilter, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, PhotoRow,
+    self, AgencyFilter, BoxQuery, ComplaintDetail, ComplaintRow, EventRow, InboxCounts, PhotoRow,
 };
 use smartcity_db::places;
+use smartcity_domain::account::Role;
 use smartcity_domain::complaint::{
     is_overdue, Actor, ComplaintStatus, EventKind, DEFAULT_NEARBY_RADIUS_M,
 };
@@ -85,6 +86,10 @@ impl Visible {
         if detail.complaint.anonymous && audience != Audience::Reporter {
             detail.reporter_name = None;
         }
+        // Staff may call the reporter back, unless they asked not to be known.
+        if detail.complaint.anonymous || audience != Audience::Staff {
+            detail.reporter_phone = None;
+        }
         Visible { detail, audience }
     }
 
@@ -95,6 +100,11 @@ impl Visible {
     /// The reporter's display name; `None` for an anonymous report, except to its reporter.
     pub fn reporter_name(&self) -> Option<&str> {
         self.detail.reporter_name.as_deref()
+    }
+
+    /// The reporter's phone: only staff see it, and not on an anonymous report.
+    pub fn reporter_phone(&self) -> Option<&str> {
+        self.detail.reporter_phone.as_deref()
     }
 
     /// Whether the report was filed anonymously: only its reporter is told.
@@ -136,6 +146,23 @@ pub(super) async fn load(state: &AppState, id: &str) -> Result<ComplaintDetail, 
 /// A complaint as the public sees it; the reporter's own fields are in [`mine`].
 pub async fn public(state: &AppState, id: &str) -> Result<Visible, ApiError> {
     Ok(Visible::new(load(state, id).await?, Audience::Public))
+}
+
+/// A complaint as the staff of its agency, or an administrator, read it: internal notes and the
+/// reporter's phone too. To anyone else, staff of another agency included, it does not exist.
+pub async fn for_staff(state: &AppState, caller: &Caller, id: &str) -> Result<Visible, ApiError> {
+    let detail = load(state, id).await?;
+    let handles = match caller.role {
+        Role::Admin => true,
+        Role::Staff => {
+            caller.user.agency_id.as_deref() == Some(detail.complaint.agency_id.as_str())
+        }
+        Role::Citizen => false,
+    };
+    if !handles {
+        return Err(ApiError::not_found());
+    }
+    Ok(Visible::new(detail, Audience::Staff))
 }
 
 /// The caller's own complaints, newest first, older than `before` (`(created_at, id)` of
@@ -294,12 +321,36 @@ pub async fn map(state: &AppState, filter: MapFilter) -> Result<MapPage, ApiErro
 }
 
 /// Which of its complaints an agency lists.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AgencyListing {
     pub status: Option<ComplaintStatus>,
+    /// Only the open ones, when no status is named.
+    pub open_only: bool,
     pub category: Option<String>,
+    pub area: Option<String>,
     /// Only those open and past the category's SLA.
     pub overdue: bool,
+    /// Only those open and due within [`DUE_SOON`].
+    pub due_soon: bool,
+    /// Words of the description, or a complaint's id.
+    pub text: Option<String>,
+}
+
+/// "Due soon" on the inbox: within a working day's reach.
+pub const DUE_SOON: chrono::Duration = chrono::Duration::hours(24);
+
+impl AgencyListing {
+    fn filter(self, now: NaiveDateTime) -> AgencyFilter {
+        AgencyFilter {
+            status: self.status,
+            open_only: self.open_only,
+            category: self.category,
+            area: self.area,
+            overdue_at: self.overdue.then_some(now),
+            due_between: self.due_soon.then_some((now, now + DUE_SOON)),
+            text: self.text,
+        }
+    }
 }
 
 /// A staff member's agency's complaints, soonest due first, and how many match in all.
@@ -310,12 +361,51 @@ pub async fn for_agency(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), ApiError> {
-    let filter = AgencyFilter {
-        status: listing.status,
-        category: listing.category,
-        overdue_at: listing.overdue.then(smartcity_db::now),
-    };
+    let filter = listing.filter(smartcity_db::now());
     state.db(move |conn| complaints::for_agency(conn, &agency_id, &filter, offset, limit)).await
+}
+
+/// Whose complaints an inbox holds: a staff member's agency's, or for an administrator every
+/// agency's (or one they chose).
+fn inbox_scope(caller: &Caller, chosen: Option<String>) -> Result<Option<String>, ApiError> {
+    match caller.role {
+        Role::Admin => Ok(chosen),
+        Role::Staff | Role::Citizen => caller.staff_agency().map(Some),
+    }
+}
+
+/// One page of the console's inbox: the counts at its top, the complaints, and where the next
+/// page starts.
+pub struct InboxPage {
+    pub counts: InboxCounts,
+    pub rows: Vec<ComplaintRow>,
+    /// `(due_at, id)` of the last row, when more follow.
+    pub next: Option<(NaiveDateTime, String)>,
+}
+
+pub async fn inbox(
+    state: &AppState,
+    caller: &Caller,
+    agency: Option<String>,
+    listing: AgencyListing,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<InboxPage, ApiError> {
+    let scope = inbox_scope(caller, agency)?;
+    let now = smartcity_db::now();
+    let filter = listing.filter(now);
+    let (counts, mut rows) = state
+        .db(move |conn| {
+            let scope = scope.as_deref();
+            let counts = complaints::inbox_counts(conn, scope, now, now + DUE_SOON)?;
+            let rows = complaints::inbox_page(conn, scope, &filter, after, limit + 1)?;
+            Ok((counts, rows))
+        })
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = rows.last().filter(|_| more).map(|row| (row.due_at, row.id.clone()));
+    Ok(InboxPage { counts, rows, next })
 }
 
 /// Which stored copy of a photo.

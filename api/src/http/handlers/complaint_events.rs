@@ -3,7 +3,7 @@
 //! multipart form, which alone can carry photos: those of the fix, on a `resolved` event.
 
 use super::complaint_views::view;
-use crate::app::complaints::events::{self, Recorder};
+use crate::app::complaints::events::{self, Recorder, Seen};
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use crate::http::auth::SignedIn;
@@ -105,7 +105,7 @@ pub async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let (body, photos) = read_body(&req, payload).await?;
     let request = body.into_request(photos.len() as u32);
-    let complaint =
-        events::record(&state, &id, Recorder::Person(&caller.0), request, photos).await?;
+    let recorder = Recorder::Person(&caller.0);
+    let complaint = events::record(&state, &id, recorder, request, photos, Seen::Anything).await?;
     Ok(HttpResponse::Created().json(view(&complaint)))
 }

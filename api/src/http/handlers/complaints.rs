@@ -242,6 +242,7 @@ pub async fn for_agency(
         status: status(q.status.as_deref())?,
         category: q.category,
         overdue: q.overdue == Some(true),
+        ..AgencyListing::default()
     };
     let agency_id = caller.0.agency_id().to_string();
     let (rows, total) =

@@ -1,0 +1,36 @@
+// The console's only script of its own (the pages carry none inline: the Content-Security-Policy
+// forbids it). It draws the maps from the data the page put on their elements.
+"use strict";
+
+function drawMaps(root) {
+  if (typeof L === "undefined") return;
+  root.querySelectorAll("[data-map]").forEach(function (el) {
+    if (el.dataset.drawn) return;
+    el.dataset.drawn = "1";
+    var points = JSON.parse(el.dataset.points || "[]");
+    var map = L.map(el, { scrollWheelZoom: false });
+    var note = document.getElementById(el.id + "-note");
+    var failed = false;
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" })
+      .on("tileerror", function () {
+        // Intranets without the tile server still get the points and this note.
+        if (!failed && note) { failed = true; note.hidden = false; }
+      })
+      .addTo(map);
+    var bounds = [];
+    points.forEach(function (p) {
+      var marker = L.circleMarker([p.lat, p.lon], {
+        radius: 7, weight: 2, color: p.overdue ? "#b3261e" : "#0b5cab", fillOpacity: 0.5
+      }).addTo(map);
+      if (p.label) marker.bindTooltip(p.label);
+      if (p.href) marker.on("click", function () { window.location.href = p.href; });
+      bounds.push([p.lat, p.lon]);
+    });
+    if (bounds.length > 1) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+    else if (bounds.length === 1) map.setView(bounds[0], 16);
+    else map.setView([Number(el.dataset.lat || 16.05), Number(el.dataset.lon || 108.2)], 12);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { drawMaps(document); });
+document.addEventListener("htmx:afterSwap", function (e) { drawMaps(e.target); });

@@ -1,0 +1,103 @@
+//! The frame every console page shares (head, top bar, language switch, sign-out) and the
+//! small pieces of wording and formatting the pages reuse.
+
+use super::assets;
+use super::session::{Console, CSRF_FIELD};
+use chrono::{FixedOffset, NaiveDateTime};
+use maud::{html, Markup, DOCTYPE};
+use smartcity_domain::account::Role;
+use smartcity_domain::Lang;
+
+/// Vietnamese or English, whichever the reader reads.
+pub fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// A time as people here read it: Vietnam time, `HH:MM dd/mm/yyyy`.
+pub fn when(at: NaiveDateTime) -> String {
+    let utc_plus_7 = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    at.and_utc().with_timezone(&utc_plus_7).format("%H:%M %d/%m/%Y").to_string()
+}
+
+/// Which part of the console a page belongs to, for the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Inbox,
+    SignIn,
+}
+
+/// A whole page: `title` in the tab and as its heading, `body` below the top bar.
+pub fn frame(
+    lang: Lang,
+    who: Option<&Console>,
+    here: Section,
+    title: &str,
+    body: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.tag()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                // htmx is told not to add inline styles or run scripts it swaps in: the
+                // Content-Security-Policy allows neither.
+                meta name="htmx-config"
+                    content=r#"{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false}"#;
+                title { (title) " · " (tr(lang, "Bảng điều khiển", "Console")) }
+                link rel="stylesheet" href=(assets::url("console.css"));
+                link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
+                script src=(assets::url("vendor/htmx.min.js")) defer {}
+                script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
+                script src=(assets::url("console.js")) defer {}
+            }
+            body {
+                header.bar {
+                    a.brand href="/console/" { "Smart City · " (tr(lang, "Bảng điều khiển", "Console")) }
+                    nav {
+                        @if who.is_some() {
+                            a href="/console/" class=[(here == Section::Inbox).then_some("here")] {
+                                (tr(lang, "Phản ánh", "Complaints"))
+                            }
+                        }
+                    }
+                    (language_switch(lang))
+                    @if let Some(console) = who {
+                        span.who {
+                            (console.caller.user.display_name) " · " (role_name(lang, console.caller.role))
+                        }
+                        form method="post" action="/console/logout" {
+                            input type="hidden" name=(CSRF_FIELD) value=(console.csrf);
+                            button.plain type="submit" { (tr(lang, "Đăng xuất", "Sign out")) }
+                        }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn language_switch(lang: Lang) -> Markup {
+    let (other, label) = match lang {
+        Lang::Vi => ("en", "English"),
+        Lang::En => ("vi", "Tiếng Việt"),
+    };
+    html! { a href={ "/console/lang/" (other) } hreflang=(other) { (label) } }
+}
+
+pub fn role_name(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Admin => tr(lang, "Quản trị viên", "Administrator"),
+        Role::Staff => tr(lang, "Cán bộ", "Staff"),
+        Role::Citizen => tr(lang, "Người dân", "Resident"),
+    }
+}
+
+/// A refusal shown next to the field it is about.
+pub fn field_error(message: Option<&str>) -> Markup {
+    html! { @if let Some(message) = message { p.error role="alert" { (message) } } }
+}

@@ -1,0 +1,162 @@
+//! The agencies' console: pages for staff and administrators at `/console/`, rendered on the
+//! server from the same `app` use cases the JSON API calls, so the two never disagree about a
+//! rule. Assets are compiled in; forms work without scripts, and htmx only refreshes the inbox.
+//!
+//! Every page is answered with a Content-Security-Policy that allows no inline script, every
+//! form is checked for its session's token and its origin, and every error is a page in the
+//! reader's language (signing in again when the session has ended), never a blank one.
+
+mod assets;
+mod complaint;
+mod forms;
+mod inbox;
+mod layout;
+mod login;
+mod session;
+
+use crate::app::error::{ApiError, ErrorCode};
+use crate::app::state::AppState;
+use crate::http::middleware::{catch_panics, OwnErrorFormat};
+use crate::http::problem;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{HttpServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpResponse};
+use layout::{frame, tr, Section};
+use maud::html;
+
+pub fn register(cfg: &mut web::ServiceConfig) {
+    cfg.route("/console", web::get().to(|| async { see_other("/console/") }));
+    cfg.service(
+        web::scope("/console")
+            .wrap(from_fn(render_errors))
+            .wrap(from_fn(security_headers))
+            .service(at("/", vec![web::get().to(inbox::page)]))
+            .service(at("/login", vec![web::get().to(login::form), web::post().to(login::submit)]))
+            .service(at("/logout", vec![web::post().to(login::logout)]))
+            .service(at("/lang/{lang}", vec![web::get().to(login::switch)]))
+            .service(at(
+                "/complaints/{id}",
+                vec![web::get().to(complaint::page), web::post().to(complaint::act)],
+            ))
+            .service(at("/assets/{version}/{path:.*}", vec![web::get().to(assets::serve)]))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
+    );
+}
+
+/// One page's resource; a panic in its handler answers 500 and the worker serves on (wrapped
+/// per resource: only after routing may the request be held).
+fn at(path: &str, routes: Vec<actix_web::Route>) -> impl HttpServiceFactory {
+    let resource = routes.into_iter().fold(web::resource(path), |res, route| res.route(route));
+    resource
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::new(ErrorCode::MethodNotAllowed))
+        }))
+        .wrap(from_fn(catch_panics))
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+/// Errors as pages: a session that ended sends the reader to sign in and back; anything else
+/// is a page saying what happened, in their language, with the status it deserves.
+async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let error = match res.response().error().and_then(|e| e.as_error::<ApiError>()) {
+        Some(error) => error.clone(),
+        None => return Ok(res),
+    };
+    let (req, _) = res.into_parts();
+    let answer = if error.code == ErrorCode::AuthenticationRequired {
+        let back = req.uri().path_and_query().map_or("/console/", |p| p.as_str()).to_string();
+        let to = format!(
+            "/console/login?back={}",
+            percent_encoding::utf8_percent_encode(&back, percent_encoding::NON_ALPHANUMERIC,)
+        );
+        if req.headers().contains_key("hx-request") {
+            // htmx follows this header with a full page load.
+            HttpResponse::Ok().insert_header(("HX-Redirect", to)).finish()
+        } else {
+            see_other(&to)
+        }
+    } else {
+        problem::log(&error);
+        let lang = session::lang_of(&req);
+        let status =
+            StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let title = error.code.title(lang);
+        let body = html! {
+            div.card {
+                p { (error.detail_in(lang)) }
+                p { a href="/console/" { (tr(lang, "Về hộp thư", "Back to the inbox")) } }
+            }
+        };
+        let mut answer = HttpResponse::build(status);
+        if let Some(secs) = error.retry_after_secs {
+            answer.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        answer
+            .content_type("text/html; charset=utf-8")
+            .body(frame(lang, None, Section::SignIn, title, body).into_string())
+    };
+    Ok(ServiceResponse::new(req, answer))
+}
+
+/// What every console answer carries: its own error format, no inline script or style may run, nothing may frame
+/// it, pages are not cached (they hold personal data), and types are not guessed.
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let tiles = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| tile_source(&state.config.map_tiles))
+        .unwrap_or_default();
+    let mut res = next.call(req).await?;
+    // Console answers are pages, refusals included: the API's problem layer leaves them be.
+    res.response_mut().extensions_mut().insert(OwnErrorFormat);
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: {tiles}; \
+         font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'"
+    );
+    let headers = res.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// The origin a tile URL template loads from, as a CSP source (`{s}` subdomains as `*`).
+fn tile_source(template: &str) -> String {
+    let Some((scheme, rest)) = template.split_once("://") else { return String::new() };
+    let host = rest.split('/').next().unwrap_or_default().replace("{s}", "*");
+    format!("{scheme}://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tiles_are_allowed_from_their_server_only() {
+        assert_eq!(
+            super::tile_source("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            "https://tile.openstreetmap.org"
+        );
+        assert_eq!(
+            super::tile_source("http://{s}.tiles.intranet.vn:8080/osm/{z}/{x}/{y}.png"),
+            "http://*.tiles.intranet.vn:8080"
+        );
+    }
+}

@@ -1,0 +1,2 @@
+DROP INDEX complaints_agency_due;
+DROP TABLE web_sessions;
