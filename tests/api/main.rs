@@ -6,6 +6,7 @@ mod authorization;
 mod body_memory;
 mod complaint_photos;
 mod complaints;
+mod console;
 mod contract;
 mod delivery;
 mod dossiers;

@@ -1,0 +1,224 @@
+//! The console's sessions and guards, seen as a browser's HTTP exchanges: the cookie, where it
+//! lives, when it ends, and which forms are refused. (Its pages in a real browser are tested in
+//! `api/tests/console.rs`.)
+
+use crate::helpers::{spawn_app_with, TestApp, STRONG_PASSWORD};
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use std::time::Duration;
+
+const STAFF: &str = "+84901000077";
+
+/// The value of hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start =
+        html.find(&marker).unwrap_or_else(|| panic!("field {name} in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// `name`'s `Set-Cookie` line, if the answer sets it.
+fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| line.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+fn cookie_value(line: &str) -> String {
+    line.split(';').next().unwrap().split_once('=').unwrap().1.to_string()
+}
+
+/// A browser's view of one signed-in staff member: the session cookie and its forms' token.
+struct Signed {
+    cookie: String,
+    csrf: String,
+}
+
+/// The sign-in form as a browser posts it; returns the answer.
+async fn sign_in(app: &TestApp, phone: &str, password: &str) -> Response {
+    let page = app.client.get(app.url("/console/login")).send().await.unwrap();
+    let form_cookie = cookie_value(&set_cookie(page.headers(), "sc_signin").expect("form cookie"));
+    let token = hidden(&page.text().await.unwrap(), "csrf");
+    let fields =
+        [("csrf", token.as_str()), ("back", "/console/"), ("phone", phone), ("password", password)];
+    app.client
+        .post(app.url("/console/login"))
+        .header("cookie", format!("sc_signin={form_cookie}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn signed_in(app: &TestApp, phone: &str) -> Signed {
+    let res = sign_in(app, phone, STRONG_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
+    let cookie = cookie_value(&set_cookie(res.headers(), "sc_session").expect("session cookie"));
+    let inbox = get(app, "/console/", &cookie).await;
+    assert_eq!(inbox.status(), StatusCode::OK);
+    let csrf = hidden(&inbox.text().await.unwrap(), "csrf");
+    Signed { cookie, csrf }
+}
+
+fn with_cookie(request: RequestBuilder, cookie: &str) -> RequestBuilder {
+    request.header("cookie", format!("sc_session={cookie}"))
+}
+
+async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
+    with_cookie(app.client.get(app.url(path)), cookie).send().await.unwrap()
+}
+
+/// Where a request without a live session is sent: to sign in, and back.
+fn assert_sent_to_sign_in(res: &Response) {
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap();
+    assert!(to.starts_with("/console/login?back="), "{to}");
+}
+
+async fn staff(app: &TestApp) {
+    let agency = crate::helpers::agency_id(app, "ubnd-phuong-hai-chau").await;
+    app.insert_user(STAFF, "staff", Some(agency)).await;
+}
+
+async fn seeded_app(adjust: impl FnOnce(&mut smartcity_api::config::Config)) -> TestApp {
+    let app = spawn_app_with(adjust, |_| {}).await;
+    app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
+    staff(&app).await;
+    app
+}
+
+#[tokio::test]
+async fn a_sign_in_sets_a_strict_script_proof_cookie_and_pages_forbid_inline_scripts() {
+    let app = seeded_app(|_| {}).await;
+    let res = sign_in(&app, STAFF, STRONG_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/console/");
+    let line = set_cookie(res.headers(), "sc_session").unwrap();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(line.contains(attribute), "{line}");
+    }
+    assert!(!line.contains("Secure"), "plain HTTP here: {line}");
+
+    let page = get(&app, "/console/", &cookie_value(&line)).await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.text().await.unwrap().contains("Cán bộ thử nghiệm"));
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_over_https_or_when_the_operator_says_so() {
+    let app = seeded_app(|_| {}).await;
+    // Behind a TLS-terminating proxy that says the request came over HTTPS.
+    let page = app.client.get(app.url("/console/login")).header("x-forwarded-proto", "https");
+    let res = page.send().await.unwrap();
+    assert!(set_cookie(res.headers(), "sc_signin").unwrap().contains("Secure"));
+
+    let always =
+        seeded_app(|c| c.secure_cookie = smartcity_api::config::SecureCookie::Always).await;
+    let res = always.client.get(always.url("/console/login")).send().await.unwrap();
+    assert!(set_cookie(res.headers(), "sc_signin").unwrap().contains("Secure"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server_not_only_in_the_browser() {
+    let app = seeded_app(|_| {}).await;
+    let Signed { cookie, csrf } = signed_in(&app, STAFF).await;
+    let out = with_cookie(app.client.post(app.url("/console/logout")), &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(out.headers(), "sc_session").unwrap().contains("Max-Age=0"));
+    // A copy of the cookie kept elsewhere is worth nothing now.
+    assert_sent_to_sign_in(&get(&app, "/console/", &cookie).await);
+}
+
+#[tokio::test]
+async fn a_session_unused_for_longer_than_the_idle_limit_has_ended() {
+    let app = seeded_app(|c| c.console_idle = Duration::from_secs(2)).await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    assert_eq!(get(&app, "/console/", &cookie).await.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_sent_to_sign_in(&get(&app, "/console/", &cookie).await);
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_console_sessions_at_once() {
+    let app = seeded_app(|_| {}).await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    app.with_db(|conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::users;
+        diesel::update(users::table.filter(users::phone.eq(STAFF)))
+            .set(users::disabled.eq(true))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    assert_sent_to_sign_in(&get(&app, "/console/", &cookie).await);
+}
+
+#[tokio::test]
+async fn a_session_opened_on_one_instance_is_served_by_another() {
+    let app = seeded_app(|_| {}).await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let sibling = app.spawn_sibling().await;
+    let res =
+        with_cookie(app.client.get(format!("{sibling}/console/")), &cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forms_from_another_site_or_without_the_token_are_refused() {
+    let app = seeded_app(|_| {}).await;
+    let Signed { cookie, csrf } = signed_in(&app, STAFF).await;
+    let logout = |site: &'static str, origin: Option<&'static str>, token: Option<&str>| {
+        let mut request = with_cookie(app.client.post(app.url("/console/logout")), &cookie)
+            .header("sec-fetch-site", site);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let fields: Vec<(&str, String)> =
+            token.map(|t| ("csrf", t.to_string())).into_iter().collect();
+        request.form(&fields).send()
+    };
+    let refused = [
+        logout("cross-site", None, Some(&csrf)).await.unwrap(),
+        logout("same-origin", Some("https://evil.example"), Some(&csrf)).await.unwrap(),
+        logout("same-origin", None, None).await.unwrap(),
+        logout("same-origin", None, Some("not-the-token")).await.unwrap(),
+    ];
+    for res in refused {
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    }
+    // None of them signed the session out.
+    assert_eq!(get(&app, "/console/", &cookie).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn residents_are_sent_to_the_app_and_wrong_passwords_are_throttled_as_in_the_api() {
+    let app = seeded_app(|_| {}).await;
+    app.insert_user("+84912000001", "citizen", None).await;
+    let res = sign_in(&app, "0912000001", STRONG_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("người dân dùng ứng dụng"));
+
+    let limit = app.config.login_throttle.subject_lock_after;
+    for _ in 0..limit {
+        let res = sign_in(&app, STAFF, "not the password at all").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(res.text().await.unwrap().contains("Số điện thoại hoặc mật khẩu không đúng"));
+    }
+    let locked = sign_in(&app, STAFF, STRONG_PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().contains_key("retry-after"));
+}
