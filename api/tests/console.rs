@@ -401,3 +401,85 @@ async fn refusals_show_their_reason_forms_need_their_token_and_scripts_stay_text
     );
     browser.close().await;
 }
+
+const ADMIN: &str = "+84900000001";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_creates_a_staff_account_that_signs_in_until_it_is_disabled() {
+    if !browser_available() {
+        return;
+    }
+    let city = City::start();
+    let admin = Browser::open().await;
+    admin.sign_in(&city, ADMIN).await;
+    admin.click("nav a[href='/console/admin/staff']").await;
+    admin.wait_for("#new-name").await;
+    admin
+        .client
+        .find(Locator::Css("#new-name"))
+        .await
+        .unwrap()
+        .send_keys("Đỗ Thị Hoa")
+        .await
+        .unwrap();
+    admin
+        .client
+        .find(Locator::Css("#new-phone"))
+        .await
+        .unwrap()
+        .send_keys("0905 111 222")
+        .await
+        .unwrap();
+    admin.script("const s = document.querySelector('#new-agency'); s.value = [...s.options].find(o => o.text === 'UBND phường Hải Châu').value").await;
+    admin.click("form[action='/console/admin/staff'] button[type=submit]").await;
+    admin.wait_for("#password").await;
+    let password = admin.text("#password").await;
+    admin.screenshot("staff-accounts").await;
+
+    let staff = Browser::open().await;
+    staff.goto(&city.server.url("/console/login")).await;
+    staff.client.find(Locator::Css("#phone")).await.unwrap().send_keys("0905111222").await.unwrap();
+    staff.client.find(Locator::Css("#password")).await.unwrap().send_keys(&password).await.unwrap();
+    staff.click("form.login button[type=submit]").await;
+    staff.wait_for("#live").await;
+    assert!(staff.text("header.bar").await.contains("Đỗ Thị Hoa"));
+
+    admin.goto(&city.server.url("/console/admin/staff")).await;
+    admin.click("tr[data-phone='+84905111222'] form:first-of-type button").await;
+    admin.wait_for("tr[data-phone='+84905111222'] .badge.overdue").await;
+    // Signed out on the next request, whatever the page it asks for.
+    staff.goto(&city.server.url("/console/")).await;
+    staff.wait_for("form.login").await;
+    assert!(staff.client.current_url().await.unwrap().path().ends_with("/console/login"));
+    staff.close().await;
+    admin.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_routing_rule_set_in_the_matrix_routes_the_next_filing() {
+    if !browser_available() {
+        return;
+    }
+    let city = City::start();
+    let admin = Browser::open().await;
+    admin.sign_in(&city, ADMIN).await;
+    admin.goto(&city.server.url("/console/admin/routing")).await;
+    let cell = "select[name='rule:street_light:DEMO-02']";
+    admin.wait_for(cell).await;
+    let department = admin
+        .script(&format!("const s = document.querySelector(\"{cell}\"); s.value = [...s.options].find(o => o.text === 'Sở Xây dựng').value; return s.value"))
+        .await;
+    admin.screenshot("routing").await;
+    admin.click("#save-routing").await;
+    admin.wait_for(cell).await;
+    assert_eq!(
+        admin.script(&format!("return document.querySelector(\"{cell}\").value")).await,
+        department
+    );
+
+    let citizen = city.citizen("0912345671").await;
+    let id = city.file(&citizen, "Đèn đường ở Hải Châu không sáng").await;
+    let filed = city.reporter_view(&citizen, &id).await;
+    assert_eq!(filed["agency_id"], department);
+    admin.close().await;
+}

@@ -267,3 +267,66 @@ pub fn revoke_session_of_token(
 pub fn count_users(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(users::table.count().get_result(conn)?)
 }
+
+/// Staff and administrators, by name: who may use the console.
+pub fn list_staff(conn: &mut DbConn) -> Result<Vec<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::role.ne(Stored(Role::Citizen)))
+        .order((users::display_name.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// Disables or enables an account; disabling ends every session it has (the app's and the
+/// console's), in the same transaction. Returns false for an unknown account.
+pub fn set_disabled(
+    conn: &mut DbConn,
+    user_id: &str,
+    disabled: bool,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    write_transaction(conn, |conn| {
+        let changed = diesel::update(users::table.find(user_id))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)?;
+        if changed > 0 && disabled {
+            revoke_sessions_of_user(conn, user_id, now, "disabled")?;
+        }
+        Ok(changed > 0)
+    })
+}
+
+/// Replaces an account's password hash and ends its sessions: whoever knew the old one is out.
+pub fn set_password_hash(
+    conn: &mut DbConn,
+    user_id: &str,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    write_transaction(conn, |conn| {
+        let changed = diesel::update(users::table.find(user_id))
+            .set(users::password_hash.eq(password_hash))
+            .execute(conn)?;
+        if changed > 0 {
+            revoke_sessions_of_user(conn, user_id, now, "password reset")?;
+        }
+        Ok(changed > 0)
+    })
+}
+
+fn revoke_sessions_of_user(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+    reason: &str,
+) -> Result<(), DbError> {
+    let open: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .select(sessions::id)
+        .load(conn)?;
+    for session_id in open {
+        revoke_session(conn, &session_id, now, reason)?;
+    }
+    Ok(())
+}

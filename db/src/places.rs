@@ -189,3 +189,14 @@ pub fn rules(conn: &mut DbConn) -> Result<Vec<Rule>, DbError> {
         .map(|(category, area, agency_id)| Rule { category, area, agency_id })
         .collect())
 }
+
+/// Removes the rule for (category, area), if any: the pair falls back to the wider rules.
+pub fn clear_rule(conn: &mut DbConn, category: &str, area: &str) -> Result<(), DbError> {
+    diesel::delete(
+        routing_rules::table
+            .filter(routing_rules::category_code.eq(category))
+            .filter(routing_rules::area_code.eq(area)),
+    )
+    .execute(conn)?;
+    Ok(())
+}

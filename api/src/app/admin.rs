@@ -2,7 +2,7 @@
 //! Open311 client keys, and the push outbox's dead letters. Each takes the [`Admin`] proof.
 
 use crate::app::accounts::{self, NewAccount};
-use crate::app::auth::{tokens, Admin};
+use crate::app::auth::{passwords, tokens, Admin};
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use smartcity_db::accounts::UserRow;
@@ -10,7 +10,7 @@ use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::api_keys::{self, ApiKeyRow};
 use smartcity_db::open311::{self, ClientRow};
 use smartcity_db::outbox::{self, OutboxRow};
-use smartcity_db::{places, DbError};
+use smartcity_db::{places, DbConn, DbError};
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::NewAgency;
 use smartcity_domain::routing::{Rule, ANY};
@@ -58,6 +58,82 @@ pub async fn create_staff(
         ));
     }
     accounts::create(state, account, Role::Staff, Some(agency_id)).await
+}
+
+/// Staff and administrators, by name.
+pub async fn staff_accounts(state: &AppState, _: &Admin) -> Result<Vec<UserRow>, ApiError> {
+    state.db(smartcity_db::accounts::list_staff).await
+}
+
+/// A new staff account with a password made for it, to be handed over: shown this once.
+pub async fn create_staff_with_password(
+    state: &AppState,
+    admin: &Admin,
+    phone: &str,
+    display_name: &str,
+    agency_id: String,
+) -> Result<(UserRow, String), ApiError> {
+    let password = passwords::generate();
+    let account = NewAccount::parse(phone, display_name, &password)?;
+    let user = create_staff(state, admin, account, agency_id).await?;
+    Ok((user, password))
+}
+
+/// Disables (or enables again) a staff member's or administrator's account. Disabling ends
+/// every session it has at once. Nobody disables themselves: the city keeps someone to undo it.
+pub async fn set_disabled(
+    state: &AppState,
+    admin: &Admin,
+    user_id: String,
+    disabled: bool,
+) -> Result<(), ApiError> {
+    if disabled && user_id == admin.caller().user.id {
+        return Err(ApiError::new(ErrorCode::Forbidden).with_detail(
+            "Bạn không thể khoá chính tài khoản của mình",
+            "You cannot disable your own account",
+        ));
+    }
+    let now = smartcity_db::now();
+    on_staff_account(state, user_id, move |conn, id| {
+        smartcity_db::accounts::set_disabled(conn, id, disabled, now)
+    })
+    .await
+}
+
+/// A new password for a staff member or administrator, shown this once; their sessions end.
+pub async fn reset_password(
+    state: &AppState,
+    _: &Admin,
+    user_id: String,
+) -> Result<String, ApiError> {
+    let password = passwords::generate();
+    let hash = state.passwords.hash(password.clone()).await?;
+    let now = smartcity_db::now();
+    on_staff_account(state, user_id, move |conn, id| {
+        smartcity_db::accounts::set_password_hash(conn, id, &hash, now)
+    })
+    .await?;
+    Ok(password)
+}
+
+/// Applies `change` to a staff member's or administrator's account; a citizen's, or one that
+/// does not exist, is not found. `change` says whether it found the row.
+async fn on_staff_account(
+    state: &AppState,
+    user_id: String,
+    change: impl FnOnce(&mut DbConn, &str) -> Result<bool, DbError> + Send + 'static,
+) -> Result<(), ApiError> {
+    let changed = state
+        .db(move |conn| {
+            let staff = smartcity_db::accounts::find_user(conn, &user_id)?
+                .filter(|user| user.role != Role::Citizen);
+            match staff {
+                Some(_) => change(conn, &user_id),
+                None => Ok(false),
+            }
+        })
+        .await?;
+    changed.then_some(()).ok_or_else(ApiError::not_found)
 }
 
 async fn existing_agency(state: &AppState, id: String) -> Result<String, ApiError> {
@@ -114,6 +190,51 @@ pub async fn revoke_api_key(
         .db(move |conn| api_keys::revoke(conn, &agency_id, &key_id, smartcity_db::now()))
         .await?;
     revoked.then_some(()).ok_or_else(ApiError::not_found)
+}
+
+/// Removes the rule of one (category, area) pair: it falls back to the wider rules.
+pub async fn clear_routing_rule(
+    state: &AppState,
+    _: &Admin,
+    category: String,
+    area: String,
+) -> Result<(), ApiError> {
+    state.db(move |conn| places::clear_rule(conn, &category, &area)).await
+}
+
+/// One cell of the routing matrix as an administrator left it: the agency, or none.
+pub struct RoutingCell {
+    pub category: String,
+    pub area: String,
+    pub agency_id: Option<String>,
+}
+
+/// Applies the cells that differ from the rules in force, each checked as
+/// [`set_routing_rule`] checks one; returns how many changed.
+pub async fn apply_routing(
+    state: &AppState,
+    admin: &Admin,
+    cells: Vec<RoutingCell>,
+) -> Result<usize, ApiError> {
+    let rules = routing_rules(state, admin).await?;
+    let mut changed = 0;
+    for cell in cells {
+        let current = rules.iter().find(|r| r.category == cell.category && r.area == cell.area);
+        match (current.map(|r| &r.agency_id), cell.agency_id) {
+            (Some(now), Some(wanted)) if *now == wanted => {}
+            (None, None) => {}
+            (_, Some(agency_id)) => {
+                let rule = Rule { category: cell.category, area: cell.area, agency_id };
+                set_routing_rule(state, admin, rule).await?;
+                changed += 1;
+            }
+            (Some(_), None) => {
+                clear_routing_rule(state, admin, cell.category, cell.area).await?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
 }
 
 pub async fn routing_rules(state: &AppState, _: &Admin) -> Result<Vec<Rule>, ApiError> {

@@ -4,9 +4,6 @@
 
 use crate::app::auth::passwords;
 use crate::app::geography::storable;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand::RngCore;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::procedures::{self, UpsertCounts};
 use smartcity_db::{agencies, places, DbConn, DbError};
@@ -113,12 +110,6 @@ impl std::fmt::Display for SeedReport {
     }
 }
 
-fn random_password() -> String {
-    let mut bytes = [0u8; 15];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// Creates a user unless the phone is taken; returns the password when it made one.
 fn ensure_user(
     conn: &mut DbConn,
@@ -130,7 +121,7 @@ fn ensure_user(
     if accounts::find_user_by_phone(conn, phone)?.is_some() {
         return Ok(None);
     }
-    let password = random_password();
+    let password = passwords::generate();
     accounts::insert_user(
         conn,
         &NewUser {

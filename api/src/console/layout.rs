@@ -26,6 +26,8 @@ pub fn when(at: NaiveDateTime) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Inbox,
+    Staff,
+    Routing,
     SignIn,
 }
 
@@ -58,9 +60,11 @@ pub fn frame(
                 header.bar {
                     a.brand href="/console/" { "Smart City · " (tr(lang, "Bảng điều khiển", "Console")) }
                     nav {
-                        @if who.is_some() {
-                            a href="/console/" class=[(here == Section::Inbox).then_some("here")] {
-                                (tr(lang, "Phản ánh", "Complaints"))
+                        @if let Some(console) = who {
+                            (nav_link(here, Section::Inbox, "/console/", tr(lang, "Phản ánh", "Complaints")))
+                            @if console.caller.role == Role::Admin {
+                                (nav_link(here, Section::Staff, "/console/admin/staff", tr(lang, "Cán bộ", "Staff")))
+                                (nav_link(here, Section::Routing, "/console/admin/routing", tr(lang, "Phân công", "Routing")))
                             }
                         }
                     }
@@ -79,6 +83,10 @@ pub fn frame(
             }
         }
     }
+}
+
+fn nav_link(here: Section, to: Section, href: &str, label: &str) -> Markup {
+    html! { a href=(href) class=[(here == to).then_some("here")] { (label) } }
 }
 
 fn language_switch(lang: Lang) -> Markup {

@@ -6,6 +6,7 @@
 //! form is checked for its session's token and its origin, and every error is a page in the
 //! reader's language (signing in again when the session has ended), never a blank one.
 
+mod admin;
 mod assets;
 mod complaint;
 mod forms;
@@ -40,6 +41,15 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             .service(at(
                 "/complaints/{id}",
                 vec![web::get().to(complaint::page), web::post().to(complaint::act)],
+            ))
+            .service(at(
+                "/admin/staff",
+                vec![web::get().to(admin::staff), web::post().to(admin::create_staff)],
+            ))
+            .service(at("/admin/staff/{id}", vec![web::post().to(admin::change_staff)]))
+            .service(at(
+                "/admin/routing",
+                vec![web::get().to(admin::routing), web::post().to(admin::save_routing)],
             ))
             .service(at("/assets/{version}/{path:.*}", vec![web::get().to(assets::serve)]))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),

@@ -1,7 +1,7 @@
 //! Who is using the console: the signed-in staff member or administrator behind the session
 //! cookie, checked against the database on every request, and the checks every form passes.
 
-use crate::app::auth::{self, Caller};
+use crate::app::auth::{self, Admin, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
 use crate::config::SecureCookie;
@@ -61,6 +61,26 @@ impl FromRequest for Console {
                 .await?
                 .ok_or_else(|| ApiError::new(ErrorCode::AuthenticationRequired))?;
             Ok(Console { caller: browser.caller, csrf: browser.csrf_token, lang })
+        })
+    }
+}
+
+/// An administrator in the console; to anyone else the administration's pages do not exist.
+pub struct ConsoleAdmin {
+    pub console: Console,
+    pub admin: Admin,
+}
+
+impl FromRequest for ConsoleAdmin {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let console = Console::from_request(req, payload);
+        Box::pin(async move {
+            let console = console.await?;
+            let admin = Admin::check(console.caller.clone()).map_err(|_| ApiError::not_found())?;
+            Ok(ConsoleAdmin { console, admin })
         })
     }
 }

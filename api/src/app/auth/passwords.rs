@@ -96,6 +96,15 @@ impl PasswordHashing {
     }
 }
 
+/// A password made for someone (a demo account, a reset): 120 random bits, URL-safe.
+pub fn generate() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 15];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
