@@ -8,6 +8,7 @@ mod complaint_photos;
 mod complaints;
 mod contract;
 mod delivery;
+mod demo_city;
 mod dossiers;
 mod errors;
 mod faults;
