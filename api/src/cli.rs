@@ -1,5 +1,6 @@
 //! The operator's commands. Each reads the same environment as the server (README lists it).
 
+use crate::adapters::storage::PhotoStore;
 use crate::app::auth::passwords;
 use crate::app::geography::storable;
 use crate::app::seed;
@@ -37,8 +38,10 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create the demo agencies, their staff, an administrator and the procedure catalogue.
-    /// Safe to run again: existing rows are kept, and passwords are printed only when made.
+    /// Create the demo agencies, their staff, an administrator and the procedure catalogue,
+    /// and, on a database with no complaint and no dossier yet, a demo city: about 300
+    /// complaints with photos and timelines and 40 dossiers. Safe to run again: existing rows
+    /// are kept, and passwords are printed only when made.
     Seed,
     /// Create an administrator. The password is read from standard input when it is not a
     /// terminal (`echo "$PW" | smartcity create-admin --phone 0912345678`), else prompted for.
@@ -95,8 +98,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Seed => {
-            let report = with_connection(&config, seed::seed).await?;
+            let (_, pool) = open_database(&config).await.map_err(|e| e.to_string())?;
+            let photos = PhotoStore::from_config(&config.photo_store).map_err(|e| e.to_string())?;
+            let report = on_pool(&pool, seed::seed).await?;
             print!("{report}");
+            let city = seed::demo_city(&pool, &photos, &config.calendar)
+                .await
+                .map_err(|e| e.to_string())?;
+            print!("{city}");
             Ok(())
         }
         Command::CreateAdmin { phone, name } => {
@@ -179,6 +188,14 @@ async fn with_connection<T: Send + 'static>(
     work: impl FnOnce(&mut smartcity_db::DbConn) -> Result<T, smartcity_db::DbError> + Send + 'static,
 ) -> Result<T, String> {
     let (_, pool) = open_database(config).await.map_err(|e| e.to_string())?;
+    on_pool(&pool, work).await
+}
+
+async fn on_pool<T: Send + 'static>(
+    pool: &smartcity_db::Pool,
+    work: impl FnOnce(&mut smartcity_db::DbConn) -> Result<T, smartcity_db::DbError> + Send + 'static,
+) -> Result<T, String> {
+    let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         work(&mut conn).map_err(|e| e.to_string())

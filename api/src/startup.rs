@@ -1,4 +1,4 @@
-//! Builds the server: pool, migrations, demo data on a fresh SQLite file, signing key, the
+//! Builds the server: pool, migrations, photo store, demo data on a fresh SQLite file, signing key, the
 //! application state, the jobs, routes and middleware, bound to a listener (port 0 in tests).
 //! The one place the layers are wired together.
 
@@ -37,6 +37,8 @@ pub enum StartupError {
     Photos(String),
     #[error("push credentials: {0}")]
     Push(String),
+    #[error("demo data: {0}")]
+    Seed(String),
 }
 
 pub struct Application {
@@ -87,22 +89,32 @@ impl Application {
         F: Fn(&mut routes::Routes) + Send + Clone + 'static,
     {
         let (backend, pool) = open_database(&config).await?;
+        let photos = PhotoStore::from_config(&config.photo_store)
+            .map_err(|e| StartupError::Photos(e.to_string()))?;
         let seed_on_empty = config.seed_on_empty && matches!(backend, Backend::Sqlite { .. });
         let key_pool = pool.clone();
-        let private_pem = tokio::task::spawn_blocking(move || {
+        let (seeded, private_pem) = tokio::task::spawn_blocking(move || {
             let mut conn = key_pool.get()?;
-            if seed_on_empty && accounts::count_users(&mut conn)? == 0 {
-                let report = seed::seed(&mut conn)?;
-                println!("First start on an empty database: demo data created.\n{report}");
-            }
-            signing_keys::get_or_create(
+            let seeded = if seed_on_empty && accounts::count_users(&mut conn)? == 0 {
+                Some(seed::seed(&mut conn)?)
+            } else {
+                None
+            };
+            let pem = signing_keys::get_or_create(
                 &mut conn,
                 smartcity_db::now(),
                 TokenKeys::generate_private_pem,
-            )
+            )?;
+            Ok::<_, DbError>((seeded, pem))
         })
         .await
         .expect("start-up task does not panic")?;
+        if let Some(report) = seeded {
+            let city = seed::demo_city(&pool, &photos, &config.calendar)
+                .await
+                .map_err(|e| StartupError::Seed(e.to_string()))?;
+            println!("First start on an empty database: demo data created.\n{report}{city}");
+        }
         let tokens = TokenKeys::from_private_pem(&private_pem).map_err(StartupError::Key)?;
         let vocabulary =
             SearchVocabulary::parse(&config.search_vocabulary).map_err(StartupError::Vocabulary)?;
@@ -122,8 +134,6 @@ impl Application {
             }
             None => None,
         };
-        let photos = PhotoStore::from_config(&config.photo_store)
-            .map_err(|e| StartupError::Photos(e.to_string()))?;
         let fcm = push_client(&config)?;
         let areas = AreaMap::new(Region::VIETNAM);
         let state = AppState::new(pool, tokens, config, search, areas, photos, fcm);

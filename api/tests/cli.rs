@@ -174,12 +174,17 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut admin_password = None;
+    let mut city = None;
     let mut port = None;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(60);
     while port.is_none() && Instant::now() < deadline {
         let line = lines.next().expect("server output").unwrap();
         if line.trim_start().starts_with("admin") {
             admin_password = line.split("password ").nth(1).map(|p| p.trim().to_string());
+        }
+        if line.starts_with("demo complaints") {
+            city = Some(line.clone());
         }
         if let Ok(event) = serde_json::from_str::<Value>(&line) {
             if event["fields"]["message"] == "smartcity serving" {
@@ -190,7 +195,11 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
     // Keep draining the server's output so it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     let port = port.expect("server announced its port");
+    println!("first start, demo city included: {:?}", started.elapsed());
     let admin_password = admin_password.expect("first start printed the admin's password");
+    // How many dossiers depends on the hour: one received today is sent from 8 o'clock on.
+    let city = city.expect("first start printed what the demo city added");
+    assert!(city.starts_with("demo complaints: 300 added, demo dossiers: "), "{city}");
     assert!(dir.path().join("smartcity.db").exists(), "smartcity.db in the working directory");
 
     let base = format!("http://127.0.0.1:{port}");
@@ -205,6 +214,15 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
     let procedures: Value =
         client.get(format!("{base}/v1/procedures")).send().await.unwrap().json().await.unwrap();
     assert_eq!(procedures["total"], 53);
+    let map: Value = client
+        .get(format!("{base}/v1/complaints?min_lat=16&max_lat=16.1&min_lon=108.1&max_lon=108.3"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!map["items"].as_array().unwrap().is_empty(), "the demo city is on the map");
 
     // Failed logins past the threshold are answered slowly: one such request is in flight
     // when SIGTERM arrives.
@@ -227,6 +245,39 @@ async fn first_start_seeds_an_empty_sqlite_file_and_sigterm_finishes_requests_in
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status}");
+}
+
+/// `smartcity seed` on either backend: the demo city comes with the first run, its photos in
+/// the configured store, and a second run adds nothing.
+#[test]
+fn seed_adds_the_demo_city_once() {
+    let db = TestDb::create();
+    let photos = tempfile::tempdir().unwrap();
+    let seed = || {
+        Command::new(BIN)
+            .arg("seed")
+            .env("DATABASE_URL", db.url())
+            .env("SMARTCITY_PHOTO_DIR", photos.path())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = seed();
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("demo complaints: 300 added"), "{}", text(&first.stdout));
+    let stored = std::fs::read_dir(photos.path().join("photos")).unwrap().count();
+    assert!(stored >= 11, "{stored} photos stored");
+
+    let again = seed();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("demo complaints and dossiers: none added"),
+        "{}",
+        text(&again.stdout)
+    );
+    let mut conn = connect(&db);
+    assert_eq!(smartcity_db::complaints::count(&mut conn).unwrap(), 300);
+    assert_eq!(std::fs::read_dir(photos.path().join("photos")).unwrap().count(), stored);
 }
 
 #[test]

@@ -103,6 +103,7 @@ pub struct Open311Origin {
     pub media_url: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct NewPhoto {
     pub display_key: String,
     pub thumbnail_key: String,
@@ -554,6 +555,11 @@ pub fn record_event(
         }
         Ok(EventOutcome::Recorded)
     })
+}
+
+/// How many complaints there are.
+pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(complaints::table.count().get_result(conn)?)
 }
 
 /// Filed or resolved on or after `since`, for the public statistics. No personal data.

@@ -402,6 +402,11 @@ pub fn list_for_agency(
     Ok((rows, total))
 }
 
+/// How many dossiers there are.
+pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(dossiers::table.count().get_result(conn)?)
+}
+
 /// Received or finished on or after `since`, for the public statistics. No personal data.
 pub fn dates_since(conn: &mut DbConn, since: NaiveDate) -> Result<Vec<DossierDates>, DbError> {
     let rows: Vec<(String, NaiveDate, NaiveDate, Option<NaiveDate>)> = dossiers::table

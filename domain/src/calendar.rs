@@ -42,6 +42,20 @@ impl WorkCalendar {
             .filter(|d| self.is_working_day(*d))
             .count() as i64
     }
+
+    /// The day `days` working days after `from` (`from` itself for 0): a due date counted the
+    /// way [`working_days_between`](Self::working_days_between) counts back.
+    pub fn after_working_days(&self, from: NaiveDate, days: u32) -> NaiveDate {
+        let mut day = from;
+        let mut left = days;
+        while left > 0 {
+            day = day.succ_opt().expect("a due date within the calendar's range");
+            if self.is_working_day(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +89,17 @@ mod tests {
             WorkCalendar::parse("2026-5-1").unwrap_err(),
             "\"2026-5-1\" is not a date (YYYY-MM-DD)"
         );
+    }
+
+    #[test]
+    fn a_due_date_counts_working_days_forward_as_they_are_counted_back() {
+        let calendar = WorkCalendar::parse("2026-04-30, 2026-05-01").unwrap();
+        // From Wednesday 29 April, the holidays and the weekend are skipped.
+        assert_eq!(calendar.after_working_days(d("2026-04-29"), 1), d("2026-05-04"));
+        assert_eq!(calendar.after_working_days(d("2026-04-29"), 0), d("2026-04-29"));
+        for days in 0..30 {
+            let due = calendar.after_working_days(d("2026-04-20"), days);
+            assert_eq!(calendar.working_days_between(d("2026-04-20"), due), i64::from(days));
+        }
     }
 }

@@ -9,6 +9,7 @@ mod complaints;
 mod console;
 mod contract;
 mod delivery;
+mod demo_city;
 mod dossiers;
 mod errors;
 mod faults;

@@ -4,9 +4,9 @@
 use crate::app::database::Database;
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::revision_cache::RevisionCache;
-use smartcity_db::places::{self, NewArea};
+use smartcity_db::places::{self, AreaRow, NewArea};
 use smartcity_domain::geo::{
-    feature_collection, parse_areas, Area, AreaId, AreaIndex, LatLon, Region,
+    feature_collection, parse_areas, Area, AreaError, AreaId, AreaIndex, LatLon, Region,
 };
 use smartcity_domain::routing::route;
 use std::sync::Arc;
@@ -31,21 +31,24 @@ impl AreaMap {
             .get(revision, || async {
                 let (revision, rows) = db.run(places::areas_with_revision).await?;
                 let region = self.region;
-                let index = tokio::task::spawn_blocking(move || {
-                    if rows.is_empty() {
-                        return Ok(AreaIndex::new(Vec::new()));
-                    }
-                    let features: Vec<String> = rows.into_iter().map(|r| r.geometry).collect();
-                    parse_areas(&feature_collection(&features), "name", &region).map(AreaIndex::new)
-                })
-                .await?
-                .map_err(|err| {
-                    ApiError::internal(Bug(format!("stored areas do not parse: {err}")))
-                })?;
+                let index = tokio::task::spawn_blocking(move || stored_index(rows, &region))
+                    .await?
+                    .map_err(|err| {
+                        ApiError::internal(Bug(format!("stored areas do not parse: {err}")))
+                    })?;
                 Ok((revision, index))
             })
             .await
     }
+}
+
+/// The spatial index of the areas as stored.
+pub fn stored_index(rows: Vec<AreaRow>, region: &Region) -> Result<AreaIndex, AreaError> {
+    if rows.is_empty() {
+        return Ok(AreaIndex::new(Vec::new()));
+    }
+    let features: Vec<String> = rows.into_iter().map(|r| r.geometry).collect();
+    parse_areas(&feature_collection(&features), "name", region).map(AreaIndex::new)
 }
 
 /// Areas as they are stored; an area without a code is stored under its name.

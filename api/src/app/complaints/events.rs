@@ -10,13 +10,14 @@ use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use smartcity_db::complaints::{self, ComplaintDetail, EventOutcome, NewEvent};
+use smartcity_db::complaints::{self, ComplaintDetail, EventOutcome, NewEvent, NewPhoto};
 use smartcity_db::{agencies, places};
 use smartcity_domain::account::Role;
 use smartcity_domain::complaint::{
-    complaint_notice, decide, Actor, ComplaintState, ComplaintStatus, EventRequest, NoticeKind,
-    DEFAULT_REPORTER_WINDOW,
+    complaint_notice, decide, Actor, Category, ComplaintState, ComplaintStatus, EventRequest,
+    NoticeKind, Transition, DEFAULT_REPORTER_WINDOW,
 };
+use smartcity_domain::dossier::Notice;
 use smartcity_domain::phone::mask_phone_numbers;
 
 /// Who records the event.
@@ -78,12 +79,24 @@ fn words(event: &EventRequest) -> (Option<String>, serde_json::Value) {
 
 /// Where an event sends the complaint besides its status.
 #[derive(Default)]
-struct Effects {
+pub(crate) struct Effects {
     reassign_to: Option<String>,
     duplicate_of: Option<String>,
     /// What the notice names instead of the event's words: the original complaint, the
     /// receiving agency.
     notice_detail: Option<String>,
+}
+
+impl Effects {
+    /// A duplicate points at its original, and its notice names it. The caller has checked
+    /// that the original exists and is another complaint.
+    pub(crate) fn duplicate_of(original: &str) -> Effects {
+        Effects {
+            duplicate_of: Some(original.to_string()),
+            notice_detail: Some(original.to_string()),
+            ..Effects::default()
+        }
+    }
 }
 
 async fn effects(state: &AppState, id: &str, event: &EventRequest) -> Result<Effects, ApiError> {
@@ -98,11 +111,7 @@ async fn effects(state: &AppState, id: &str, event: &EventRequest) -> Result<Eff
                     "No such original complaint (or it is this one)",
                 ));
             }
-            Ok(Effects {
-                duplicate_of: Some(duplicate_of.clone()),
-                notice_detail: Some(duplicate_of.clone()),
-                ..Effects::default()
-            })
+            Ok(Effects::duplicate_of(duplicate_of))
         }
         EventRequest::Reassigned { to_agency_id, .. } => {
             let lookup = to_agency_id.clone();
@@ -124,6 +133,69 @@ async fn effects(state: &AppState, id: &str, event: &EventRequest) -> Result<Eff
         }
         _ => Ok(Effects::default()),
     }
+}
+
+/// Who records an event, as its timeline entry names them.
+#[derive(Clone)]
+pub(crate) struct Author {
+    pub actor: Actor,
+    pub actor_id: Option<String>,
+    /// The recorder's agency, when they are staff.
+    pub agency_id: Option<String>,
+}
+
+/// The complaint an event is recorded on, as it is before the event.
+pub(crate) struct Subject<'a> {
+    pub id: &'a str,
+    pub status: ComplaintStatus,
+    pub description: &'a str,
+    pub category: &'a Category,
+}
+
+/// What recording an accepted transition writes: the timeline entry with its effects and
+/// photos, and the notice to the reporter and followers. The demo city's seed writes its
+/// timelines with it too, so they are what staff and reporters would have written.
+pub(crate) fn entry(
+    on: &Subject,
+    transition: Transition,
+    effects: Effects,
+    author: Author,
+    after_photos: Vec<NewPhoto>,
+) -> (NewEvent, Option<Notice>) {
+    let (text, data) = words(&transition.event);
+    let notice = transition.notice.map(|kind| {
+        // Followers and lock screens are public: phone numbers in the words are masked.
+        let detail = effects.notice_detail.as_deref().or(text.as_deref()).map(mask_phone_numbers);
+        let mut notice = complaint_notice(kind, on.id, on.category, detail.as_deref());
+        if let Some(status) = transition.status {
+            notice.data.insert("status", status.as_str().to_string());
+        }
+        notice
+    });
+    let staff_notice = effects
+        .reassign_to
+        .as_ref()
+        .map(|_| complaint_notice(NoticeKind::Assigned, on.id, on.category, Some(on.description)));
+    let event = NewEvent {
+        event_type: transition.event.kind(),
+        actor_id: author.actor_id,
+        actor_role: author.actor,
+        agency_id: author.agency_id,
+        is_public: transition.public,
+        body: text,
+        data: data.to_string(),
+        status_before: on.status,
+        status_after: transition.status,
+        reassign_to: effects.reassign_to,
+        duplicate_of: effects.duplicate_of,
+        rating: match &transition.event {
+            EventRequest::Rated { stars, comment } => Some((*stars as i32, comment.clone())),
+            _ => None,
+        },
+        after_photos,
+        staff_notice,
+    };
+    (event, notice)
 }
 
 /// Records `request` on complaint `id` with the photos of the fix (a `resolved` event's only),
@@ -167,50 +239,24 @@ pub async fn record(
     let transition = decide(&current, &request, actor, now, DEFAULT_REPORTER_WINDOW)?;
     let effects = effects(state, id, &transition.event).await?;
 
-    let (text, data) = words(&transition.event);
     let category_code = complaint.category_code.clone();
     let category =
         state.db(move |conn| places::find_category(conn, &category_code)).await?.ok_or_else(
             || ApiError::internal(Bug(format!("complaint {id} has an unknown category"))),
         )?;
-    let notice = transition.notice.map(|kind| {
-        // Followers and lock screens are public: phone numbers in the words are masked.
-        let detail = effects.notice_detail.as_deref().or(text.as_deref()).map(mask_phone_numbers);
-        let mut notice = complaint_notice(kind, id, &category, detail.as_deref());
-        if let Some(status) = transition.status {
-            notice.data.insert("status", status.as_str().to_string());
-        }
-        notice
-    });
     // Refusals are all behind: only now are the photos worth processing and storing.
     let processed = photos::process(state, uploads).await?;
-    let stored = photos::store(state, &processed).await?;
-    let staff_notice = effects.reassign_to.as_ref().map(|_| {
-        complaint_notice(NoticeKind::Assigned, id, &category, Some(&complaint.description))
-    });
-    let (actor_id, agency_id) = match &recorder {
-        Recorder::Person(caller) => (Some(caller.user.id.clone()), caller.user.agency_id.clone()),
-        Recorder::System { .. } => (None, None),
-    };
-    let event = NewEvent {
-        event_type: transition.event.kind(),
-        actor_id,
-        actor_role: actor,
-        agency_id,
-        is_public: transition.public,
-        body: text,
-        data: data.to_string(),
-        status_before: complaint.status,
-        status_after: transition.status,
-        reassign_to: effects.reassign_to,
-        duplicate_of: effects.duplicate_of,
-        rating: match &transition.event {
-            EventRequest::Rated { stars, comment } => Some((*stars as i32, comment.clone())),
-            _ => None,
+    let stored = photos::store(&state.photos, &processed).await?;
+    let author = match &recorder {
+        Recorder::Person(caller) => Author {
+            actor,
+            actor_id: Some(caller.user.id.clone()),
+            agency_id: caller.user.agency_id.clone(),
         },
-        after_photos: stored.rows,
-        staff_notice,
+        Recorder::System { .. } => Author { actor, actor_id: None, agency_id: None },
     };
+    let on = Subject { id, status, description: &complaint.description, category: &category };
+    let (event, notice) = entry(&on, transition, effects, author, stored.rows);
     let complaint_id = id.to_string();
     let outcome = state
         .db(move |conn| {
@@ -225,7 +271,7 @@ pub async fn record(
         .await;
     if !matches!(outcome, Ok(EventOutcome::Recorded)) {
         // Nothing half-written: the photos go with the event that was not recorded.
-        photos::remove(state, &stored.keys).await;
+        photos::remove(&state.photos, &stored.keys).await;
     }
     if outcome? == EventOutcome::StatusChanged {
         return Err(updated_meanwhile());

@@ -12,6 +12,7 @@ use chrono::Utc;
 use smartcity_db::complaints::{self, FileOutcome, NewComplaint, Open311Origin};
 use smartcity_db::open311;
 use smartcity_domain::complaint::{complaint_notice, due_at, Category, NoticeKind};
+use smartcity_domain::dossier::Notice;
 use smartcity_domain::geo::LatLon;
 use smartcity_domain::validation::clean_text;
 use smartcity_domain::Invalid;
@@ -114,7 +115,7 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
     let (position, area) =
         place(state, &filing.whereabouts, address.as_deref(), &processed, names).await?;
     let agency_id = agency_for(&state.database, &filing.category.code, area.as_deref()).await?;
-    let stored = photos::store(state, &processed).await?;
+    let stored = photos::store(&state.photos, &processed).await?;
 
     let id = uuid::Uuid::new_v4().to_string();
     let token =
@@ -145,8 +146,7 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
         open311,
         created_at: smartcity_db::now(),
     };
-    let staff_notice =
-        complaint_notice(NoticeKind::Assigned, &id, &filing.category, Some(&complaint.description));
+    let staff_notice = assigned_notice(&complaint, &filing.category);
     let rows = stored.rows;
     let outcome =
         state.db(move |conn| complaints::file(conn, &complaint, &rows, &staff_notice)).await;
@@ -158,17 +158,23 @@ pub async fn file(state: &AppState, filing: Filing) -> Result<Filed, ApiError> {
         }
         Ok(FileOutcome::Replayed(first)) => {
             // Another sending of this filing committed first.
-            photos::remove(state, &stored.keys).await;
+            photos::remove(&state.photos, &stored.keys).await;
             let key = key.as_ref().expect("only a filing with a key is replayed");
             let first = idempotency::same_request(&first, key)?;
             replay(state, first, &filing.filer).await
         }
         Err(err) => {
             // Nothing half-written: the photos go with the failed row.
-            photos::remove(state, &stored.keys).await;
+            photos::remove(&state.photos, &stored.keys).await;
             Err(err)
         }
     }
+}
+
+/// What the staff of the agency a complaint is filed with are told. The demo city's seed files
+/// with it too.
+pub(crate) fn assigned_notice(complaint: &NewComplaint, category: &Category) -> Notice {
+    complaint_notice(NoticeKind::Assigned, &complaint.id, category, Some(&complaint.description))
 }
 
 /// The complaint the first sending of this filing created, answered again.

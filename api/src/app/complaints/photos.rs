@@ -3,7 +3,7 @@
 //! again when that row is not written, so nothing half-written stays behind.
 
 use crate::adapters::photos::{self, ProcessedPhoto};
-use crate::adapters::storage::{self, StoreError};
+use crate::adapters::storage::{self, PhotoStore, StoreError};
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use smartcity_db::complaints::NewPhoto;
@@ -32,21 +32,21 @@ pub struct Stored {
 }
 
 /// Stores the display copy and thumbnail of each photo; on a failure, removes what it stored.
-pub async fn store(state: &AppState, processed: &[ProcessedPhoto]) -> Result<Stored, ApiError> {
+pub async fn store(store: &PhotoStore, processed: &[ProcessedPhoto]) -> Result<Stored, ApiError> {
     let mut stored = Stored { rows: Vec::new(), keys: Vec::new() };
     for photo in processed {
         let base = storage::new_photo_key();
         let (display_key, thumbnail_key) =
             (storage::display_key(&base), storage::thumbnail_key(&base));
         let put = async {
-            state.photos.put(&display_key, photo.display.clone()).await?;
+            store.put(&display_key, photo.display.clone()).await?;
             stored.keys.push(display_key.clone());
-            state.photos.put(&thumbnail_key, photo.thumbnail.clone()).await?;
+            store.put(&thumbnail_key, photo.thumbnail.clone()).await?;
             stored.keys.push(thumbnail_key.clone());
             Ok::<_, StoreError>(())
         };
         if let Err(err) = put.await {
-            remove(state, &stored.keys).await;
+            remove(store, &stored.keys).await;
             return Err(err.into());
         }
         stored.rows.push(NewPhoto {
@@ -60,9 +60,9 @@ pub async fn store(state: &AppState, processed: &[ProcessedPhoto]) -> Result<Sto
 }
 
 /// Removes stored photos whose rows were not written.
-pub async fn remove(state: &AppState, keys: &[String]) {
+pub async fn remove(store: &PhotoStore, keys: &[String]) {
     for key in keys {
-        if let Err(err) = state.photos.delete(key).await {
+        if let Err(err) = store.delete(key).await {
             tracing::warn!(%key, error = %err, "could not remove a photo of a failed write; the sweeper will");
         }
     }

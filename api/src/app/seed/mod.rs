@@ -1,6 +1,16 @@
 //! Demo data: a provincial department, two communes and a commune police, one staff account
 //! each, an administrator, and the procedure catalogue shipped in `data/procedures.json`.
 //! Running it again changes nothing that exists; passwords are shown only when an account is made.
+//! On top of it, [`demo_city`] adds complaints and dossiers to a database that has none.
+
+mod city;
+mod complaints;
+mod dossiers;
+mod photos;
+mod rng;
+mod texts;
+
+pub use city::{demo_city, CityReport};
 
 use crate::app::auth::passwords;
 use crate::app::geography::storable;
@@ -14,9 +24,9 @@ use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::procedure::parse_catalogue;
 use smartcity_domain::routing::Rule;
 
-pub const DEMO_CATALOGUE: &str = include_str!("../../../data/procedures.json");
-pub const DEMO_CATEGORIES: &str = include_str!("../../../data/categories.json");
-pub const DEMO_AREAS: &str = include_str!("../../../data/areas.geojson");
+pub const DEMO_CATALOGUE: &str = include_str!("../../../../data/procedures.json");
+pub const DEMO_CATEGORIES: &str = include_str!("../../../../data/categories.json");
+pub const DEMO_AREAS: &str = include_str!("../../../../data/areas.geojson");
 
 /// Who gets what in the demo city: each commune its own area, the commune police the noise in
 /// theirs, and the provincial department everything else.
@@ -33,6 +43,8 @@ struct DemoAgency {
     level: GovLevel,
     staff_phone: &'static str,
     staff_name: &'static str,
+    /// The catalogue's `agency` of the procedures its one-stop shop receives (a prefix).
+    receives: &'static str,
 }
 
 const DEMO_AGENCIES: &[DemoAgency] = &[
@@ -42,6 +54,7 @@ const DEMO_AGENCIES: &[DemoAgency] = &[
         level: GovLevel::Province,
         staff_phone: "+84901000001",
         staff_name: "Trần Thị Bình",
+        receives: "Sở Xây dựng",
     },
     DemoAgency {
         code: "ubnd-phuong-hai-chau",
@@ -49,6 +62,7 @@ const DEMO_AGENCIES: &[DemoAgency] = &[
         level: GovLevel::Commune,
         staff_phone: "+84901000002",
         staff_name: "Lê Văn Cường",
+        receives: "UBND cấp xã",
     },
     DemoAgency {
         code: "ubnd-xa-hoa-vang",
@@ -56,6 +70,7 @@ const DEMO_AGENCIES: &[DemoAgency] = &[
         level: GovLevel::Commune,
         staff_phone: "+84901000003",
         staff_name: "Phạm Thị Dung",
+        receives: "UBND cấp xã",
     },
     DemoAgency {
         code: "cong-an-xa-hoa-vang",
@@ -63,6 +78,7 @@ const DEMO_AGENCIES: &[DemoAgency] = &[
         level: GovLevel::Commune,
         staff_phone: "+84901000004",
         staff_name: "Hoàng Văn Em",
+        receives: "Công an cấp xã",
     },
 ];
 
