@@ -366,6 +366,9 @@ pub struct AgencyFilter {
     pub status: Option<i32>,
     /// Open (not finished, not closed) and due on or before this day.
     pub open_due_by: Option<NaiveDate>,
+    pub procedure_code: Option<String>,
+    /// Received on or after the first day and on or before the second.
+    pub received_between: (Option<NaiveDate>, Option<NaiveDate>),
 }
 
 /// An agency's dossiers, soonest due first.
@@ -389,6 +392,15 @@ pub fn list_for_agency(
                 .map(DossierStatus::code)
                 .collect();
             q = q.filter(dossiers::due_on.le(day)).filter(dossiers::status.ne_all(done));
+        }
+        if let Some(procedure) = &filter.procedure_code {
+            q = q.filter(dossiers::procedure_code.eq(procedure.clone()));
+        }
+        if let Some(from) = filter.received_between.0 {
+            q = q.filter(dossiers::received_on.ge(from));
+        }
+        if let Some(to) = filter.received_between.1 {
+            q = q.filter(dossiers::received_on.le(to));
         }
         q
     };

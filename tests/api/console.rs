@@ -222,3 +222,76 @@ async fn residents_are_sent_to_the_app_and_wrong_passwords_are_throttled_as_in_t
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers().contains_key("retry-after"));
 }
+
+/// A dossier of the Hải Châu ward, put by its staff member through the API.
+async fn dossier(app: &TestApp, code: &str) {
+    let token = app.access_token(STAFF, STRONG_PASSWORD).await;
+    let body = serde_json::json!({
+        "procedure_code": "XA-HT-01", "applicant_name": "Trần Văn Bảo",
+        "applicant_phone": "0913 222 333", "received_on": "2026-11-02", "due_on": "2026-11-06"
+    });
+    let res = app
+        .client
+        .put(app.url(&format!("/v1/agency/dossiers/{code}")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "{:?}", res.text().await);
+}
+
+#[tokio::test]
+async fn staff_record_a_dossier_step_by_hand_once_however_often_the_form_is_sent() {
+    let app = seeded_app(|_| {}).await;
+    dossier(&app, "HC-2026-000123").await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let list = get(&app, "/console/dossiers?overdue=1", &cookie).await.text().await.unwrap();
+    assert!(list.contains("data-code=\"HC-2026-000123\""), "{list}");
+
+    let page = get(&app, "/console/dossiers/HC-2026-000123", &cookie).await.text().await.unwrap();
+    let (csrf, event_id) = (hidden(&page, "csrf"), hidden(&page, "event_id"));
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("event_id", event_id.as_str()),
+        ("status", "2"),
+        ("occurred_at", "2026-11-02T09:30"),
+        ("step", "Tiếp nhận hồ sơ"),
+        ("officer", "Cán bộ một cửa"),
+    ];
+    for _ in 0..2 {
+        let sent =
+            with_cookie(app.client.post(app.url("/console/dossiers/HC-2026-000123")), &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    }
+    let page = get(&app, "/console/dossiers/HC-2026-000123", &cookie).await.text().await.unwrap();
+    assert_eq!(page.matches("data-status=\"2\"").count(), 1, "{page}");
+    assert!(page.contains("Tiếp nhận hồ sơ") && page.contains("2. Được tiếp nhận"));
+
+    // A time that is not one comes back on the page, beside its field.
+    let bad =
+        [("csrf", csrf.as_str()), ("event_id", "x-2"), ("status", "4"), ("occurred_at", "hôm qua")];
+    let refused =
+        with_cookie(app.client.post(app.url("/console/dossiers/HC-2026-000123")), &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&bad)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Thời điểm không hợp lệ"));
+
+    // Another agency's staff: not found, in the list or by its address.
+    let other = crate::helpers::agency_id(&app, "ubnd-xa-hoa-vang").await;
+    app.insert_user("+84901000078", "staff", Some(other)).await;
+    let Signed { cookie: theirs, .. } = signed_in(&app, "+84901000078").await;
+    let list = get(&app, "/console/dossiers", &theirs).await.text().await.unwrap();
+    assert!(!list.contains("HC-2026-000123"));
+    let page = get(&app, "/console/dossiers/HC-2026-000123", &theirs).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+}

@@ -203,6 +203,9 @@ pub struct AgencyListing {
     pub overdue: bool,
     /// Only open dossiers due within this many days (7: this week).
     pub due_within_days: Option<u32>,
+    pub procedure_code: Option<String>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
 }
 
 /// The acting agency's dossiers, soonest due first, and how many match in all.
@@ -239,9 +242,28 @@ pub async fn list_for_agency(
         (false, Some(days)) => Some(today() + Duration::days(i64::from(days))),
         (false, None) => None,
     };
-    let filter = AgencyFilter { status, open_due_by };
+    let filter = AgencyFilter {
+        status,
+        open_due_by,
+        procedure_code: listing.procedure_code,
+        received_between: (listing.received_from, listing.received_to),
+    };
     let agency_id = agency.agency_id().to_string();
     state.db(move |conn| dossiers::list_for_agency(conn, &agency_id, &filter, offset, limit)).await
+}
+
+/// One of the acting agency's dossiers with its timeline; another agency's is not found.
+pub async fn for_agency(
+    state: &AppState,
+    agency: &ActingAgency,
+    code: String,
+) -> Result<DossierDetail, ApiError> {
+    let agency_id = agency.agency_id().to_string();
+    state
+        .db(move |conn| dossiers::detail(conn, &code))
+        .await?
+        .filter(|detail| detail.dossier.agency_id == agency_id)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// Compares every byte whatever the first difference, so timing says nothing about how close

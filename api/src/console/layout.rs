@@ -26,6 +26,7 @@ pub fn when(at: NaiveDateTime) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Inbox,
+    Dossiers,
     Staff,
     Routing,
     SignIn,
@@ -62,6 +63,7 @@ pub fn frame(
                     nav {
                         @if let Some(console) = who {
                             (nav_link(here, Section::Inbox, "/console/", tr(lang, "Phản ánh", "Complaints")))
+                            (nav_link(here, Section::Dossiers, "/console/dossiers", tr(lang, "Hồ sơ", "Dossiers")))
                             @if console.caller.role == Role::Admin {
                                 (nav_link(here, Section::Staff, "/console/admin/staff", tr(lang, "Cán bộ", "Staff")))
                                 (nav_link(here, Section::Routing, "/console/admin/routing", tr(lang, "Phân công", "Routing")))

@@ -9,6 +9,7 @@
 mod admin;
 mod assets;
 mod complaint;
+mod dossiers;
 mod forms;
 mod inbox;
 mod layout;
@@ -41,6 +42,11 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             .service(at(
                 "/complaints/{id}",
                 vec![web::get().to(complaint::page), web::post().to(complaint::act)],
+            ))
+            .service(at("/dossiers", vec![web::get().to(dossiers::list)]))
+            .service(at(
+                "/dossiers/{code}",
+                vec![web::get().to(dossiers::page), web::post().to(dossiers::record)],
             ))
             .service(at(
                 "/admin/staff",

@@ -121,6 +121,7 @@ pub async fn list(
         status: q.status,
         overdue: q.overdue == Some(true),
         due_within_days: q.due_within_days,
+        ..AgencyListing::default()
     };
     let (rows, total) =
         dossiers::list_for_agency(&state, &caller.0, listing, offset, i64::from(per_page)).await?;

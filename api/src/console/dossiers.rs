@@ -1,0 +1,383 @@
+//! An agency's dossiers (hồ sơ): the list with its filters, one dossier's timeline, and a
+//! status event recorded by hand, for agencies whose one-stop-shop system is not connected.
+//! The event goes through the same use case as `POST /v1/agency/dossiers/{code}/events`.
+//! An administrator picks the agency they act for.
+
+use super::forms::Fields;
+use super::layout::{field_error, frame, tr, when, Section};
+use super::session::{Console, CSRF_FIELD};
+use crate::app::auth::{ActingAgency, Admin};
+use crate::app::dossiers::{self, AgencyListing, StatusEvent};
+use crate::app::error::ApiError;
+use crate::app::places::{self, Directory};
+use crate::app::state::AppState;
+use crate::http::extract::ApiQuery;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use maud::{html, Markup};
+use serde::{Deserialize, Serialize};
+use smartcity_db::dossiers::{DossierDetail, DossierRow};
+use smartcity_domain::dossier::DossierStatus;
+use smartcity_domain::Lang;
+
+const PER_PAGE: i64 = 25;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DossierQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    procedure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overdue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn date(field: &str, value: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    given(value)
+        .map(|day| {
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                ApiError::invalid_query(field, "Ngày dạng YYYY-MM-DD", "A date as YYYY-MM-DD")
+            })
+        })
+        .transpose()
+}
+
+impl DossierQuery {
+    fn listing(&self) -> Result<AgencyListing, ApiError> {
+        let status = given(&self.status).map(|s| s.parse::<i32>()).transpose().map_err(|_| {
+            ApiError::invalid_query("status", "`status` từ 1 đến 10", "`status` is 1–10")
+        })?;
+        Ok(AgencyListing {
+            status,
+            overdue: given(&self.overdue).is_some(),
+            procedure_code: given(&self.procedure).map(str::to_string),
+            received_from: date("received_from", &self.received_from)?,
+            received_to: date("received_to", &self.received_to)?,
+            ..AgencyListing::default()
+        })
+    }
+}
+
+/// The agency the reader acts for: a staff member's own; an administrator's choice, if made.
+fn acting(console: &Console, chosen: Option<&str>) -> Result<Option<ActingAgency>, ApiError> {
+    match Admin::check(console.caller.clone()) {
+        Ok(admin) => Ok(chosen.map(|id| ActingAgency::chosen_by(&admin, id.to_string()))),
+        Err(_) => ActingAgency::staff(&console.caller).map(Some),
+    }
+}
+
+/// `GET /console/dossiers`.
+pub async fn list(
+    state: web::Data<AppState>,
+    console: Console,
+    query: ApiQuery<DossierQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.0;
+    let listing = query.listing()?;
+    let page = query.page.unwrap_or(1).max(1);
+    let directory = places::directory(&state).await?;
+    let found = match acting(&console, given(&query.agency))? {
+        Some(agency) => {
+            let offset = i64::from(page - 1) * PER_PAGE;
+            Some(dossiers::list_for_agency(&state, &agency, listing, offset, PER_PAGE).await?)
+        }
+        None => None,
+    };
+    let lang = console.lang;
+    let t = |vi, en| tr(lang, vi, en);
+    let body = html! {
+        (filters(lang, &query, &directory, console.caller.role == smartcity_domain::account::Role::Admin))
+        @match &found {
+            None => p.card.muted { (t("Chọn cơ quan để xem hồ sơ của cơ quan đó.", "Choose an agency to see its dossiers.")) },
+            Some((rows, _)) if rows.is_empty() => p.card.muted { (t("Không có hồ sơ nào phù hợp.", "No dossier matches.")) },
+            Some((rows, total)) => {
+                p.muted { (total) " " (t("hồ sơ", "dossiers")) }
+                table #dossiers {
+                    thead { tr {
+                        th { (t("Mã hồ sơ", "Code")) } th { (t("Thủ tục", "Procedure")) } th { (t("Người nộp", "Applicant")) }
+                        th { (t("Tiếp nhận", "Received")) } th { (t("Hẹn trả", "Due")) } th { (t("Trạng thái", "Status")) }
+                    } }
+                    tbody { @for row in rows { (list_row(&state, lang, row, &query)) } }
+                }
+                @if i64::from(page) * PER_PAGE < *total {
+                    p.more { a.button.plain href={ "/console/dossiers?" (serde_urlencoded::to_string(DossierQuery { page: Some(page + 1), ..query.clone() }).unwrap_or_default()) } { (t("Trang sau", "Next page")) } }
+                }
+            }
+        }
+    };
+    let page = frame(
+        lang,
+        Some(&console),
+        Section::Dossiers,
+        t("Hồ sơ thủ tục hành chính", "Dossiers"),
+        body,
+    );
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page.into_string()))
+}
+
+fn status_label(lang: Lang, code: i32) -> String {
+    match DossierStatus::parse("status", code) {
+        Ok(status) => format!("{code}. {}", tr(lang, status.label_vi(), status.label_en())),
+        Err(_) => code.to_string(),
+    }
+}
+
+fn overdue_badge(state: &AppState, lang: Lang, row: &DossierRow) -> Markup {
+    let deadline = dossiers::deadline_of(state, row);
+    html! {
+        @if let Some(days) = deadline.working_days_overdue {
+            " " span.badge.overdue { (tr(lang, "Quá hạn ", "Overdue ")) (days) (tr(lang, " ngày", " days")) }
+        }
+    }
+}
+
+fn list_row(state: &AppState, lang: Lang, row: &DossierRow, query: &DossierQuery) -> Markup {
+    let agency = given(&query.agency).map(|a| format!("?agency={a}")).unwrap_or_default();
+    html! {
+        tr data-code=(row.code) {
+            td { a href={ "/console/dossiers/" (row.code) (agency) } { (row.code) } }
+            td { (row.procedure_code) }
+            td { (row.applicant_name) }
+            td { (row.received_on.format("%d/%m/%Y")) }
+            td { (row.due_on.format("%d/%m/%Y")) (overdue_badge(state, lang, row)) }
+            td { span.badge { (status_label(lang, row.status)) } }
+        }
+    }
+}
+
+fn filters(lang: Lang, q: &DossierQuery, directory: &Directory, admin: bool) -> Markup {
+    let t = |vi, en| tr(lang, vi, en);
+    html! {
+        form.filters method="get" action="/console/dossiers" {
+            @if admin {
+                label { (t("Cơ quan", "Agency"))
+                    select name="agency" {
+                        option value="" { "—" }
+                        @for agency in &directory.agencies {
+                            option value=(agency.id) selected[q.agency.as_deref() == Some(agency.id.as_str())] { (agency.name) }
+                        }
+                    }
+                }
+            }
+            label { (t("Trạng thái", "Status"))
+                select name="status" {
+                    option value="" { (t("Tất cả", "All")) }
+                    @for status in DossierStatus::ALL {
+                        option value=(status.code()) selected[given(&q.status) == Some(status.code().to_string().as_str())] { (status_label(lang, status.code())) }
+                    }
+                }
+            }
+            label { (t("Mã thủ tục", "Procedure code")) input name="procedure" value=[given(&q.procedure)]; }
+            label { (t("Tiếp nhận từ", "Received from")) input type="date" name="received_from" value=[given(&q.received_from)]; }
+            label { (t("đến", "to")) input type="date" name="received_to" value=[given(&q.received_to)]; }
+            label { span { input type="checkbox" name="overdue" value="1" checked[q.overdue.is_some()]; " " (t("Quá hạn", "Overdue")) } }
+            button type="submit" { (t("Lọc", "Filter")) }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChosenAgency {
+    agency: Option<String>,
+}
+
+/// `GET /console/dossiers/{code}`: another agency's dossier is not found.
+pub async fn page(
+    state: web::Data<AppState>,
+    console: Console,
+    code: web::Path<String>,
+    chosen: web::Query<ChosenAgency>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = acting(&console, chosen.agency.as_deref())?.ok_or_else(ApiError::not_found)?;
+    let detail = dossiers::for_agency(&state, &agency, code.into_inner()).await?;
+    Ok(detail_page(&state, &console, &detail, chosen.agency.as_deref(), None, StatusCode::OK))
+}
+
+/// `POST /console/dossiers/{code}`: a status event typed in by hand.
+pub async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    console: Console,
+    code: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let fields = Fields::parse(&body)?;
+    console.check_form(&req, fields.get(CSRF_FIELD))?;
+    let chosen = fields.text("agency");
+    let agency = acting(&console, chosen.as_deref())?.ok_or_else(ApiError::not_found)?;
+    let code = code.into_inner();
+    let recorded = match status_event(&fields) {
+        Ok(event) => dossiers::record_event(&state, &agency, &code, event).await.map(|_| ()),
+        Err(refused) => Err(refused),
+    };
+    match recorded {
+        Ok(()) => {
+            let back = chosen.map(|a| format!("?agency={a}")).unwrap_or_default();
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/console/dossiers/{code}{back}")))
+                .finish())
+        }
+        Err(refused) if refused.code.status() >= 500 || refused.code.status() == 404 => {
+            Err(refused)
+        }
+        Err(refused) => {
+            let detail = dossiers::for_agency(&state, &agency, code).await?;
+            let status =
+                StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            Ok(detail_page(
+                &state,
+                &console,
+                &detail,
+                chosen.as_deref(),
+                Some((&fields, &refused)),
+                status,
+            ))
+        }
+    }
+}
+
+/// The form's event. Its id was made when the page was shown, so sending the form twice
+/// records it once. The time is Vietnam's, as people type it.
+fn status_event(fields: &Fields) -> Result<StatusEvent, ApiError> {
+    let status = fields
+        .get("status")
+        .unwrap_or_default()
+        .parse::<i32>()
+        .map_err(|_| ApiError::invalid_field("status", "Chọn trạng thái", "Choose a status"))?;
+    let typed = fields.get("occurred_at").unwrap_or_default();
+    let occurred_at = NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|at| vietnam().from_local_datetime(&at).single())
+        .ok_or_else(|| {
+            ApiError::invalid_field("occurred_at", "Thời điểm không hợp lệ", "Invalid time")
+        })?;
+    Ok(StatusEvent {
+        event_id: fields.get("event_id").unwrap_or_default().to_string(),
+        status,
+        occurred_at,
+        step: fields.text("step"),
+        department: fields.text("department"),
+        officer: fields.text("officer"),
+        note: fields.text("note"),
+        reopens: fields.get("reopens").is_some(),
+    })
+}
+
+fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+fn detail_page(
+    state: &AppState,
+    console: &Console,
+    detail: &DossierDetail,
+    chosen: Option<&str>,
+    refused: Option<(&Fields, &ApiError)>,
+    status: StatusCode,
+) -> HttpResponse {
+    let lang = console.lang;
+    let t = |vi, en| tr(lang, vi, en);
+    let row = &detail.dossier;
+    let error_at = |field: &str| {
+        refused
+            .map(|(_, e)| e)
+            .filter(|e| e.field.as_deref() == Some(field))
+            .map(|e| e.detail_in(lang))
+    };
+    let typed =
+        |field: &str| refused.and_then(|(f, _)| f.get(field)).unwrap_or_default().to_string();
+    let now = chrono::Utc::now().with_timezone(&vietnam()).format("%Y-%m-%dT%H:%M").to_string();
+    let event_id = refused
+        .and_then(|(f, _)| f.get("event_id"))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("console-{}", uuid::Uuid::new_v4()));
+    let body = html! {
+        @if let Some((_, error)) = refused.filter(|(_, e)| e.field.is_none()) { p.notice.bad role="alert" { (error.detail_in(lang)) } }
+        div.split {
+            div {
+                div.card {
+                    p { span.badge #status { (status_label(lang, row.status)) } (overdue_badge(state, lang, row)) }
+                    dl.facts {
+                        dt { (t("Thủ tục", "Procedure")) } dd { (detail.procedure_name) " (" (row.procedure_code) ")" }
+                        dt { (t("Cơ quan", "Agency")) } dd { (detail.agency_name) }
+                        dt { (t("Người nộp", "Applicant")) } dd { (row.applicant_name) " · " (row.applicant_phone) }
+                        dt { (t("Tiếp nhận", "Received")) } dd { (row.received_on.format("%d/%m/%Y")) }
+                        dt { (t("Hẹn trả", "Due")) } dd { (row.due_on.format("%d/%m/%Y")) }
+                        @if let Some(finished) = row.finished_on { dt { (t("Hoàn thành", "Finished")) } dd { (finished.format("%d/%m/%Y")) } }
+                    }
+                }
+                h2 { (t("Diễn biến", "Timeline")) }
+                ol.timeline #timeline {
+                    @for event in &detail.events {
+                        li data-status=(event.status) {
+                            strong { (status_label(lang, event.status)) }
+                            " " span.when { (when(event.occurred_at)) }
+                            @if let Some(step) = &event.step { p { (step) } }
+                            p.muted {
+                                @if let Some(department) = &event.department { (department) }
+                                @if let Some(officer) = &event.officer { " · " (officer) }
+                            }
+                            @if let Some(note) = &event.note { p { (note) } }
+                        }
+                    }
+                }
+            }
+            div {
+                h2 { (t("Ghi nhận bước xử lý", "Record a step")) }
+                form.card method="post" action={ "/console/dossiers/" (row.code) } {
+                    input type="hidden" name=(CSRF_FIELD) value=(console.csrf);
+                    input type="hidden" name="event_id" value=(event_id);
+                    @if let Some(agency) = chosen { input type="hidden" name="agency" value=(agency); }
+                    div.field {
+                        label for="event-status" { (t("Trạng thái", "Status")) }
+                        select #event-status name="status" required {
+                            @for status in DossierStatus::ALL {
+                                option value=(status.code()) selected[typed("status") == status.code().to_string()] { (status_label(lang, status.code())) }
+                            }
+                        }
+                        (field_error(error_at("status").as_deref()))
+                    }
+                    div.field {
+                        label for="event-at" { (t("Thời điểm (giờ Việt Nam)", "When (Vietnam time)")) }
+                        input #event-at type="datetime-local" name="occurred_at" required value=(if typed("occurred_at").is_empty() { now } else { typed("occurred_at") });
+                        (field_error(error_at("occurred_at").as_deref()))
+                    }
+                    @for (field, vi, en) in [("step", "Bước", "Step"), ("department", "Phòng ban", "Department"), ("officer", "Cán bộ", "Officer")] {
+                        div.field {
+                            label for={ "event-" (field) } { (t(vi, en)) }
+                            input id={ "event-" (field) } name=(field) value=(typed(field));
+                            (field_error(error_at(field).as_deref()))
+                        }
+                    }
+                    div.field {
+                        label for="event-note" { (t("Ghi chú", "Note")) }
+                        textarea #event-note name="note" { (typed("note")) }
+                        (field_error(error_at("note").as_deref()))
+                    }
+                    div.field {
+                        label { input type="checkbox" name="reopens" value="1" checked[!typed("reopens").is_empty()]; " " (t("Mở lại hồ sơ đã kết thúc", "Reopens a closed dossier")) }
+                        (field_error(error_at("reopens").as_deref()))
+                    }
+                    button type="submit" { (t("Ghi nhận", "Record")) }
+                }
+            }
+        }
+    };
+    let title = format!("{} {}", t("Hồ sơ", "Dossier"), row.code);
+    let page = frame(lang, Some(console), Section::Dossiers, &title, body);
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.into_string())
+}
