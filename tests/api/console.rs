@@ -295,3 +295,37 @@ async fn staff_record_a_dossier_step_by_hand_once_however_often_the_form_is_sent
     let page = get(&app, "/console/dossiers/HC-2026-000123", &theirs).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_figures_page_and_its_csv_say_what_the_public_statistics_say() {
+    let app = seeded_app(|_| {}).await;
+    let citizen = app.citizen_token().await;
+    let id = crate::helpers::file_in_hai_chau(&app, &citizen, "street_light").await;
+    let staff = app.access_token(STAFF, STRONG_PASSWORD).await;
+    for step in [
+        serde_json::json!({"type": "acknowledged", "comment": "Đã nhận"}),
+        serde_json::json!({"type": "resolved", "response": "Đã thay bóng"}),
+    ] {
+        let res = app.post_auth(&format!("/v1/complaints/{id}/events"), &staff, &step).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let stats: serde_json::Value = app.get("/v1/stats/complaints").await.json().await.unwrap();
+    let published = &stats["items"][0];
+
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let page = get(&app, "/console/figures", &cookie).await.text().await.unwrap();
+    assert!(page.contains("<svg class=\"chart\""), "{page}");
+    let csv = get(&app, "/console/figures.csv", &cookie).await;
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("Tháng,Phản ánh tiếp nhận,Phản ánh đã xử lý"), "{csv}");
+    let month = lines
+        .iter()
+        .find(|line| line.starts_with(published["month"].as_str().unwrap()))
+        .unwrap_or_else(|| panic!("this month in {csv}"));
+    let cells: Vec<&str> = month.split(',').collect();
+    assert_eq!(cells[1], published["received"].to_string());
+    assert_eq!(cells[2], published["resolved"].to_string());
+    assert_eq!(cells[3], published["resolved_within_sla"].to_string());
+}

@@ -27,6 +27,7 @@ pub fn when(at: NaiveDateTime) -> String {
 pub enum Section {
     Inbox,
     Dossiers,
+    Figures,
     Staff,
     Routing,
     SignIn,
@@ -64,6 +65,7 @@ pub fn frame(
                         @if let Some(console) = who {
                             (nav_link(here, Section::Inbox, "/console/", tr(lang, "Phản ánh", "Complaints")))
                             (nav_link(here, Section::Dossiers, "/console/dossiers", tr(lang, "Hồ sơ", "Dossiers")))
+                            (nav_link(here, Section::Figures, "/console/figures", tr(lang, "Số liệu", "Figures")))
                             @if console.caller.role == Role::Admin {
                                 (nav_link(here, Section::Staff, "/console/admin/staff", tr(lang, "Cán bộ", "Staff")))
                                 (nav_link(here, Section::Routing, "/console/admin/routing", tr(lang, "Phân công", "Routing")))

@@ -10,6 +10,7 @@ mod admin;
 mod assets;
 mod complaint;
 mod dossiers;
+mod figures;
 mod forms;
 mod inbox;
 mod layout;
@@ -44,6 +45,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                 vec![web::get().to(complaint::page), web::post().to(complaint::act)],
             ))
             .service(at("/dossiers", vec![web::get().to(dossiers::list)]))
+            .service(at("/figures", vec![web::get().to(figures::page)]))
+            .service(at("/figures.csv", vec![web::get().to(figures::csv)]))
             .service(at(
                 "/dossiers/{code}",
                 vec![web::get().to(dossiers::page), web::post().to(dossiers::record)],
