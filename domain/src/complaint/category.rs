@@ -244,8 +244,12 @@ fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<(), Invali
 }
 
 fn check_bilingual(field: &str, text: &Bilingual) -> Result<(), Invalid> {
+    check_texts(field, text, 1, 300)
+}
+
+fn check_texts(field: &str, text: &Bilingual, min: usize, max: usize) -> Result<(), Invalid> {
     for (lang, value) in [("vi", &text.vi), ("en", &text.en)] {
-        clean_text(&format!("{field}.{lang}"), value, 1, 300, false)?;
+        clean_text(&format!("{field}.{lang}"), value, min, max, false)?;
     }
     Ok(())
 }
@@ -273,6 +277,8 @@ impl Category {
         check_code("code".into(), &self.code)?;
         check_bilingual("name", &self.name)?;
         check_bilingual("group", &self.group)?;
+        // Open311 clients show the keywords as given: plain text, none needed.
+        check_texts("keywords", &self.keywords, 0, 500)?;
         check_range("sla_hours", self.sla_hours, SLA_HOURS.0, SLA_HOURS.1)?;
         check_code("icon".into(), &self.icon)?;
         check_range("nearby_radius_m", self.nearby_radius_m, 10, 5000)?;
@@ -435,6 +441,10 @@ pub(crate) mod tests {
         assert!(category("drainage_flooding").check().is_ok());
         assert_eq!(refusal(|c| c.code = "Ngập".into()), ("code".into(), "format"));
         assert_eq!(refusal(|c| c.name.en = "  ".into()), ("name.en".into(), "required"));
+        assert_eq!(
+            refusal(|c| c.keywords.vi = "a\u{7}".into()),
+            ("keywords.vi".into(), "control_characters")
+        );
         assert_eq!(refusal(|c| c.sla_hours = 0), ("sla_hours".into(), "out_of_range"));
         assert_eq!(refusal(|c| c.sla_hours = 8761), ("sla_hours".into(), "out_of_range"));
         assert_eq!(
