@@ -39,8 +39,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create the demo agencies, their staff, an administrator and the procedure catalogue,
-    /// and, on a database with no complaint and no dossier yet, a demo city: about 300
+    /// Create the demo agencies, their staff, an administrator, the procedure catalogue and,
+    /// when there are none yet, the complaint categories (edited ones are never overwritten),
+    /// then, on a database with no complaint and no dossier yet, a demo city: about 300
     /// complaints with photos and timelines and 40 dossiers. Safe to run again: existing rows
     /// are kept, and passwords are printed only when made.
     Seed,
