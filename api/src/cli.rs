@@ -11,6 +11,7 @@ use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::places::NewArea;
 use smartcity_db::procedures;
 use smartcity_domain::account::{DisplayName, NewPassword, Role};
+use smartcity_domain::complaint::parse_categories;
 use smartcity_domain::geo::{parse_areas, Region};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::parse_catalogue;
@@ -38,8 +39,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create the demo agencies, their staff, an administrator and the procedure catalogue,
-    /// and, on a database with no complaint and no dossier yet, a demo city: about 300
+    /// Create the demo agencies, their staff, an administrator, the procedure catalogue and,
+    /// when there are none yet, the complaint categories (edited ones are never overwritten),
+    /// then, on a database with no complaint and no dossier yet, a demo city: about 300
     /// complaints with photos and timelines and 40 dossiers. Safe to run again: existing rows
     /// are kept, and passwords are printed only when made.
     Seed,
@@ -57,6 +59,13 @@ pub enum Command {
     /// A malformed file is refused whole, naming the line and field at fault.
     ImportProcedures {
         /// Path of the catalogue file.
+        file: PathBuf,
+    },
+    /// Insert or update complaint categories by code from a JSON file shaped like
+    /// data/categories.json (a retired category comes back). A malformed file is refused whole,
+    /// naming the category and field at fault; nothing changes.
+    ImportCategories {
+        /// Path of the categories file.
         file: PathBuf,
     },
     /// Replace the wards and communes with those of a GeoJSON FeatureCollection of Polygon and
@@ -154,6 +163,23 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             })
             .await?;
             println!("{}: {count} areas imported", file.display());
+            Ok(())
+        }
+        Command::ImportCategories { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let categories =
+                parse_categories(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let counts = with_connection(&config, move |conn| {
+                smartcity_db::places::import_categories(conn, &categories)
+            })
+            .await?;
+            println!(
+                "{}: {} categories added, {} updated",
+                file.display(),
+                counts.inserted,
+                counts.updated
+            );
             Ok(())
         }
         Command::ImportProcedures { file } => {

@@ -55,7 +55,9 @@ fn help_explains_each_command() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in ["serve", "migrate", "seed", "create-admin", "import-procedures"] {
+    for command in
+        ["serve", "migrate", "seed", "create-admin", "import-procedures", "import-categories"]
+    {
         assert!(help.contains(command), "{command} in {help}");
     }
     let out = Command::new(BIN).args(["create-admin", "--help"]).output().unwrap();
@@ -140,6 +142,53 @@ fn import_procedures_upserts_and_refuses_a_bad_file_whole_naming_line_and_field(
     let mut conn = connect(&db);
     assert!(procedures::find(&mut conn, "T-03").unwrap().is_none(), "nothing half-written");
     assert_eq!(procedures::live_with_revision(&mut conn).unwrap().1.len(), 2);
+}
+
+fn category(code: &str, sla_hours: u32) -> String {
+    format!(
+        r#"{{"code": "{code}", "name": {{"vi": "Loại {code}", "en": "Kind {code}"}},
+          "group": {{"vi": "Môi trường", "en": "Environment"}}, "sla_hours": {sla_hours},
+          "icon": "other"}}"#
+    )
+}
+
+#[test]
+fn import_categories_upserts_by_code_and_refuses_a_bad_file_whole_naming_the_field() {
+    let db = TestDb::create();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, categories: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!(r#"{{"categories": [{}]}}"#, categories.join(","))).unwrap();
+        path
+    };
+    let import =
+        |path: &std::path::Path| smartcity(&db, &["import-categories", path.to_str().unwrap()], "");
+    let first = write("first.json", &[category("stray_dogs", 48)]);
+    let out = import(&first);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 categories added, 0 updated"), "{}", text(&out.stdout));
+
+    let second = write("second.json", &[category("stray_dogs", 24), category("graffiti", 96)]);
+    let out = import(&second);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 categories added, 1 updated"), "{}", text(&out.stdout));
+    let mut conn = connect(&db);
+    let stored = smartcity_db::places::find_category(&mut conn, "stray_dogs").unwrap().unwrap();
+    assert_eq!(stored.sla_hours, 24);
+
+    // A change to a known category, then a new one with an SLA of zero: neither lands.
+    let bad = write("bad.json", &[category("stray_dogs", 12), category("beggars", 0)]);
+    let out = import(&bad);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("categories[1].sla_hours"), "{err}");
+    let mut conn = connect(&db);
+    assert_eq!(
+        smartcity_db::places::find_category(&mut conn, "stray_dogs").unwrap().unwrap().sla_hours,
+        24,
+        "nothing half-written"
+    );
+    assert!(smartcity_db::places::find_category(&mut conn, "beggars").unwrap().is_none());
 }
 
 #[test]

@@ -25,6 +25,7 @@ const DOSSIER_X: &str = "000.00.07.H47-261102-0001";
 const DOSSIER_Y: &str = "000.00.07.H47-261102-0002";
 const DEVICE_A: &str = "fMEQbYbZQ0y:APA91bH-authz-a";
 const NEW_PROCEDURE: &str = "TI-CT-09";
+const NEW_CATEGORY: &str = "stray_dogs";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Principal {
@@ -206,6 +207,16 @@ fn new_procedure(code: &str) -> Value {
            "result": "Giấy phép", "online_url": "https://dichvucong.gov.vn/p/ruou"})
 }
 
+fn new_category(code: &str) -> Value {
+    json!({
+        "code": code,
+        "name": {"vi": "Chó thả rông", "en": "Stray dogs"},
+        "group": {"vi": "Trật tự đô thị", "en": "Public order"},
+        "sla_hours": 48,
+        "icon": "other",
+    })
+}
+
 fn open311_filing(key: &str) -> Vec<(String, String)> {
     [
         ("api_key", key),
@@ -348,6 +359,11 @@ impl World {
         created(
             app.post_auth("/v1/admin/procedures", &admin, &new_procedure(NEW_PROCEDURE)).await,
             "procedure",
+        )
+        .await;
+        created(
+            app.post_auth("/v1/admin/categories", &admin, &new_category(NEW_CATEGORY)).await,
+            "category",
         )
         .await;
         let rules = created(app.get_auth("/v1/admin/routing-rules", &admin).await, "rules").await;
@@ -532,6 +548,17 @@ fn rows() -> Vec<Row> {
         }),
         row(M::DELETE, "/v1/admin/procedures/{code}", ADMIN_ONLY, |_, _| {
             Call::to(format!("/v1/admin/procedures/{NEW_PROCEDURE}"))
+        }),
+        row(M::GET, "/v1/admin/categories", ADMIN_ONLY, |_, _| Call::to("/v1/admin/categories")),
+        row(M::POST, "/v1/admin/categories", ADMIN_ONLY, |_, who| {
+            Call::to("/v1/admin/categories").json(new_category(&format!("ti_cat_{}", who.index())))
+        }),
+        row(M::PUT, "/v1/admin/categories/{code}", ADMIN_ONLY, |_, _| {
+            Call::to(format!("/v1/admin/categories/{NEW_CATEGORY}"))
+                .json(new_category(NEW_CATEGORY))
+        }),
+        row(M::DELETE, "/v1/admin/categories/{code}", ADMIN_ONLY, |_, _| {
+            Call::to(format!("/v1/admin/categories/{NEW_CATEGORY}"))
         }),
         row(M::GET, "/v1/admin/routing-rules", ADMIN_ONLY, |_, _| {
             Call::to("/v1/admin/routing-rules")
@@ -897,6 +924,8 @@ async fn a_caller_without_the_role_is_refused_whatever_body_they_send() {
         (Method::POST, format!("/v1/admin/agencies/{}/api-keys", w.agency_x)),
         (Method::POST, "/v1/admin/procedures".to_string()),
         (Method::PUT, format!("/v1/admin/procedures/{NEW_PROCEDURE}")),
+        (Method::POST, "/v1/admin/categories".to_string()),
+        (Method::PUT, format!("/v1/admin/categories/{NEW_CATEGORY}")),
         (Method::PUT, "/v1/admin/routing-rules".to_string()),
         (Method::POST, "/v1/admin/open311-clients".to_string()),
     ];
@@ -927,6 +956,7 @@ async fn a_caller_not_signed_in_is_asked_to_sign_in_whatever_body_they_send() {
         (Method::PUT, "/v1/me/notification-settings"),
         (Method::POST, "/v1/me/dossiers"),
         (Method::POST, "/v1/admin/agencies"),
+        (Method::POST, "/v1/admin/categories"),
         (Method::PUT, "/v1/admin/routing-rules"),
     ];
     let mut answered = Vec::new();

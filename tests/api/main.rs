@@ -4,6 +4,7 @@
 mod accounts;
 mod authorization;
 mod body_memory;
+mod categories;
 mod complaint_photos;
 mod complaints;
 mod console;

@@ -77,6 +77,8 @@ error_codes! {
         "This step is not possible for the complaint now";
     ProcedureExists => "procedure_exists", 409,
         "Đã có thủ tục với mã này", "A procedure with this code already exists";
+    CategoryExists => "category_exists", 409,
+        "Đã có loại phản ánh với mã này", "A category with this code already exists";
     BodyTooLarge => "body_too_large", 413,
         "Nội dung gửi lên quá lớn", "The request body is too large";
     UriTooLong => "uri_too_long", 414,

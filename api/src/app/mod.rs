@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod categories;
 pub mod complaints;
 pub mod database;
 pub mod dossiers;

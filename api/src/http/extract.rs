@@ -103,6 +103,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "`body` must be a JSON object",
         ));
     }
+    from_value(value)
+}
+
+/// A JSON value already read (a body a handler completed, say) as `T`, the field at fault
+/// named as for a body.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         field_error(&path, &err.into_inner().to_string())

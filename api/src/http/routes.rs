@@ -3,8 +3,8 @@
 //! rule, are left out, see [`answered`]) so a test can hold them against `openapi.yaml`.
 
 use super::handlers::{
-    accounts, admin, agency, complaint_events, complaint_filing, complaints, devices, dossiers,
-    health, inbox, open311, open311_clients, places, procedures, push_admin, stats,
+    accounts, admin, agency, categories, complaint_events, complaint_filing, complaints, devices,
+    dossiers, health, inbox, open311, open311_clients, places, procedures, push_admin, stats,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -90,6 +90,14 @@ fn mount(r: &mut Routes) {
     r.public_read("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
 
     r.public_read("/v1/categories", vec![(M::GET, web::to(places::categories))]);
+    r.at(
+        "/v1/admin/categories",
+        vec![(M::GET, web::to(categories::list)), (M::POST, web::to(categories::create))],
+    );
+    r.at(
+        "/v1/admin/categories/{code}",
+        vec![(M::PUT, web::to(categories::replace)), (M::DELETE, web::to(categories::retire))],
+    );
     r.public_read("/v1/areas", vec![(M::GET, web::to(places::areas))]);
     r.public_read(
         "/v1/complaints",

@@ -18,7 +18,9 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, JobEr
     let window = TimeDelta::from_std(state.config.remind_before).unwrap_or(TimeDelta::hours(24));
     let at = now.naive_utc();
     let today = vietnam_date(now);
-    let categories = state.db(places::list_categories).await?;
+    // Retired categories too: complaints filed under them are still due.
+    let categories: Vec<_> =
+        state.db(places::all_categories).await?.into_iter().map(|c| c.category).collect();
     let mut sent = 0;
 
     for (reminder, from, to) in

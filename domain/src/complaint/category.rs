@@ -206,7 +206,9 @@ pub fn parse_categories(json: &str) -> Result<Vec<Category>, String> {
     let mut codes = HashSet::new();
     for (index, category) in file.categories.iter().enumerate() {
         let at = format!("categories[{index}]");
-        check_category(category).map_err(|problem| format!("{at}.{problem}"))?;
+        category.check().map_err(|invalid| {
+            format!("{at}.{}: {}", invalid.field, invalid.reason.message(Lang::En))
+        })?;
         if !codes.insert(category.code.as_str()) {
             return Err(format!("{at}.code: {} appears twice", category.code));
         }
@@ -221,59 +223,102 @@ fn is_code(code: &str) -> bool {
         && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-const CODE_RULE: &str = "must be 1–40 lower-case ASCII letters, digits or underscores";
+fn check_code(field: String, code: &str) -> Result<(), Invalid> {
+    if is_code(code) {
+        return Ok(());
+    }
+    Err(Invalid::new(
+        field,
+        Reason::Format {
+            expected_vi: "1–40 chữ cái ASCII thường, chữ số hoặc dấu gạch dưới",
+            expected_en: "1–40 lower-case ASCII letters, digits or underscores",
+        },
+    ))
+}
 
-fn check_bilingual(field: &str, text: &Bilingual) -> Result<(), String> {
+fn check_range(field: &str, value: u32, min: u32, max: u32) -> Result<(), Invalid> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Invalid::new(field, Reason::OutOfRange { min: min.into(), max: max.into() }))
+}
+
+fn check_bilingual(field: &str, text: &Bilingual) -> Result<(), Invalid> {
+    check_texts(field, text, 1, 300)
+}
+
+fn check_texts(field: &str, text: &Bilingual, min: usize, max: usize) -> Result<(), Invalid> {
     for (lang, value) in [("vi", &text.vi), ("en", &text.en)] {
-        clean_text("", value, 1, 300, false)
-            .map_err(|invalid| format!("{field}.{lang}: {}", invalid.reason.message(Lang::En)))?;
+        clean_text(&format!("{field}.{lang}"), value, min, max, false)?;
     }
     Ok(())
 }
 
-fn check_category(category: &Category) -> Result<(), String> {
-    if !is_code(&category.code) {
-        return Err(format!("code: {CODE_RULE}"));
-    }
-    check_bilingual("name", &category.name)?;
-    check_bilingual("group", &category.group)?;
-    if !(1..=8760).contains(&category.sla_hours) {
-        return Err("sla_hours: must be between 1 and 8760 (a year)".into());
-    }
-    if !is_code(&category.icon) {
-        return Err(format!("icon: {CODE_RULE}"));
-    }
-    if !(10..=5000).contains(&category.nearby_radius_m) {
-        return Err("nearby_radius_m: must be between 10 and 5000".into());
-    }
-    let mut codes = HashSet::new();
-    for (index, attribute) in category.attributes.iter().enumerate() {
-        let at = format!("attributes[{index}]");
-        if !is_code(&attribute.code) {
-            return Err(format!("{at}.code: {CODE_RULE}"));
-        }
-        if !codes.insert(attribute.code.as_str()) {
-            return Err(format!("{at}.code: {} appears twice", attribute.code));
-        }
-        check_bilingual(&format!("{at}.description"), &attribute.description)?;
-        match (attribute.datatype.is_list(), attribute.values.is_empty()) {
-            (true, true) => return Err(format!("{at}.values: a list needs values")),
-            (false, false) => return Err(format!("{at}.values: only lists have values")),
-            _ => {}
-        }
-        let mut keys = HashSet::new();
-        for (index, value) in attribute.values.iter().enumerate() {
-            let at = format!("{at}.values[{index}]");
-            if !is_code(&value.key) {
-                return Err(format!("{at}.key: {CODE_RULE}"));
+/// A code or key given twice where each must be unique.
+fn repeated(field: String) -> Invalid {
+    Invalid::new(
+        field,
+        Reason::Format {
+            expected_vi: "một mã chưa dùng ở mục khác trong danh sách",
+            expected_en: "a code no other entry of the list has",
+        },
+    )
+}
+
+/// Hours a category may give to resolve a complaint: at least one, at most a year.
+const SLA_HOURS: (u32, u32) = (1, 8760);
+
+impl Category {
+    /// The rules a category keeps wherever it comes from (the file, an administrator): codes
+    /// usable in URLs and form fields, names not blank, bounded SLA and radius, and questions
+    /// whose codes and values are unique and whose lists have values. A refusal names the
+    /// field as a path inside the category (`attributes[1].values[0].key`).
+    pub fn check(&self) -> Result<(), Invalid> {
+        check_code("code".into(), &self.code)?;
+        check_bilingual("name", &self.name)?;
+        check_bilingual("group", &self.group)?;
+        // Open311 clients show the keywords as given: plain text, none needed.
+        check_texts("keywords", &self.keywords, 0, 500)?;
+        check_range("sla_hours", self.sla_hours, SLA_HOURS.0, SLA_HOURS.1)?;
+        check_code("icon".into(), &self.icon)?;
+        check_range("nearby_radius_m", self.nearby_radius_m, 10, 5000)?;
+        let mut codes = HashSet::new();
+        for (index, attribute) in self.attributes.iter().enumerate() {
+            let at = format!("attributes[{index}]");
+            check_code(format!("{at}.code"), &attribute.code)?;
+            if !codes.insert(attribute.code.as_str()) {
+                return Err(repeated(format!("{at}.code")));
             }
-            if !keys.insert(value.key.as_str()) {
-                return Err(format!("{at}.key: {} appears twice", value.key));
+            check_bilingual(&format!("{at}.description"), &attribute.description)?;
+            let values_rule = match (attribute.datatype.is_list(), attribute.values.is_empty()) {
+                (true, true) => Some((
+                    "ít nhất một lựa chọn cho câu hỏi dạng danh sách",
+                    "at least one value, for a list",
+                )),
+                (false, false) => Some((
+                    "không có lựa chọn: chỉ câu hỏi dạng danh sách mới có",
+                    "no values, which only lists have",
+                )),
+                _ => None,
+            };
+            if let Some((expected_vi, expected_en)) = values_rule {
+                return Err(Invalid::new(
+                    format!("{at}.values"),
+                    Reason::Format { expected_vi, expected_en },
+                ));
             }
-            check_bilingual(&format!("{at}.name"), &value.name)?;
+            let mut keys = HashSet::new();
+            for (index, value) in attribute.values.iter().enumerate() {
+                let at = format!("{at}.values[{index}]");
+                check_code(format!("{at}.key"), &value.key)?;
+                if !keys.insert(value.key.as_str()) {
+                    return Err(repeated(format!("{at}.key")));
+                }
+                check_bilingual(&format!("{at}.name"), &value.name)?;
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -344,7 +389,7 @@ pub(crate) mod tests {
             (with(r#""colour": "red""#), "categories[0].colour: unknown field `colour`"),
             (
                 one(&format!("{{{}}}", base.replace("72", "0"))),
-                "categories[0].sla_hours: must be between",
+                "categories[0].sla_hours: must be between 1 and 8760",
             ),
             (
                 one(&format!("{{{}}}", base.replace("Pothole", " "))),
@@ -352,20 +397,23 @@ pub(crate) mod tests {
             ),
             (
                 one(&format!("{{{}}}", base.replace("\"pothole\"", "\"Ổ gà\""))),
-                "categories[0].code: must be",
+                "categories[0].code: has the wrong format: 1–40 lower-case",
             ),
-            (with(r#""nearby_radius_m": 1"#), "categories[0].nearby_radius_m: must be between"),
+            (
+                with(r#""nearby_radius_m": 1"#),
+                "categories[0].nearby_radius_m: must be between 10 and 5000",
+            ),
             (
                 question("colour", ""),
                 "categories[0].attributes[0].datatype: unknown variant `colour`",
             ),
             (
                 question("singlevaluelist", ""),
-                "categories[0].attributes[0].values: a list needs values",
+                "categories[0].attributes[0].values: has the wrong format: at least one value",
             ),
             (
                 question("string", r#", "values": [{"key": "a", "name": {"vi": "A", "en": "A"}}]"#),
-                "categories[0].attributes[0].values: only lists have values",
+                "categories[0].attributes[0].values: has the wrong format: no values",
             ),
             (
                 question(
@@ -373,13 +421,40 @@ pub(crate) mod tests {
                     r#", "values": [{"key": "a", "name": {"vi": "A", "en": "A"}},
                                     {"key": "a", "name": {"vi": "B", "en": "B"}}]"#,
                 ),
-                "categories[0].attributes[0].values[1].key: a appears twice",
+                "categories[0].attributes[0].values[1].key: has the wrong format: a code no other",
             ),
         ];
         for (json, start) in cases {
             let message = refused(&json);
             assert!(message.starts_with(start), "{message}\n  expected: {start}");
         }
+    }
+
+    #[test]
+    fn a_category_refused_one_by_one_names_the_field_inside_it() {
+        let refusal = |change: fn(&mut Category)| {
+            let mut changed = category("drainage_flooding");
+            change(&mut changed);
+            let invalid = changed.check().unwrap_err();
+            (invalid.field, invalid.reason.code())
+        };
+        assert!(category("drainage_flooding").check().is_ok());
+        assert_eq!(refusal(|c| c.code = "Ngập".into()), ("code".into(), "format"));
+        assert_eq!(refusal(|c| c.name.en = "  ".into()), ("name.en".into(), "required"));
+        assert_eq!(
+            refusal(|c| c.keywords.vi = "a\u{7}".into()),
+            ("keywords.vi".into(), "control_characters")
+        );
+        assert_eq!(refusal(|c| c.sla_hours = 0), ("sla_hours".into(), "out_of_range"));
+        assert_eq!(refusal(|c| c.sla_hours = 8761), ("sla_hours".into(), "out_of_range"));
+        assert_eq!(
+            refusal(|c| c.attributes[0].values.clear()),
+            ("attributes[0].values".into(), "format")
+        );
+        assert_eq!(
+            refusal(|c| c.attributes.push(c.attributes[0].clone())),
+            ("attributes[2].code".into(), "format")
+        );
     }
 
     fn answers(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {

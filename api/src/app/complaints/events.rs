@@ -240,10 +240,12 @@ pub async fn record(
     let effects = effects(state, id, &transition.event).await?;
 
     let category_code = complaint.category_code.clone();
-    let category =
-        state.db(move |conn| places::find_category(conn, &category_code)).await?.ok_or_else(
-            || ApiError::internal(Bug(format!("complaint {id} has an unknown category"))),
-        )?;
+    // Retired or not: a complaint keeps the category it was filed under.
+    let category = state
+        .db(move |conn| places::find_any_category(conn, &category_code))
+        .await?
+        .ok_or_else(|| ApiError::internal(Bug(format!("complaint {id} has an unknown category"))))?
+        .category;
     // Refusals are all behind: only now are the photos worth processing and storing.
     let processed = photos::process(state, uploads).await?;
     let stored = photos::store(&state.photos, &processed).await?;

@@ -188,7 +188,9 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
 
     let categories = parse_categories(DEMO_CATEGORIES)
         .expect("the shipped categories are valid (checked by a domain test)");
-    places::upsert_categories(conn, &categories)?;
+    // Only into an empty table: administrators edit categories afterwards, and a seed run
+    // again must not undo their edits.
+    places::insert_categories_if_none(conn, &categories)?;
     if places::areas_with_revision(conn)?.1.is_empty() {
         let areas = parse_areas(DEMO_AREAS, "name", &Region::VIETNAM)
             .expect("the shipped areas are valid (checked by a domain test)");

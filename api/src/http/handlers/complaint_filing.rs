@@ -68,9 +68,7 @@ pub async fn file(
     let code = text(&form, "category").ok_or_else(|| {
         ApiError::invalid_field("category", "Thiếu `category`", "`category` is missing")
     })?;
-    let category = places::category(&state, code.to_string()).await?.ok_or_else(|| {
-        ApiError::invalid_field("category", "Không có loại phản ánh này", "No such category")
-    })?;
+    let category = places::fileable_category(&state, code.to_string()).await?;
     let filing = Filing {
         category,
         description: form.fields.get("description").cloned().unwrap_or_default(),

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod agency;
+pub mod categories;
 pub mod complaint_events;
 pub mod complaint_filing;
 pub mod complaint_views;
