@@ -44,7 +44,12 @@ pub enum Command {
     /// then, on a database with no complaint and no dossier yet, a demo city: about 300
     /// complaints with photos and timelines and 40 dossiers. Safe to run again: existing rows
     /// are kept, and passwords are printed only when made.
-    Seed,
+    Seed {
+        /// Only the agencies, accounts, catalogue, categories, areas and rules: no demo
+        /// complaints or dossiers (a real city's first seed).
+        #[arg(long)]
+        without_demo_city: bool,
+    },
     /// Create an administrator. The password is read from standard input when it is not a
     /// terminal (`echo "$PW" | smartcity create-admin --phone 0912345678`), else prompted for.
     CreateAdmin {
@@ -106,11 +111,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { without_demo_city } => {
             let (_, pool) = open_database(&config).await.map_err(|e| e.to_string())?;
             let photos = PhotoStore::from_config(&config.photo_store).map_err(|e| e.to_string())?;
             let report = on_pool(&pool, seed::seed).await?;
             print!("{report}");
+            if without_demo_city {
+                return Ok(());
+            }
             let city = seed::demo_city(&pool, &photos, &config.calendar)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -487,3 +487,21 @@ async fn a_server_killed_mid_queue_loses_no_push_after_restart() {
         google.sent().iter().map(|s| s.message["token"].as_str().unwrap().to_string()).collect();
     assert_eq!(delivered.len(), 600, "every phone got its push");
 }
+
+/// A real city's first seed: the agencies, catalogue and the rest, and no demo complaints.
+#[test]
+fn seed_without_the_demo_city_adds_no_complaint() {
+    let db = TestDb::create();
+    let photos = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["seed", "--without-demo-city"])
+        .env("DATABASE_URL", db.url())
+        .env("SMARTCITY_PHOTO_DIR", photos.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("procedures: 53 added"), "{}", text(&out.stdout));
+    let mut conn = connect(&db);
+    assert_eq!(smartcity_db::complaints::count(&mut conn).unwrap(), 0);
+}

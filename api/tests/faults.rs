@@ -286,7 +286,7 @@ async fn postgres_stopped_under_load_answers_503_quickly_then_recovers_losing_an
     const RECOVER_WITHIN: Duration = Duration::from_secs(5);
     let postgres = PrivatePostgres::start();
     command(&postgres.url(), &["migrate"]);
-    command(&postgres.url(), &["seed"]);
+    command(&postgres.url(), &["seed", "--without-demo-city"]);
     let photos = tempfile::tempdir().unwrap();
     let server = Server::start(
         &postgres.url(),
@@ -487,7 +487,7 @@ async fn upload(
 async fn a_server_killed_mid_upload_leaves_no_half_written_complaint_and_no_orphan_file() {
     let db = smartcity_testkit::test_db::TestDb::create();
     command(db.url(), &["migrate"]);
-    command(db.url(), &["seed"]);
+    command(db.url(), &["seed", "--without-demo-city"]);
     let photo_dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(db.url(), photo_dir.path(), &[]);
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();

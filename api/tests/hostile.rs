@@ -996,7 +996,7 @@ impl Started {
     fn new() -> Started {
         let db = TestDb::create();
         run(&db, &["migrate"], "");
-        run(&db, &["seed"], "");
+        run(&db, &["seed", "--without-demo-city"], "");
         run(&db, &["create-admin", "--phone", ADMIN_PHONE], &format!("{ADMIN_PASSWORD}\n"));
         let photo_dir = tempfile::tempdir().unwrap();
         let server =
