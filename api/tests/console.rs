@@ -483,3 +483,29 @@ async fn a_routing_rule_set_in_the_matrix_routes_the_next_filing() {
     assert_eq!(filed["agency_id"], department);
     admin.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anyone_reads_the_city_record_and_sees_the_newest_complaints_on_the_map() {
+    if !browser_available() {
+        return;
+    }
+    let city = City::start();
+    let browser = Browser::open().await;
+    browser.goto(&city.server.url("/")).await;
+    browser.wait_for("#city-map .leaflet-interactive").await;
+    // The demo city's complaints are drawn, and without tiles the page says so and lists them.
+    let markers = browser
+        .script("return document.querySelectorAll('#city-map .leaflet-interactive').length")
+        .await;
+    assert!(markers.as_u64().unwrap() > 10, "{markers} markers");
+    browser.wait_for("#city-map-note:not([hidden])").await;
+    let resolved: u64 =
+        browser.text("#records tbody tr:first-child td:nth-child(3)").await.parse().unwrap();
+    assert!(resolved > 0, "the demo city's first agency resolved something");
+    assert!(browser.page_text().await.contains("Chính quyền trả lời người dân"));
+    browser.screenshot("public").await;
+    browser.click("a[hreflang=en]").await;
+    browser.wait_for("html[lang=en]").await;
+    assert!(browser.page_text().await.contains("How the city answers its residents"));
+    browser.close().await;
+}

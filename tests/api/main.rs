@@ -24,6 +24,7 @@ mod operations;
 mod photos_on_s3;
 mod places;
 mod procedures;
+mod public_page;
 mod reminders;
 mod schema_parity;
 mod templates;

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod categories;
 pub mod complaints;
+pub mod dashboard;
 pub mod database;
 pub mod dossiers;
 pub mod error;

@@ -7,7 +7,9 @@ use crate::app::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::{complaints, dossiers};
-use smartcity_domain::complaint::{monthly_complaint_stats, ComplaintMonth};
+use smartcity_domain::complaint::{
+    complaint_records_since, monthly_complaint_stats, ComplaintMonth, ComplaintRecord,
+};
 use smartcity_domain::dossier::{monthly_stats, MonthStats};
 use std::collections::HashMap;
 
@@ -82,4 +84,61 @@ pub async fn complaints(
         .filter(|s| months.holds(&s.month))
         .filter_map(|stats| Some((agencies.get(&stats.agency_id)?.clone(), stats)))
         .collect())
+}
+
+/// One agency's record over a period, complaints and dossiers side by side.
+pub struct AgencyRecord {
+    pub agency: AgencyRow,
+    pub complaints: Option<ComplaintRecord>,
+    pub dossiers_received: u64,
+    pub dossiers_finished: u64,
+    pub dossiers_on_time: u64,
+}
+
+impl AgencyRecord {
+    pub fn dossier_on_time_rate(&self) -> Option<f64> {
+        (self.dossiers_finished > 0)
+            .then(|| self.dossiers_on_time as f64 / self.dossiers_finished as f64)
+    }
+}
+
+/// Every agency's record over `months` (complaints: from its first month until now), by name; an agency with
+/// nothing to show is listed too (an empty row says something in public).
+pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<AgencyRecord>, ApiError> {
+    let from = months.from;
+    // Months are Vietnam's: the first one began at 17:00 UTC the day before.
+    let since = (from.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::hours(7))
+        .and_utc();
+    let (outcomes, dates, agencies) = state
+        .db(move |conn| {
+            Ok((
+                complaints::outcomes_since(conn, since.naive_utc())?,
+                dossiers::dates_since(conn, from)?,
+                agencies::list_all(conn)?,
+            ))
+        })
+        .await?;
+    let mut by_agency: HashMap<String, ComplaintRecord> = complaint_records_since(&outcomes, since)
+        .into_iter()
+        .map(|r| (r.agency_id.clone(), r))
+        .collect();
+    let mut records: Vec<AgencyRecord> = agencies
+        .into_iter()
+        .map(|agency| AgencyRecord {
+            complaints: by_agency.remove(&agency.id),
+            agency,
+            dossiers_received: 0,
+            dossiers_finished: 0,
+            dossiers_on_time: 0,
+        })
+        .collect();
+    for month in monthly_stats(&dates).into_iter().filter(|s| months.holds(&s.month)) {
+        if let Some(record) = records.iter_mut().find(|r| r.agency.id == month.agency_id) {
+            record.dossiers_received += month.received;
+            record.dossiers_finished += month.finished;
+            record.dossiers_on_time += month.finished_on_time;
+        }
+    }
+    records.sort_by(|a, b| a.agency.name.cmp(&b.agency.name));
+    Ok(records)
 }

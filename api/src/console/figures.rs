@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use smartcity_domain::account::Role;
-use smartcity_domain::complaint::ComplaintMonth;
+use smartcity_domain::complaint::ComplaintFigures;
 use smartcity_domain::dossier::MonthStats;
 use smartcity_domain::Lang;
 use std::collections::BTreeMap;
@@ -74,7 +74,7 @@ async fn figures(
     let mut table: BTreeMap<String, Month> = BTreeMap::new();
     for (agency, c) in stats::complaints(state, &months).await? {
         if mine(&agency.id) {
-            add_complaints(table.entry(c.month.clone()).or_default(), &c);
+            add_complaints(table.entry(c.month.clone()).or_default(), &c.figures);
         }
     }
     for (agency, d) in stats::dossiers(state, &months).await? {
@@ -85,7 +85,7 @@ async fn figures(
     Ok((months, table))
 }
 
-fn add_complaints(month: &mut Month, c: &ComplaintMonth) {
+fn add_complaints(month: &mut Month, c: &ComplaintFigures) {
     month.complaints_received += c.received;
     month.within_sla += c.resolved_within_sla;
     // Several agencies' median is not known from their medians: for "all agencies" the

@@ -44,20 +44,7 @@ pub fn frame(
     html! {
         (DOCTYPE)
         html lang=(lang.tag()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                // htmx is told not to add inline styles or run scripts it swaps in: the
-                // Content-Security-Policy allows neither.
-                meta name="htmx-config"
-                    content=r#"{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false}"#;
-                title { (title) " · " (tr(lang, "Bảng điều khiển", "Console")) }
-                link rel="stylesheet" href=(assets::url("console.css"));
-                link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
-                script src=(assets::url("vendor/htmx.min.js")) defer {}
-                script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
-                script src=(assets::url("console.js")) defer {}
-            }
+            (head(title, tr(lang, "Bảng điều khiển", "Console")))
             body {
                 header.bar {
                     a.brand href="/console/" { "Smart City · " (tr(lang, "Bảng điều khiển", "Console")) }
@@ -82,6 +69,50 @@ pub fn frame(
                             button.plain type="submit" { (tr(lang, "Đăng xuất", "Sign out")) }
                         }
                     }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+/// What every page loads: the stylesheet, the maps, htmx and our one script, all from the binary.
+fn head(title: &str, site: &str) -> Markup {
+    html! {
+    head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            // htmx is told not to add inline styles or run scripts it swaps in: the
+            // Content-Security-Policy allows neither.
+            meta name="htmx-config"
+                content=r#"{"includeIndicatorStyles":false,"allowScriptTags":false,"allowEval":false}"#;
+            title { (title) " · " (site) }
+            link rel="stylesheet" href=(assets::url("console.css"));
+            link rel="stylesheet" href=(assets::url("vendor/leaflet/leaflet.css"));
+            script src=(assets::url("vendor/htmx.min.js")) defer {}
+            script src=(assets::url("vendor/leaflet/leaflet.js")) defer {}
+            script src=(assets::url("console.js")) defer {}
+        }
+    }
+}
+
+/// A page anyone may read (no sign-in, no session): the public dashboard at `/`. Its language
+/// comes from `?lang=`, since the console's cookie is not sent outside `/console`.
+pub fn public_frame(lang: Lang, title: &str, body: Markup) -> Markup {
+    let (other, label) = match lang {
+        Lang::Vi => ("en", "English"),
+        Lang::En => ("vi", "Tiếng Việt"),
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.tag()) {
+            (head(title, "Smart City"))
+            body {
+                header.bar {
+                    a.brand href={ "/?lang=" (lang.tag()) } { "Smart City" }
+                    nav {}
+                    a href={ "/?lang=" (other) } hreflang=(other) { (label) }
+                    a href="/console/login" { (tr(lang, "Cán bộ đăng nhập", "Staff sign-in")) }
                 }
                 main { h1 { (title) } (body) }
             }

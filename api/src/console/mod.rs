@@ -15,6 +15,7 @@ mod forms;
 mod inbox;
 mod layout;
 mod login;
+mod public;
 mod session;
 
 use crate::app::error::{ApiError, ErrorCode};
@@ -31,6 +32,15 @@ use layout::{frame, tr, Section};
 use maud::html;
 
 pub fn register(cfg: &mut web::ServiceConfig) {
+    // The public page shares the console's headers and error pages, not its session.
+    cfg.service(
+        web::resource("/")
+            .route(web::get().to(public::page))
+            .default_service(web::to(method_not_allowed))
+            .wrap(from_fn(catch_panics))
+            .wrap(from_fn(render_errors))
+            .wrap(from_fn(security_headers)),
+    );
     cfg.route("/console", web::get().to(|| async { see_other("/console/") }));
     cfg.service(
         web::scope("/console")
@@ -69,11 +79,11 @@ pub fn register(cfg: &mut web::ServiceConfig) {
 /// per resource: only after routing may the request be held).
 fn at(path: &str, routes: Vec<actix_web::Route>) -> impl HttpServiceFactory {
     let resource = routes.into_iter().fold(web::resource(path), |res, route| res.route(route));
-    resource
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::new(ErrorCode::MethodNotAllowed))
-        }))
-        .wrap(from_fn(catch_panics))
+    resource.default_service(web::to(method_not_allowed)).wrap(from_fn(catch_panics))
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(ErrorCode::MethodNotAllowed))
 }
 
 fn see_other(to: &str) -> HttpResponse {
