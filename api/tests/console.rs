@@ -412,7 +412,10 @@ async fn an_administrator_creates_a_staff_account_that_signs_in_until_it_is_disa
     let city = City::start();
     let admin = Browser::open().await;
     admin.sign_in(&city, ADMIN).await;
-    admin.click("nav a[href='/console/admin/staff']").await;
+    // The top bar has one link to the administration, whose index lists its pages.
+    admin.click("nav a[href='/console/admin']").await;
+    admin.wait_for("ul.admin-pages a[href='/console/admin/staff']").await;
+    admin.click("ul.admin-pages a[href='/console/admin/staff']").await;
     admin.wait_for("#new-name").await;
     admin
         .client

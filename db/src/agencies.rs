@@ -1,8 +1,9 @@
-use crate::schema::agencies;
+use crate::schema::{agencies, agency_api_keys, users};
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -51,4 +52,28 @@ pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Agenc
 
 pub fn list_all(conn: &mut DbConn) -> Result<Vec<AgencyRow>, DbError> {
     Ok(agencies::table.order(agencies::name.asc()).select(AgencyRow::as_select()).load(conn)?)
+}
+
+/// Every agency by name, with how many staff accounts it has and how many of its API keys
+/// still work: what an administrator looks over before issuing or revoking.
+pub fn overview(conn: &mut DbConn) -> Result<Vec<(AgencyRow, i64, i64)>, DbError> {
+    let staff: Vec<(Option<String>, i64)> = users::table
+        .filter(users::role.ne(Stored(Role::Citizen)))
+        .filter(users::agency_id.is_not_null())
+        .group_by(users::agency_id)
+        .select((users::agency_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let keys: Vec<(String, i64)> = agency_api_keys::table
+        .filter(agency_api_keys::revoked_at.is_null())
+        .group_by(agency_api_keys::agency_id)
+        .select((agency_api_keys::agency_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(list_all(conn)?
+        .into_iter()
+        .map(|agency| {
+            let staff = staff.iter().find(|(id, _)| id.as_ref() == Some(&agency.id));
+            let keys = keys.iter().find(|(id, _)| *id == agency.id);
+            (agency, staff.map_or(0, |(_, n)| *n), keys.map_or(0, |(_, n)| *n))
+        })
+        .collect())
 }

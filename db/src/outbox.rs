@@ -4,14 +4,14 @@
 
 use crate::notifications::NotificationRow;
 use crate::pool::write_transaction;
-use crate::schema::{devices, notifications, push_outbox};
+use crate::schema::{devices, notifications, push_outbox, users};
 use crate::words::{Stored, WordText};
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use smartcity_domain::push::{Platform, PushStatus};
-use smartcity_domain::Lang;
+use smartcity_domain::{Bilingual, Lang};
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Claimed {
@@ -185,6 +185,25 @@ pub fn dead_letters(conn: &mut DbConn, limit: i64) -> Result<Vec<OutboxRow>, DbE
         .limit(limit)
         .select(OutboxRow::as_select())
         .load(conn)?)
+}
+
+/// Who each of these notifications was for (their name) and its title in both languages:
+/// what a dead letter carried, for the administrator deciding whether to send it again.
+pub fn addressees(
+    conn: &mut DbConn,
+    notification_ids: &[&str],
+) -> Result<Vec<(String, String, Bilingual)>, DbError> {
+    let rows: Vec<(String, String, String, String)> = notifications::table
+        .inner_join(users::table)
+        .filter(notifications::id.eq_any(notification_ids))
+        .select((
+            notifications::id,
+            users::display_name,
+            notifications::title_vi,
+            notifications::title_en,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, name, vi, en)| (id, name, Bilingual { vi, en })).collect())
 }
 
 /// Queues a dead letter again, with its attempts reset; false when there is no such dead letter.

@@ -15,6 +15,7 @@ use smartcity_domain::account::Role;
 use smartcity_domain::agency::NewAgency;
 use smartcity_domain::routing::{Rule, ANY};
 use smartcity_domain::validation::clean_text;
+use smartcity_domain::Bilingual;
 
 pub async fn create_agency(
     state: &AppState,
@@ -39,7 +40,36 @@ pub async fn create_agency(
             }
         })
         .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::AgencyCodeTaken).with_field("code"))
+        .ok_or_else(|| {
+            // Said outright: with only the field named, the reason would read "invalid".
+            ApiError::new(ErrorCode::AgencyCodeTaken).with_field("code").with_detail(
+                "Mã cơ quan này đã được dùng cho một cơ quan khác",
+                "Another agency already has this code",
+            )
+        })
+}
+
+/// An agency as the administration lists it.
+pub struct AgencySummary {
+    pub agency: AgencyRow,
+    /// Its staff accounts, disabled ones included.
+    pub staff: i64,
+    /// Its API keys not revoked.
+    pub live_keys: i64,
+}
+
+/// Every agency by name, with its staff and working keys counted.
+pub async fn agencies(state: &AppState, _: &Admin) -> Result<Vec<AgencySummary>, ApiError> {
+    let rows = state.db(agencies::overview).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(agency, staff, live_keys)| AgencySummary { agency, staff, live_keys })
+        .collect())
+}
+
+/// The agency with this id, or not found.
+pub async fn agency(state: &AppState, _: &Admin, id: String) -> Result<AgencyRow, ApiError> {
+    state.db(move |conn| agencies::find_agency(conn, &id)).await?.ok_or_else(ApiError::not_found)
 }
 
 /// A staff account of an existing agency.
@@ -136,14 +166,6 @@ async fn on_staff_account(
     changed.then_some(()).ok_or_else(ApiError::not_found)
 }
 
-async fn existing_agency(state: &AppState, id: String) -> Result<String, ApiError> {
-    let lookup = id.clone();
-    match state.db(move |conn| agencies::find_agency(conn, &lookup)).await? {
-        Some(_) => Ok(id),
-        None => Err(ApiError::not_found()),
-    }
-}
-
 /// A new key and its stored details: the key itself is shown this once, stored only as a hash.
 pub struct IssuedKey<T> {
     pub key: String,
@@ -155,11 +177,11 @@ const KEY_PREFIX_CHARS: usize = 12;
 
 pub async fn create_api_key(
     state: &AppState,
-    _: &Admin,
+    admin: &Admin,
     agency_id: String,
     label: &str,
 ) -> Result<IssuedKey<ApiKeyRow>, ApiError> {
-    let agency_id = existing_agency(state, agency_id).await?;
+    let agency_id = agency(state, admin, agency_id).await?.id;
     let label = clean_text("label", label, 1, 100, false)?;
     let (key, hash) = tokens::new_api_key();
     let prefix: String = key.chars().take(KEY_PREFIX_CHARS).collect();
@@ -173,10 +195,10 @@ pub async fn create_api_key(
 
 pub async fn list_api_keys(
     state: &AppState,
-    _: &Admin,
+    admin: &Admin,
     agency_id: String,
 ) -> Result<Vec<ApiKeyRow>, ApiError> {
-    let agency_id = existing_agency(state, agency_id).await?;
+    let agency_id = agency(state, admin, agency_id).await?.id;
     state.db(move |conn| api_keys::list(conn, &agency_id)).await
 }
 
@@ -299,9 +321,34 @@ pub async fn revoke_open311_client(
     revoked.then_some(()).ok_or_else(ApiError::not_found)
 }
 
+/// A push given up on, with whom it was for and what it said.
+pub struct DeadLetter {
+    pub push: OutboxRow,
+    /// The recipient's name.
+    pub recipient: String,
+    /// The notification's title.
+    pub title: Bilingual,
+}
+
 /// The latest 200 pushes given up on, newest first.
-pub async fn dead_letters(state: &AppState, _: &Admin) -> Result<Vec<OutboxRow>, ApiError> {
-    state.db(|conn| outbox::dead_letters(conn, 200)).await
+pub async fn dead_letters(state: &AppState, _: &Admin) -> Result<Vec<DeadLetter>, ApiError> {
+    state
+        .db(|conn| {
+            let pushes = outbox::dead_letters(conn, 200)?;
+            let ids: Vec<&str> = pushes.iter().map(|p| p.notification_id.as_str()).collect();
+            let addressees = outbox::addressees(conn, &ids)?;
+            Ok(pushes
+                .into_iter()
+                .map(|push| {
+                    let found = addressees.iter().find(|(id, ..)| *id == push.notification_id);
+                    let (recipient, title) = found
+                        .map(|(_, name, title)| (name.clone(), title.clone()))
+                        .unwrap_or_default();
+                    DeadLetter { push, recipient, title }
+                })
+                .collect())
+        })
+        .await
 }
 
 /// Puts a dead letter back in the queue, due at once, its attempts counted afresh.

@@ -30,7 +30,16 @@ pub enum Section {
     Figures,
     Staff,
     Routing,
+    /// The administration's other pages and their index.
+    Admin,
     SignIn,
+}
+
+impl Section {
+    /// Whether the page is one of the administration's, all reached through its one link.
+    fn is_admin(self) -> bool {
+        matches!(self, Section::Staff | Section::Routing | Section::Admin)
+    }
 }
 
 /// A whole page: `title` in the tab and as its heading, `body` below the top bar.
@@ -54,8 +63,7 @@ pub fn frame(
                             (nav_link(here, Section::Dossiers, "/console/dossiers", tr(lang, "Hồ sơ", "Dossiers")))
                             (nav_link(here, Section::Figures, "/console/figures", tr(lang, "Số liệu", "Figures")))
                             @if console.caller.role == Role::Admin {
-                                (nav_link(here, Section::Staff, "/console/admin/staff", tr(lang, "Cán bộ", "Staff")))
-                                (nav_link(here, Section::Routing, "/console/admin/routing", tr(lang, "Phân công", "Routing")))
+                                a href="/console/admin" class=[here.is_admin().then_some("here")] { (tr(lang, "Quản trị", "Admin")) }
                             }
                         }
                     }

@@ -7,8 +7,10 @@
 //! reader's language (signing in again when the session has ended), never a blank one.
 
 mod admin;
+mod admin_keys;
 mod assets;
 mod complaint;
+mod deliveries;
 mod dossiers;
 mod figures;
 mod forms;
@@ -70,6 +72,38 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                 "/admin/routing",
                 vec![web::get().to(admin::routing), web::post().to(admin::save_routing)],
             ))
+            .service(at("/admin", vec![web::get().to(admin_keys::index)]))
+            .service(at(
+                "/admin/agencies",
+                vec![
+                    web::get().to(admin_keys::agencies),
+                    web::post().to(admin_keys::create_agency),
+                ],
+            ))
+            .service(at(
+                "/admin/agencies/{id}",
+                vec![
+                    web::get().to(admin_keys::agency_keys),
+                    web::post().to(admin_keys::issue_agency_key),
+                ],
+            ))
+            .service(at(
+                "/admin/agencies/{id}/keys/{key_id}/revoke",
+                vec![web::post().to(admin_keys::revoke_agency_key)],
+            ))
+            .service(at(
+                "/admin/open311-clients",
+                vec![
+                    web::get().to(admin_keys::open311_clients),
+                    web::post().to(admin_keys::issue_open311_client),
+                ],
+            ))
+            .service(at(
+                "/admin/open311-clients/{id}/revoke",
+                vec![web::post().to(admin_keys::revoke_open311_client)],
+            ))
+            .service(at("/admin/push", vec![web::get().to(deliveries::dead_letters)]))
+            .service(at("/admin/push/{id}/requeue", vec![web::post().to(deliveries::requeue)]))
             .service(at("/assets/{version}/{path:.*}", vec![web::get().to(assets::serve)]))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );

@@ -43,7 +43,7 @@ pub async fn list(
     caller: AdminCaller,
 ) -> Result<HttpResponse, ApiError> {
     let rows = admin::dead_letters(&state, &caller.0).await?;
-    let items: Vec<DeadLetter> = rows.into_iter().map(Into::into).collect();
+    let items: Vec<DeadLetter> = rows.into_iter().map(|letter| letter.push.into()).collect();
     Ok(HttpResponse::Ok().json(Items { items }))
 }
 
