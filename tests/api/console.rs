@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use std::time::Duration;
 
-const STAFF: &str = "+84901000077";
+pub(crate) const STAFF: &str = "+84901000077";
 
 /// The value of hidden field `name` in a page.
 fn hidden(html: &str, name: &str) -> String {
@@ -32,9 +32,9 @@ fn cookie_value(line: &str) -> String {
 }
 
 /// A browser's view of one signed-in staff member: the session cookie and its forms' token.
-struct Signed {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Signed {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
 /// The sign-in form as a browser posts it; returns the answer.
@@ -54,7 +54,7 @@ async fn sign_in(app: &TestApp, phone: &str, password: &str) -> Response {
         .unwrap()
 }
 
-async fn signed_in(app: &TestApp, phone: &str) -> Signed {
+pub(crate) async fn signed_in(app: &TestApp, phone: &str) -> Signed {
     let res = sign_in(app, phone, STRONG_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
     let cookie = cookie_value(&set_cookie(res.headers(), "sc_session").expect("session cookie"));
@@ -64,11 +64,11 @@ async fn signed_in(app: &TestApp, phone: &str) -> Signed {
     Signed { cookie, csrf }
 }
 
-fn with_cookie(request: RequestBuilder, cookie: &str) -> RequestBuilder {
+pub(crate) fn with_cookie(request: RequestBuilder, cookie: &str) -> RequestBuilder {
     request.header("cookie", format!("sc_session={cookie}"))
 }
 
-async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
+pub(crate) async fn get(app: &TestApp, path: &str, cookie: &str) -> Response {
     with_cookie(app.client.get(app.url(path)), cookie).send().await.unwrap()
 }
 
@@ -84,7 +84,7 @@ async fn staff(app: &TestApp) {
     app.insert_user(STAFF, "staff", Some(agency)).await;
 }
 
-async fn seeded_app(adjust: impl FnOnce(&mut smartcity_api::config::Config)) -> TestApp {
+pub(crate) async fn seeded_app(adjust: impl FnOnce(&mut smartcity_api::config::Config)) -> TestApp {
     let app = spawn_app_with(adjust, |_| {}).await;
     app.with_db(|conn| smartcity_api::app::seed::seed(conn).expect("seed")).await;
     staff(&app).await;

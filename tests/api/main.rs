@@ -8,6 +8,7 @@ mod categories;
 mod complaint_photos;
 mod complaints;
 mod console;
+mod console_city;
 mod contract;
 mod delivery;
 mod demo_city;

@@ -30,6 +30,9 @@ pub enum Section {
     Figures,
     Staff,
     Routing,
+    Categories,
+    Areas,
+    Procedures,
     SignIn,
 }
 
@@ -69,6 +72,9 @@ pub fn frame(
                             @if console.caller.role == Role::Admin {
                                 (nav_link(here, Section::Staff, "/console/admin/staff", tr(lang, "Cán bộ", "Staff")))
                                 (nav_link(here, Section::Routing, "/console/admin/routing", tr(lang, "Phân công", "Routing")))
+                                (nav_link(here, Section::Categories, "/console/admin/categories", tr(lang, "Loại phản ánh", "Categories")))
+                                (nav_link(here, Section::Areas, "/console/admin/areas", tr(lang, "Khu vực", "Areas")))
+                                (nav_link(here, Section::Procedures, "/console/admin/procedures", tr(lang, "Thủ tục", "Procedures")))
                             }
                         }
                     }
