@@ -26,7 +26,15 @@ function drawMaps(root) {
       if (p.href) marker.on("click", function () { window.location.href = p.href; });
       bounds.push([p.lat, p.lon]);
     });
-    if (bounds.length > 1) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+    // Areas (the administrator's areas page) as outlines named on hover.
+    var shapes = el.dataset.areas ? L.geoJSON(JSON.parse(el.dataset.areas), {
+      style: { weight: 2, color: "#0b5cab", fillOpacity: 0.08 },
+      onEachFeature: function (feature, layer) {
+        if (feature.properties && feature.properties.name) layer.bindTooltip(feature.properties.name);
+      }
+    }).addTo(map) : null;
+    if (shapes && shapes.getBounds().isValid()) map.fitBounds(shapes.getBounds(), { padding: [20, 20] });
+    else if (bounds.length > 1) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
     else if (bounds.length === 1) map.setView(bounds[0], 16);
     else map.setView([Number(el.dataset.lat || 16.05), Number(el.dataset.lon || 108.2)], 12);
   });

@@ -2,19 +2,20 @@
 
 use crate::adapters::storage::PhotoStore;
 use crate::app::auth::passwords;
-use crate::app::geography::storable;
+use crate::app::database::Database;
+use crate::app::geography::import_areas;
 use crate::app::seed;
 use crate::config::{Config, LogFormat};
 use crate::startup::{open_database, Application};
 use clap::{Parser, Subcommand};
 use smartcity_db::accounts::{self, NewUser};
-use smartcity_db::places::NewArea;
 use smartcity_db::procedures;
 use smartcity_domain::account::{DisplayName, NewPassword, Role};
 use smartcity_domain::complaint::parse_categories;
-use smartcity_domain::geo::{parse_areas, Region};
+use smartcity_domain::geo::Region;
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::parse_catalogue;
+use smartcity_domain::Lang;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
@@ -164,12 +165,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::ImportAreas { file, name_property } => {
-            let areas = read_areas_file(&file, &name_property)?;
-            let count = areas.len();
-            with_connection(&config, move |conn| {
-                smartcity_db::places::replace_areas(conn, &areas, smartcity_db::now())
-            })
-            .await?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let (_, pool) = open_database(&config).await.map_err(|e| e.to_string())?;
+            // The operator is trusted as the server is: the same use case as an
+            // administrator's upload, on the server's database, without an `Admin` to show.
+            let count = import_areas(&Database { pool }, Region::VIETNAM, text, name_property)
+                .await
+                .map_err(|e| format!("{}: {}", file.display(), e.detail_in(Lang::En)))?;
             println!("{}: {count} areas imported", file.display());
             Ok(())
         }
@@ -208,13 +211,6 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-fn read_areas_file(file: &PathBuf, name_property: &str) -> Result<Vec<NewArea>, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let areas = parse_areas(&text, name_property, &Region::VIETNAM)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok(storable(&areas))
 }
 
 async fn with_connection<T: Send + 'static>(

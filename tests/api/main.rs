@@ -9,6 +9,7 @@ mod complaint_photos;
 mod complaints;
 mod console;
 mod console_admin_keys;
+mod console_city;
 mod contract;
 mod delivery;
 mod demo_city;

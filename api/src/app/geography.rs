@@ -1,5 +1,6 @@
 //! The areas' spatial index of this instance, for routing a point to its ward or commune;
-//! rebuilt from the database when the areas' revision moves (after an import anywhere).
+//! rebuilt from the database when the areas' revision moves (after an import anywhere), and the
+//! one way areas are replaced (an administrator's upload, the operator's `import-areas`).
 
 use crate::app::database::Database;
 use crate::app::error::{ApiError, Bug, ErrorCode};
@@ -10,6 +11,12 @@ use smartcity_domain::geo::{
 };
 use smartcity_domain::routing::route;
 use std::sync::Arc;
+
+/// Largest areas file accepted, in bytes. A city's wards as GeoJSON are well under 1 MiB
+/// (the demo's five are 3 KiB; a province's hundred-odd communes at survey detail a few MiB);
+/// parsing holds several times the text in memory, so an upload is cut here, before it is
+/// read on, rather than at the 71 MiB a photo form may reach.
+pub const MAX_AREAS_BYTES: usize = 8 << 20;
 
 pub struct AreaMap {
     region: Region,
@@ -63,6 +70,46 @@ pub fn storable(areas: &[Area]) -> Vec<NewArea> {
             inside: (area.interior_point.lat(), area.interior_point.lon()),
         })
         .collect()
+}
+
+/// Replaces every area with those of a GeoJSON FeatureCollection (each feature named by its
+/// `name_property`), whole or not at all: a file with a bad feature is refused naming it, and
+/// nothing changes. The write bumps the areas' revision, so every instance's index follows on
+/// its next complaint. Returns how many areas there are now.
+pub async fn import_areas(
+    db: &Database,
+    region: Region,
+    text: String,
+    name_property: String,
+) -> Result<usize, ApiError> {
+    if name_property.trim().is_empty() || name_property.chars().count() > 100 {
+        return Err(ApiError::invalid_field(
+            "name_property",
+            "Tên thuộc tính đặt tên khu vực: 1–100 ký tự",
+            "The property naming the areas: 1–100 characters",
+        ));
+    }
+    // Checking polygons of a large file takes a while: off the async workers.
+    let parsed =
+        tokio::task::spawn_blocking(move || parse_areas(&text, &name_property, &region)).await?;
+    let areas = storable(&parsed.map_err(refused_areas)?);
+    let count = areas.len();
+    db.run(move |conn| places::replace_areas(conn, &areas, smartcity_db::now())).await?;
+    Ok(count)
+}
+
+/// A refused areas file as a 422 naming the feature at fault (`features[3]`), or the body when
+/// the fault is the whole file's.
+fn refused_areas(error: AreaError) -> ApiError {
+    let field = error.feature.map_or_else(|| "body".to_string(), |i| format!("features[{i}]"));
+    // The problem alone (the feature is said in the reader's words before it).
+    let problem = AreaError { feature: None, name: None, problem: error.problem.clone() };
+    let vi = match (error.feature, &error.name) {
+        (Some(index), Some(name)) => format!("Đối tượng {index} ({name}): {problem}"),
+        (Some(index), None) => format!("Đối tượng {index}: {problem}"),
+        (None, _) => format!("Tệp GeoJSON: {problem}"),
+    };
+    ApiError::invalid_field(field, vi, error.to_string())
 }
 
 /// The code of the area holding `position`, if any.

@@ -1,7 +1,9 @@
 //! What the filing and map screens start from: the categories with their questions, and the
 //! areas (wards and communes).
 
+use crate::app::auth::Admin;
 use crate::app::error::ApiError;
+use crate::app::geography;
 use crate::app::state::AppState;
 use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::places::{self, AreaRow, StoredCategory};
@@ -36,6 +38,19 @@ pub async fn fileable_category(state: &AppState, code: String) -> Result<Categor
 
 pub async fn areas(state: &AppState) -> Result<Vec<AreaRow>, ApiError> {
     Ok(state.db(places::areas_with_revision).await?.1)
+}
+
+/// An administrator replaces the areas with those of a GeoJSON file (see
+/// [`geography::import_areas`]); returns them as stored now.
+pub async fn replace_areas(
+    state: &AppState,
+    _: &Admin,
+    text: String,
+    name_property: String,
+) -> Result<Vec<AreaRow>, ApiError> {
+    let region = *state.areas.region();
+    geography::import_areas(&state.database, region, text, name_property).await?;
+    areas(state).await
 }
 
 /// The names a staff screen shows beside codes and offers in its filters: categories, areas

@@ -394,6 +394,27 @@ pub async fn index(who: ConsoleAdmin) -> HttpResponse {
             ),
         ),
         (
+            "/console/admin/categories",
+            t("Loại phản ánh", "Complaint categories"),
+            t(
+                "Tên, thời hạn xử lý, câu hỏi; thêm, sửa, ngừng dùng",
+                "Names, SLA hours, questions; add, edit, retire",
+            ),
+        ),
+        (
+            "/console/admin/areas",
+            t("Khu vực", "Areas"),
+            t(
+                "Phường, xã trên bản đồ; nạp tệp GeoJSON",
+                "Wards and communes on a map; upload a GeoJSON file",
+            ),
+        ),
+        (
+            "/console/admin/procedures",
+            t("Thủ tục hành chính", "Administrative procedures"),
+            t("Tìm, sửa, ngừng áp dụng", "Find, edit, retire"),
+        ),
+        (
             "/console/admin/agencies",
             t("Cơ quan và khoá API", "Agencies and API keys"),
             t(

@@ -32,13 +32,24 @@ pub enum Section {
     Routing,
     /// The administration's other pages and their index.
     Admin,
+    Categories,
+    Areas,
+    Procedures,
     SignIn,
 }
 
 impl Section {
     /// Whether the page is one of the administration's, all reached through its one link.
     fn is_admin(self) -> bool {
-        matches!(self, Section::Staff | Section::Routing | Section::Admin)
+        matches!(
+            self,
+            Section::Staff
+                | Section::Routing
+                | Section::Admin
+                | Section::Categories
+                | Section::Areas
+                | Section::Procedures
+        )
     }
 }
 

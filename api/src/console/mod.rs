@@ -8,7 +8,9 @@
 
 mod admin;
 mod admin_keys;
+mod areas;
 mod assets;
+mod categories;
 mod complaint;
 mod deliveries;
 mod dossiers;
@@ -17,6 +19,7 @@ mod forms;
 mod inbox;
 mod layout;
 mod login;
+mod procedures;
 mod public;
 mod session;
 
@@ -104,6 +107,31 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             ))
             .service(at("/admin/push", vec![web::get().to(deliveries::dead_letters)]))
             .service(at("/admin/push/{id}/requeue", vec![web::post().to(deliveries::requeue)]))
+            .service(at(
+                "/admin/categories",
+                vec![web::get().to(categories::list), web::post().to(categories::create)],
+            ))
+            .service(at(
+                "/admin/categories/{code}",
+                vec![web::get().to(categories::edit), web::post().to(categories::save)],
+            ))
+            .service(at(
+                "/admin/categories/{code}/retire",
+                vec![web::post().to(categories::retire)],
+            ))
+            .service(at(
+                "/admin/areas",
+                vec![web::get().to(areas::page), web::post().to(areas::upload)],
+            ))
+            .service(at("/admin/procedures", vec![web::get().to(procedures::list)]))
+            .service(at(
+                "/admin/procedures/{code}",
+                vec![web::get().to(procedures::edit), web::post().to(procedures::save)],
+            ))
+            .service(at(
+                "/admin/procedures/{code}/retire",
+                vec![web::post().to(procedures::retire)],
+            ))
             .service(at("/assets/{version}/{path:.*}", vec![web::get().to(assets::serve)]))
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found()) })),
     );
@@ -122,6 +150,26 @@ async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
 
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+/// What a code keeps unescaped in a path: letters, digits and `-._~` (RFC 3986's unreserved).
+const PATH_SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The page of one thing of a list (`/console/admin/categories` and `trees`), its code
+/// escaped for the path.
+fn path_in(list: &str, code: &str) -> String {
+    format!("{list}/{}", percent_encoding::utf8_percent_encode(code, PATH_SEGMENT))
+}
+
+/// A page answered with `status` (a refused form's page carries the refusal's).
+fn html_page(status: StatusCode, page: maud::Markup) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.into_string())
+}
+
+/// The status a refusal is answered with.
+fn status_of(refused: &ApiError) -> StatusCode {
+    StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// Errors as pages: a session that ended sends the reader to sign in and back; anything else

@@ -107,6 +107,17 @@ fn names_itself_twice(field: &actix_multipart::Field) -> bool {
     names > 1
 }
 
+/// A text part's bytes as text, or a refusal naming it.
+fn utf8_part(name: &str, bytes: Vec<u8>) -> Result<String, ApiError> {
+    String::from_utf8(bytes).map_err(|_| {
+        ApiError::invalid_field(
+            name,
+            format!("`{name}` không phải UTF-8"),
+            format!("`{name}` is not UTF-8"),
+        )
+    })
+}
+
 /// A body cut for being over the whole form's limit is too large; anything else is malformed.
 fn unreadable(error: MultipartError) -> ApiError {
     match error {
@@ -165,13 +176,7 @@ pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<Complai
             form.photos.push(bytes);
             continue;
         }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::invalid_field(
-                &name,
-                format!("`{name}` không phải UTF-8"),
-                format!("`{name}` is not UTF-8"),
-            )
-        })?;
+        let text = utf8_part(&name, bytes)?;
         let attribute = name.strip_prefix("attribute[").and_then(|rest| rest.strip_suffix(']'));
         if let Some(code) = attribute.filter(|_| shape.attributes) {
             form.attributes.entry(code.to_string()).or_default().push(text);
@@ -188,6 +193,81 @@ pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<Complai
                 format!("`{name}` was sent twice"),
             ));
         }
+    }
+    Ok(form)
+}
+
+/// A form of a few short text parts and one file (an administrator's areas upload).
+#[derive(Debug, Default)]
+pub struct FileForm {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<Vec<u8>>,
+}
+
+/// Reads a form of short text parts and at most one file part, `file_field`, of at most
+/// `max_file` bytes: a declared length over it is refused before anything is read, and a file
+/// that grows past it as soon as it does. `check` sees the text parts sent before the file and
+/// may refuse the form before a byte of the file is held (the console checks its token there);
+/// it runs once, at the file or at the end of a form without one.
+pub async fn read_file_form(
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+    file_field: &str,
+    max_file: usize,
+    check: impl FnOnce(&[(String, String)]) -> Result<(), ApiError>,
+) -> Result<FileForm, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // The text parts and the framing around the file fit well within one text part's limit.
+    if declared.is_some_and(|length| length > max_file + MAX_TEXT_PART) {
+        return Err(too_large(file_field, max_file));
+    }
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut form = FileForm::default();
+    let mut check = Some(check);
+    let mut parts = 0;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(unreadable)?;
+        parts += 1;
+        if parts > MAX_PARTS || names_itself_twice(&field) {
+            return Err(malformed());
+        }
+        let name =
+            field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string();
+        let is_file = name == file_field;
+        if is_file {
+            if let Some(check) = check.take() {
+                check(&form.fields)?;
+            }
+            if form.file.is_some() {
+                return Err(ApiError::invalid_field(
+                    &name,
+                    format!("`{name}` được gửi hai lần"),
+                    format!("`{name}` was sent twice"),
+                ));
+            }
+        }
+        let limit = if is_file { max_file } else { MAX_TEXT_PART };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(too_large(&name, limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            form.file = Some(bytes);
+            continue;
+        }
+        let text = utf8_part(&name, bytes)?;
+        form.fields.push((name, text));
+    }
+    if let Some(check) = check.take() {
+        check(&form.fields)?;
     }
     Ok(form)
 }

@@ -99,6 +99,7 @@ fn mount(r: &mut Routes) {
         vec![(M::PUT, web::to(categories::replace)), (M::DELETE, web::to(categories::retire))],
     );
     r.public_read("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.at("/v1/admin/areas", vec![(M::PUT, web::to(places::replace_areas))]);
     r.public_read(
         "/v1/complaints",
         vec![(M::GET, web::to(complaints::map)), (M::POST, web::to(complaint_filing::file))],
