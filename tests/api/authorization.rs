@@ -560,6 +560,11 @@ fn rows() -> Vec<Row> {
         row(M::DELETE, "/v1/admin/categories/{code}", ADMIN_ONLY, |_, _| {
             Call::to(format!("/v1/admin/categories/{NEW_CATEGORY}"))
         }),
+        // The demo's own areas again: later filings are routed as the fixture expects.
+        row(M::PUT, "/v1/admin/areas", ADMIN_ONLY, |_, _| {
+            let areas: Value = serde_json::from_str(smartcity_api::app::seed::DEMO_AREAS).unwrap();
+            Call::to("/v1/admin/areas").json(areas)
+        }),
         row(M::GET, "/v1/admin/routing-rules", ADMIN_ONLY, |_, _| {
             Call::to("/v1/admin/routing-rules")
         }),

@@ -417,8 +417,8 @@ async fn staff_are_not_shown_the_city_administration() {
     // An administrator has the links.
     app.admin_token().await;
     let Signed { cookie, .. } = signed_in(&app, ADMIN).await;
-    let inbox = get(&app, "/console/", &cookie).await.text().await.unwrap();
+    let index = get(&app, "/console/admin", &cookie).await.text().await.unwrap();
     for link in ["/console/admin/categories", "/console/admin/areas", "/console/admin/procedures"] {
-        assert!(inbox.contains(&format!("href=\"{link}\"")), "{link}");
+        assert!(index.contains(&format!("href=\"{link}\"")), "{link}");
     }
 }
