@@ -260,6 +260,23 @@ pub fn areas_with_revision(conn: &mut DbConn) -> Result<(i64, Vec<AreaRow>), DbE
     Ok((revision, rows))
 }
 
+/// An area without its shape: what lists and filters show (a city's shapes weigh megabytes).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = areas)]
+pub struct AreaName {
+    pub code: String,
+    pub name: String,
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lon: f64,
+    pub max_lon: f64,
+}
+
+/// The areas by name, without their shapes.
+pub fn area_names(conn: &mut DbConn) -> Result<Vec<AreaName>, DbError> {
+    Ok(areas::table.order(areas::name.asc()).select(AreaName::as_select()).load(conn)?)
+}
+
 pub fn areas_revision(conn: &mut DbConn) -> Result<i64, DbError> {
     revisions::current(conn, revisions::AREAS)
 }

@@ -7,7 +7,7 @@ use crate::app::places::{self, Directory};
 use crate::app::state::AppState;
 use crate::app::stats::{self, AgencyRecord, MonthRange};
 use smartcity_db::complaints::ComplaintRow;
-use smartcity_db::places::AreaRow;
+use smartcity_db::places::AreaName;
 use smartcity_domain::geo::BoundingBox;
 
 /// How far back the map looks, and how many of the newest it shows.
@@ -48,7 +48,7 @@ pub async fn city(state: &AppState) -> Result<CityPage, ApiError> {
 }
 
 /// The box around every area, if there is any.
-fn covering(areas: &[AreaRow]) -> Option<BoundingBox> {
+fn covering(areas: &[AreaName]) -> Option<BoundingBox> {
     areas
         .iter()
         .map(|a| (a.min_lat, a.max_lat, a.min_lon, a.max_lon))

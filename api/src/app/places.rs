@@ -6,7 +6,7 @@ use crate::app::error::ApiError;
 use crate::app::geography;
 use crate::app::state::AppState;
 use smartcity_db::agencies::{self, AgencyRow};
-use smartcity_db::places::{self, AreaRow, StoredCategory};
+use smartcity_db::places::{self, AreaName, AreaRow, StoredCategory};
 use smartcity_domain::complaint::Category;
 
 pub async fn categories(state: &AppState) -> Result<Vec<Category>, ApiError> {
@@ -60,7 +60,7 @@ pub struct Directory {
     pub categories: Vec<Category>,
     /// The retired ones, still named beside the complaints filed under them.
     pub retired_categories: Vec<Category>,
-    pub areas: Vec<AreaRow>,
+    pub areas: Vec<AreaName>,
     pub agencies: Vec<AgencyRow>,
 }
 
@@ -69,7 +69,7 @@ impl Directory {
         self.categories.iter().chain(&self.retired_categories).find(|c| c.code == code)
     }
 
-    pub fn area(&self, code: &str) -> Option<&AreaRow> {
+    pub fn area(&self, code: &str) -> Option<&AreaName> {
         self.areas.iter().find(|a| a.code == code)
     }
 
@@ -86,7 +86,7 @@ pub async fn directory(state: &AppState) -> Result<Directory, ApiError> {
             Ok(Directory {
                 categories: active.into_iter().map(|c| c.category).collect(),
                 retired_categories: retired.into_iter().map(|c| c.category).collect(),
-                areas: places::areas_with_revision(conn)?.1,
+                areas: places::area_names(conn)?,
                 agencies: agencies::list_all(conn)?,
             })
         })
