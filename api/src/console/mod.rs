@@ -25,8 +25,9 @@ mod session;
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
-use crate::http::middleware::{catch_panics, OwnErrorFormat};
+use crate::http::middleware::catch_panics;
 use crate::http::problem;
+use crate::http::problem::OwnErrorFormat;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{HttpServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};

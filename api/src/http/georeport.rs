@@ -104,7 +104,7 @@ pub fn error(error: &ApiError, format: Format, lang: Lang) -> HttpResponse {
     };
     let document = json!([{ "code": status.as_u16(), "description": description }]);
     let mut response = respond(status, format, "errors", &document);
-    response.extensions_mut().insert(super::middleware::OwnErrorFormat);
+    response.extensions_mut().insert(super::problem::OwnErrorFormat);
     if let Some(secs) = error.retry_after_secs {
         if let Ok(value) = header::HeaderValue::from_str(&secs.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);

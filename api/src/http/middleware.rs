@@ -90,10 +90,6 @@ pub async fn observe(
     Ok(res)
 }
 
-/// Marks an error response that is not a problem by design (GeoReport's error list, a
-/// console page), so the problem layer leaves it as it is.
-pub struct OwnErrorFormat;
-
 pub async fn render_problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -105,7 +101,9 @@ pub async fn render_problems(
     let api_error = res.response().error().and_then(|e| e.as_error::<ApiError>()).cloned();
     let error = match api_error {
         Some(error) => error,
-        None if res.response().extensions().contains::<OwnErrorFormat>() => return Ok(res),
+        None if res.response().extensions().contains::<problem::OwnErrorFormat>() => {
+            return Ok(res)
+        }
         None if is_unrendered_error(&res) => error_for_status(res.status()),
         None => return Ok(res),
     };

@@ -90,3 +90,7 @@ impl ResponseError for ApiError {
         problem_response(self, Lang::Vi, "", None)
     }
 }
+
+/// Marks an error response that is not a problem by design (GeoReport's error list, a
+/// console page), so the problem layer leaves it as it is.
+pub struct OwnErrorFormat;
