@@ -5,11 +5,12 @@
 use super::forms::Fields;
 use super::layout::{frame, tr, Section};
 use super::session::{ConsoleAdmin, CSRF_FIELD};
+use super::{html_page, see_other, status_of};
 use crate::app::admin::{self, RoutingCell};
 use crate::app::error::ApiError;
 use crate::app::places::{self, Directory};
 use crate::app::state::AppState;
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use smartcity_db::accounts::UserRow;
@@ -90,10 +91,6 @@ pub async fn change_staff(
     staff_page(&state, &who, said).await
 }
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
-}
-
 async fn staff_page(
     state: &AppState,
     who: &ConsoleAdmin,
@@ -142,15 +139,11 @@ async fn staff_page(
         t("Tài khoản cán bộ", "Staff accounts"),
         body,
     );
-    let status = match said {
-        Said::Refused(error) => {
-            actix_web::http::StatusCode::from_u16(error.code.status()).unwrap_or_default()
-        }
-        _ => actix_web::http::StatusCode::OK,
+    let status = match &said {
+        Said::Refused(error) => status_of(error),
+        _ => StatusCode::OK,
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.into_string()))
+    Ok(html_page(status, page))
 }
 
 fn account_row(lang: Lang, csrf: &str, user: &UserRow, directory: &Directory) -> Markup {

@@ -5,8 +5,8 @@
 
 use super::forms::Fields;
 use super::layout::{field_error, frame, tr, when, Section};
-use super::see_other;
 use super::session::{ConsoleAdmin, CSRF_FIELD};
+use super::{html_page, see_other, status_of};
 use crate::app::admin;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
@@ -445,7 +445,7 @@ pub async fn index(who: ConsoleAdmin) -> HttpResponse {
     };
     let page =
         frame(lang, Some(&who.console), Section::Admin, t("Quản trị", "Administration"), body);
-    html_answer(StatusCode::OK, page)
+    html_page(StatusCode::OK, page)
 }
 
 /// A posted form's fields, once the form is known to come from this administrator's page.
@@ -461,12 +461,5 @@ pub(super) fn posted(
 
 /// The page, answered with the refusal's status when a form was refused.
 fn answer(page: Markup, said: &Said) -> HttpResponse {
-    let status = said.refusal().map_or(StatusCode::OK, |error| {
-        StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
-    });
-    html_answer(status, page)
-}
-
-pub(super) fn html_answer(status: StatusCode, page: Markup) -> HttpResponse {
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.into_string())
+    html_page(said.refusal().map_or(StatusCode::OK, status_of), page)
 }

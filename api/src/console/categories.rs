@@ -4,7 +4,7 @@
 //! through `app::categories`, as `/v1/admin/categories` does, so the rules are the API's.
 
 use super::forms::Fields;
-use super::layout::{field_error, frame, tr, Section};
+use super::layout::{field_error, frame, refusal_about, tr, Section};
 use super::session::{ConsoleAdmin, CSRF_FIELD};
 use super::{html_page, path_in, see_other, status_of};
 use crate::app::categories;
@@ -363,7 +363,7 @@ fn category_fields(lang: Lang, typed: &Fields, error: Option<&ApiError>) -> Mark
                    "Questions (JSON: a list of questions with code, datatype, required, description, values)"))
             }
             textarea.code #field-attributes name="attributes" rows="14" { (typed.get("attributes").unwrap_or_default()) }
-            (field_error(error_at(lang, error, "attributes").as_deref()))
+            (field_error(refusal_about(lang, error, "attributes").as_deref()))
         }
     }
 }
@@ -380,15 +380,7 @@ fn text_field(
         div.field {
             label for=(id) { (label) }
             input id=(id) name=(name) value=(typed.get(name).unwrap_or_default());
-            (field_error(error_at(lang, error, name).as_deref()))
+            (field_error(refusal_about(lang, error, name).as_deref()))
         }
     }
-}
-
-/// The refusal's words when it is about the form field `name` (a question's, `attributes[2]…`,
-/// is about the questions' box).
-fn error_at(lang: Lang, error: Option<&ApiError>, name: &str) -> Option<String> {
-    let field = error?.field.as_deref()?;
-    let about = if field.starts_with("attributes") { "attributes" } else { field };
-    (about == name).then(|| error.map(|e| e.detail_in(lang))).flatten()
 }

@@ -4,6 +4,7 @@
 //! page, next to the field at fault, with what was typed kept.
 
 use super::forms::Fields;
+use super::html_page;
 use super::inbox::status_label;
 use super::layout::{field_error, frame, tr, when, Section};
 use super::session::{Console, CSRF_FIELD};
@@ -139,10 +140,6 @@ fn step_request(step: EventKind, fields: &Fields, photos: u32) -> Result<EventRe
             ))
         }
     })
-}
-
-fn html_page(status: StatusCode, body: Markup) -> HttpResponse {
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body.into_string())
 }
 
 /// What the page reports above its forms.

@@ -2,10 +2,10 @@
 //! many attempts, and a button that puts one back in the queue (after the FCM credentials are
 //! fixed, say). The same use cases as `/v1/admin/push-dead-letters`.
 
-use super::admin_keys::{html_answer, posted};
+use super::admin_keys::posted;
 use super::layout::{frame, tr, when, Section};
-use super::see_other;
 use super::session::{ConsoleAdmin, CSRF_FIELD};
+use super::{html_page, see_other};
 use crate::app::admin;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
@@ -73,7 +73,7 @@ pub async fn dead_letters(
     };
     let title = t("Thông báo đẩy không gửi được", "Undelivered push notifications");
     let page = frame(lang, Some(&who.console), Section::Admin, title, body);
-    Ok(html_answer(StatusCode::OK, page))
+    Ok(html_page(StatusCode::OK, page))
 }
 
 /// `POST /console/admin/push/{id}/requeue`: due at once, its attempts counted afresh.

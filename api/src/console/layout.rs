@@ -3,6 +3,7 @@
 
 use super::assets;
 use super::session::{Console, CSRF_FIELD};
+use crate::app::error::ApiError;
 use chrono::{FixedOffset, NaiveDateTime};
 use maud::{html, Markup, DOCTYPE};
 use smartcity_domain::account::Role;
@@ -157,6 +158,15 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
         Role::Staff => tr(lang, "Cán bộ", "Staff"),
         Role::Citizen => tr(lang, "Người dân", "Resident"),
     }
+}
+
+/// The refusal's words when it is about the form field `name` (an entry of a list,
+/// `documents[2]` or a question's `attributes[2].code`, is about the list's box).
+pub fn refusal_about(lang: Lang, error: Option<&ApiError>, name: &str) -> Option<String> {
+    let error = error?;
+    let field = error.field.as_deref()?;
+    let about = field.split(['[', '.']).next().unwrap_or(field);
+    (about == name).then(|| error.detail_in(lang))
 }
 
 /// A refusal shown next to the field it is about.

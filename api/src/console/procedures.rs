@@ -3,7 +3,7 @@
 //! retiring, through `app::procedures`, so the rules are the API's.
 
 use super::forms::Fields;
-use super::layout::{field_error, frame, tr, Section};
+use super::layout::{field_error, frame, refusal_about, tr, Section};
 use super::session::{ConsoleAdmin, CSRF_FIELD};
 use super::{html_page, path_in, see_other, status_of};
 use crate::app::error::ApiError;
@@ -235,7 +235,7 @@ fn edit_page(who: &ConsoleAdmin, row: &ProcedureRow, typed: &Fields, said: Said)
                             option value=(word.as_str()) selected[level == word.as_str()] { (tr(lang, vi, en)) }
                         }
                     }
-                    (field_error(error_at(lang, error, "level").as_deref()))
+                    (field_error(refusal_about(lang, error, "level").as_deref()))
                 }
                 div.field {
                     label for="field-service_level" { (t("Mức độ dịch vụ công trực tuyến", "Online service level")) }
@@ -244,7 +244,7 @@ fn edit_page(who: &ConsoleAdmin, row: &ProcedureRow, typed: &Fields, said: Said)
                             option value=(n) selected[service_level == n.to_string()] { (n) }
                         }
                     }
-                    (field_error(error_at(lang, error, "service_level").as_deref()))
+                    (field_error(refusal_about(lang, error, "service_level").as_deref()))
                 }
             }
             (input("agency", t("Cơ quan thực hiện", "Agency")))
@@ -292,16 +292,7 @@ fn field(
                 Kind::Line => input id=(id) name=(name) value=(value);,
                 Kind::Lines => textarea id=(id) name=(name) rows="6" { (value) },
             }
-            (field_error(error_at(lang, error, name).as_deref()))
+            (field_error(refusal_about(lang, error, name).as_deref()))
         }
     }
-}
-
-/// The refusal's words when it is about `name` (an entry of a list, `documents[2]`, is about
-/// the list's box).
-fn error_at(lang: Lang, error: Option<&ApiError>, name: &str) -> Option<String> {
-    let error = error?;
-    let field = error.field.as_deref()?;
-    let about = field.split('[').next().unwrap_or(field);
-    (about == name).then(|| error.detail_in(lang))
 }
