@@ -84,3 +84,26 @@ pub fn end(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> Result<()
         None => Ok(()),
     }
 }
+
+/// Ends up to `limit` browser sessions idle since `idle_since`: their sessions are revoked
+/// ("idle") and their cookies' rows removed, so the table holds only live sign-ins. Returns
+/// how many.
+pub fn end_idle(
+    conn: &mut DbConn,
+    idle_since: NaiveDateTime,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    write_transaction::<_, DbError, _>(conn, |conn| {
+        let idle: Vec<(String, String)> = web_sessions::table
+            .filter(web_sessions::last_seen_at.le(idle_since))
+            .select((web_sessions::token_hash, web_sessions::session_id))
+            .limit(limit)
+            .load(conn)?;
+        for (token_hash, session_id) in &idle {
+            revoke_session(conn, session_id, now, "idle")?;
+            diesel::delete(web_sessions::table.find(token_hash)).execute(conn)?;
+        }
+        Ok(idle.len())
+    })
+}

@@ -148,6 +148,19 @@ async fn a_session_unused_for_longer_than_the_idle_limit_has_ended() {
     assert_eq!(get(&app, "/console/", &cookie).await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_sent_to_sign_in(&get(&app, "/console/", &cookie).await);
+
+    // The sweep removes what idleness ended, and only that: a fresh sign-in stays.
+    let fresh = signed_in(&app, STAFF).await.cookie;
+    let ended = smartcity_api::jobs::sweeper::end_idle_console_sessions(&app.state).await.unwrap();
+    assert_eq!(ended, 1);
+    let rows = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            smartcity_db::schema::web_sessions::table.count().get_result::<i64>(conn).unwrap()
+        })
+        .await;
+    assert_eq!(rows, 1);
+    assert_eq!(get(&app, "/console/", &fresh).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
