@@ -303,6 +303,47 @@ impl fmt::Display for AreaError {
 
 impl std::error::Error for AreaError {}
 
+impl AreaProblem {
+    /// The problem in Vietnamese, for the console and `Content-Language: vi` answers (the
+    /// English is `AreaError`'s `Display`). A JSON or shape fault keeps its library's English
+    /// after a Vietnamese lead-in.
+    pub fn vietnamese(&self) -> String {
+        match self {
+            AreaProblem::Json(message) => format!("JSON không hợp lệ: {message}"),
+            AreaProblem::NotAFeatureCollection => "không phải GeoJSON FeatureCollection".into(),
+            AreaProblem::NoFeatures => "tập hợp không có đối tượng nào".into(),
+            AreaProblem::MissingName { property } => {
+                format!("thuộc tính `{property}` phải là tên khu vực")
+            }
+            AreaProblem::BadCode => "thuộc tính `code` phải là chuỗi không rỗng".into(),
+            AreaProblem::NotAPolygon { geometry } => {
+                format!("hình học là {geometry}, không phải Polygon hay MultiPolygon")
+            }
+            AreaProblem::EmptyGeometry => "hình học không có đa giác nào".into(),
+            AreaProblem::TooFewPositions { polygon, ring, positions } => format!(
+                "vòng {ring} của đa giác {polygon} có {positions} điểm; một vòng cần ít nhất 4"
+            ),
+            AreaProblem::RingNotClosed { polygon, ring } => {
+                format!("vòng {ring} của đa giác {polygon} không kết thúc tại điểm bắt đầu")
+            }
+            AreaProblem::BadPosition { polygon, ring, position } => format!(
+                "điểm {position} của vòng {ring} của đa giác {polygon} không có dạng [kinh độ, vĩ độ]"
+            ),
+            AreaProblem::OutsideRegion { polygon, ring, position } => format!(
+                "điểm {position} của vòng {ring} của đa giác {polygon} vượt giới hạn hoặc nằm \
+                 ngoài vùng phục vụ (GeoJSON ghi [kinh độ, vĩ độ])"
+            ),
+            AreaProblem::InvalidShape(message) => format!("hình không hợp lệ: {message}"),
+            AreaProblem::DuplicateName { first_feature } => {
+                format!("tên này đã dùng cho đối tượng {first_feature}")
+            }
+            AreaProblem::DuplicateCode { code, first_feature } => {
+                format!("mã {code} đã dùng cho đối tượng {first_feature}")
+            }
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct RawCollection {
     #[serde(rename = "type")]

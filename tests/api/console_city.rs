@@ -268,7 +268,12 @@ async fn a_refused_areas_file_names_the_feature_at_fault_and_replaces_nothing() 
     let res = upload(&app, &cookie, Some(&csrf), bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
-    assert!(page.contains("Đối tượng 1 (Phường Hở)") && page.contains("does not end"), "{page}");
+    assert!(
+        page.contains(
+            "Đối tượng 1 (Phường Hở): vòng 0 của đa giác 0 không kết thúc tại điểm bắt đầu"
+        ),
+        "{page}"
+    );
     assert!(page.contains("data-code=\"DEMO-02\""), "the page still lists the areas: {page}");
 
     let not_json = upload(&app, &cookie, Some(&csrf), "Phường Một, Phường Hai".into()).await;

@@ -102,8 +102,7 @@ pub async fn import_areas(
 /// the fault is the whole file's.
 fn refused_areas(error: AreaError) -> ApiError {
     let field = error.feature.map_or_else(|| "body".to_string(), |i| format!("features[{i}]"));
-    // The problem alone (the feature is said in the reader's words before it).
-    let problem = AreaError { feature: None, name: None, problem: error.problem.clone() };
+    let problem = error.problem.vietnamese();
     let vi = match (error.feature, &error.name) {
         (Some(index), Some(name)) => format!("Đối tượng {index} ({name}): {problem}"),
         (Some(index), None) => format!("Đối tượng {index}: {problem}"),
