@@ -616,11 +616,9 @@ pub struct AgencyFilter {
     pub overdue_at: Option<NaiveDateTime>,
     /// Open and due in `[from, until)`: due soon.
     pub due_between: Option<(NaiveDateTime, NaiveDateTime)>,
-    /// Words the description contains (ASCII letters in any case), or the complaint's id.
+    /// Words the description contains (in any letter case), or the complaint's id.
     pub text: Option<String>,
 }
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// The complaints of one agency (`None`: of every agency, for administrators) that `filter`
 /// lets through, as a query to be ordered, counted or paged.
@@ -663,7 +661,7 @@ fn agency_query<'a>(
             })
             .collect();
         q = q.filter(
-            lower(complaints::description)
+            crate::pool::lower(complaints::description)
                 .like(format!("%{escaped}%"))
                 .escape('\\')
                 .or(complaints::id.eq(text.clone())),

@@ -180,6 +180,33 @@ async fn disabling_an_account_ends_its_console_sessions_at_once() {
 }
 
 #[tokio::test]
+async fn the_inbox_finds_vietnamese_words_whatever_their_letter_case() {
+    let app = seeded_app(|_| {}).await;
+    let citizen = app.citizen_token().await;
+    let (lat, lon) = crate::helpers::HAI_CHAU;
+    let form = reqwest::multipart::Form::new()
+        .text("category", "trees")
+        .text("description", "Ống cống vỡ ở hẻm 45 Ông Ích Khiêm, nước tràn ra đường.")
+        .text("lat", lat.to_string())
+        .text("lon", lon.to_string());
+    let res = crate::helpers::file(&app, &citizen, form, None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let link = format!("/console/complaints/{id}");
+    let search = |words: &'static str| {
+        let request = app.client.get(app.url("/console/")).query(&[("q", words)]);
+        async { with_cookie(request, &cookie).send().await.unwrap().text().await.unwrap() }
+    };
+
+    // Typed as a civil servant types: lower case, capitals, or the description's own.
+    for words in ["ống cống vỡ", "ỐNG CỐNG VỠ", "Ống cống", "ông ích khiêm"] {
+        assert!(search(words).await.contains(&link), "{words:?} finds the complaint");
+    }
+    assert!(!search("hẻm 46").await.contains(&link), "another alley does not");
+}
+
+#[tokio::test]
 async fn a_session_opened_on_one_instance_is_served_by_another() {
     let app = seeded_app(|_| {}).await;
     let Signed { cookie, .. } = signed_in(&app, STAFF).await;
