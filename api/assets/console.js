@@ -2,6 +2,28 @@
 // forbids it). It draws the maps from the data the page put on their elements.
 "use strict";
 
+// Replaces the markers of a map with `points`; returns their positions.
+function showPoints(markers, points) {
+  markers.clearLayers();
+  return points.map(function (p) {
+    var marker = L.circleMarker([p.lat, p.lon], {
+      radius: 7, weight: 2, color: p.overdue ? "#b3261e" : "#0b5cab", fillOpacity: 0.5,
+      className: p.id ? "point-" + p.id : ""
+    }).addTo(markers);
+    if (p.label) marker.bindTooltip(p.label);
+    if (p.href) marker.on("click", function () { window.location.href = p.href; });
+    return [p.lat, p.lon];
+  });
+}
+
+// A map that follows a refreshed list (the inbox) takes the list's points, keeping its view.
+function followLists() {
+  document.querySelectorAll("[data-map][data-follows]").forEach(function (el) {
+    var list = document.getElementById(el.dataset.follows);
+    if (el.showPoints && list && list.dataset.points) el.showPoints(JSON.parse(list.dataset.points));
+  });
+}
+
 function drawMaps(root) {
   if (typeof L === "undefined") return;
   root.querySelectorAll("[data-map]").forEach(function (el) {
@@ -17,15 +39,9 @@ function drawMaps(root) {
         if (!failed && note) { failed = true; note.hidden = false; }
       })
       .addTo(map);
-    var bounds = [];
-    points.forEach(function (p) {
-      var marker = L.circleMarker([p.lat, p.lon], {
-        radius: 7, weight: 2, color: p.overdue ? "#b3261e" : "#0b5cab", fillOpacity: 0.5
-      }).addTo(map);
-      if (p.label) marker.bindTooltip(p.label);
-      if (p.href) marker.on("click", function () { window.location.href = p.href; });
-      bounds.push([p.lat, p.lon]);
-    });
+    var markers = L.layerGroup().addTo(map);
+    el.showPoints = function (points) { return showPoints(markers, points); };
+    var bounds = el.showPoints(points);
     // Areas (the administrator's areas page) as outlines named on hover.
     var shapes = el.dataset.areas ? L.geoJSON(JSON.parse(el.dataset.areas), {
       style: { weight: 2, color: "#0b5cab", fillOpacity: 0.08 },
@@ -42,3 +58,4 @@ function drawMaps(root) {
 
 document.addEventListener("DOMContentLoaded", function () { drawMaps(document); });
 document.addEventListener("htmx:afterSwap", function (e) { drawMaps(e.target); });
+document.addEventListener("htmx:afterSettle", followLists);

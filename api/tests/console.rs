@@ -276,7 +276,9 @@ async fn staff_see_a_new_complaint_arrive_and_answer_it_to_resolution() {
     browser.wait_for(&format!("tr[data-id='{id}']")).await;
     assert_eq!(browser.script("return window.stillThisPage === true").await, json!(true));
     assert_eq!(browser.text("#count-new").await.parse::<i64>().unwrap(), before + 1);
-    // Without tiles the map says so, and the list still names the place.
+    // The map beside the list takes the new point too, and without tiles it says so while the
+    // list still names the place.
+    browser.wait_for(&format!("#inbox-map path.point-{id}")).await;
     browser.wait_for("#inbox-map-note:not([hidden])").await;
     assert!(browser.text(&format!("tr[data-id='{id}']")).await.contains("Phường Hải Châu"));
 

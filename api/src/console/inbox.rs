@@ -161,7 +161,8 @@ impl View<'_> {
             |status| counts.by_status.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
         let self_url = format!("/console/?{}", self.query.with_after(None));
         html! {
-            div #live hx-get=[self.first_page.then_some(&self_url)] hx-trigger=[self.first_page.then_some(REFRESH)] hx-swap="outerHTML" {
+            // The map beside follows the points each refresh brings (console.js).
+            div #live hx-get=[self.first_page.then_some(&self_url)] hx-trigger=[self.first_page.then_some(REFRESH)] hx-swap="outerHTML" data-points=(self.points()) {
                 div.counts {
                     a href="/console/?status=new" { strong #count-new { (count_of(ComplaintStatus::New)) } (self.t("Mới", "New")) }
                     a href="/console/?status=acknowledged" { strong #count-acknowledged { (count_of(ComplaintStatus::Acknowledged)) } (self.t("Đã tiếp nhận", "Acknowledged")) }
@@ -272,22 +273,28 @@ impl View<'_> {
         }
     }
 
-    /// The page's complaints on a map; without tiles, the points and the note remain.
-    fn map(&self, tiles: &str) -> Markup {
+    /// The page's complaints as the map draws them.
+    fn points(&self) -> String {
         let points: Vec<serde_json::Value> = self
             .inbox
             .rows
             .iter()
             .map(|row| {
                 serde_json::json!({
-                    "lat": row.lat, "lon": row.lon, "overdue": reading::overdue(row),
+                    "id": row.id, "lat": row.lat, "lon": row.lon, "overdue": reading::overdue(row),
                     "href": format!("/console/complaints/{}", row.id),
                     "label": excerpt(&row.description),
                 })
             })
             .collect();
+        serde_json::Value::from(points).to_string()
+    }
+
+    /// The page's complaints on a map, kept as the list refreshes; without tiles, the points
+    /// and the note remain.
+    fn map(&self, tiles: &str) -> Markup {
         html! {
-            div #inbox-map.map data-map data-tiles=(tiles) data-attribution="© OpenStreetMap" data-points=(serde_json::Value::from(points).to_string()) {}
+            div #inbox-map.map data-map data-tiles=(tiles) data-attribution="© OpenStreetMap" data-points=(self.points()) data-follows="live" {}
             p #inbox-map-note.map-note hidden {
                 (self.t("Không tải được bản đồ nền; danh sách bên cạnh vẫn đủ vị trí và khu vực.",
                         "The map tiles could not be loaded; the list beside it gives every place and area."))
