@@ -105,7 +105,7 @@ prepare() {
 ensure_template() {
   local key
   key=$(cat db/migrations/*/*/*.sql data/categories.json data/areas.geojson data/procedures.json \
-    api/src/app/seed.rs bench/src/*.rs | sha1sum | cut -c1-10)
+    api/src/app/seed/*.rs bench/src/*.rs | sha1sum | cut -c1-10)
   samples="$cache/samples-$backend-$volume-$key"
   local seed=(--procedures "$procedures" --dossiers "$dossiers" --complaints "$complaints"
     --citizens "$citizens" --samples-out "$samples.tmp")
