@@ -616,7 +616,8 @@ pub struct AgencyFilter {
     pub overdue_at: Option<NaiveDateTime>,
     /// Open and due in `[from, until)`: due soon.
     pub due_between: Option<(NaiveDateTime, NaiveDateTime)>,
-    /// Words the description contains (ASCII letters in any case), or the complaint's id.
+    /// Words the description contains (ASCII letters in any case), or, when it has the form of
+    /// one, the complaint's id.
     pub text: Option<String>,
 }
 
@@ -653,7 +654,11 @@ fn agency_query<'a>(
             .filter(complaints::due_at.lt(until))
             .filter(complaints::status.eq_any(open()));
     }
-    if let Some(text) = &filter.text {
+    // A complaint's id, as staff paste it: found by its key, not by reading every description.
+    let id = filter.text.as_deref().and_then(|text| uuid::Uuid::try_parse(text.trim()).ok());
+    if let Some(id) = id {
+        q = q.filter(complaints::id.eq(id.hyphenated().to_string()));
+    } else if let Some(text) = &filter.text {
         let escaped: String = text
             .to_lowercase()
             .chars()
@@ -662,12 +667,7 @@ fn agency_query<'a>(
                 c => vec![c],
             })
             .collect();
-        q = q.filter(
-            lower(complaints::description)
-                .like(format!("%{escaped}%"))
-                .escape('\\')
-                .or(complaints::id.eq(text.clone())),
-        );
+        q = q.filter(lower(complaints::description).like(format!("%{escaped}%")).escape('\\'));
     }
     q
 }
