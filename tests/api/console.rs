@@ -358,18 +358,18 @@ async fn the_inbox_finds_a_pasted_complaint_id_of_the_agency_and_words_of_descri
     assert_eq!(rows(&page), 1, "{page}");
 
     // Another agency's complaint is not in this inbox, whatever its id.
-    let elsewhere = app
-        .with_db(move |conn| {
-            use diesel::prelude::*;
-            use smartcity_db::schema::{agencies, complaints};
-            complaints::table
-                .inner_join(agencies::table)
-                .filter(agencies::code.ne("ubnd-phuong-hai-chau"))
-                .select(complaints::id)
-                .first::<String>(conn)
-                .unwrap()
-        })
-        .await;
+    let elsewhere = crate::helpers::file_in_hai_chau(&app, &citizen, "trees").await;
+    let other_agency = crate::helpers::agency_id(&app, "ubnd-xa-hoa-vang").await;
+    let moved = elsewhere.clone();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::complaints;
+        diesel::update(complaints::table.find(moved))
+            .set(complaints::agency_id.eq(other_agency))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
     let page = get(&app, &format!("/console/?status=all&q={elsewhere}"), &cookie).await;
     assert_eq!(rows(&page.text().await.unwrap()), 0);
 
