@@ -105,7 +105,7 @@ prepare() {
 ensure_template() {
   local key
   key=$(cat db/migrations/*/*/*.sql data/categories.json data/areas.geojson data/procedures.json \
-    api/src/app/seed.rs bench/src/*.rs | sha1sum | cut -c1-10)
+    api/src/app/seed/*.rs bench/src/*.rs | sha1sum | cut -c1-10)
   samples="$cache/samples-$backend-$volume-$key"
   local seed=(--procedures "$procedures" --dossiers "$dossiers" --complaints "$complaints"
     --citizens "$citizens" --samples-out "$samples.tmp")
@@ -195,6 +195,36 @@ write_tokens() {
   export BENCH_TOKENS="$work/tokens"
 }
 
+# console_sign_in PHONE: signs in to the console as a browser does (the form's token and cookie,
+# then the form posted) and prints the session cookie's value.
+console_sign_in() {
+  local jar="$work/signin.jar" page token answer
+  rm -f "$jar"
+  page=$(curl -fsS -c "$jar" "$base/console/login") || die "GET /console/login failed"
+  token=$(printf '%s' "$page" | sed -nE 's/.*name="csrf" value="([^"]+)".*/\1/p' | head -1)
+  [ -n "$token" ] || die "no form token on /console/login"
+  answer=$(curl -sS -o /dev/null -D - -b "$jar" -X POST "$base/console/login" \
+    --data-urlencode "csrf=$token" --data-urlencode "back=/console/" \
+    --data-urlencode "phone=$1" --data-urlencode "password=$password")
+  printf '%s' "$answer" | tr -d '\r' | sed -nE 's/^[Ss]et-[Cc]ookie: sc_session=([^;]+).*/\1/p' \
+    | grep . || die "console sign-in as $1 refused"
+}
+
+# Signs in to the console as each agency's bench staff member and as the bench administrator,
+# and writes "AGENCY_ID COOKIE" lines (AGENCY_ID "*" for the administrator) to $work/sessions,
+# read by bench/lua/console.lua.
+write_sessions() {
+  local agency phone
+  {
+    while read -r agency phone; do
+      printf '%s %s\n' "$agency" "$(console_sign_in "$phone")"
+    done <"$samples/staff.txt"
+    printf '* %s\n' "$(console_sign_in "$(cat "$samples/admin.txt")")"
+  } >"$work/sessions.tmp"
+  mv "$work/sessions.tmp" "$work/sessions"
+  export BENCH_SESSIONS="$work/sessions"
+}
+
 # make_photo NAME WIDTHxHEIGHT: a photo-like JPEG (a fractal landscape of colour with sensor-like
 # noise, 4:2:0, quality 88, as a phone writes), generated once into target/bench/NAME; prints its
 # path.
@@ -222,6 +252,25 @@ report_failures() {
   curl -fsS "$metrics_base/metrics" | grep '^smartcity_http_requests_total' \
     | grep -v 'status="2' | sed 's/^/non-2xx: /' || true
   grep -i -E "error|panic" "$work/server.log" | head -5 | sed 's/^/server log: /' || true
+}
+
+# answered_within ROUTE: "WITHIN TOTAL", the GET requests of ROUTE the server answered within
+# 50 ms and in all so far (its latency histogram).
+answered_within() {
+  curl -fsS "$metrics_base/metrics" | awk -v route="$1" '
+    index($0, "smartcity_http_request_duration_seconds_") == 1 && index($0, "method=\"GET\"") \
+      && index($0, "route=\"" route "\"") {
+      if (index($0, "_bucket{") && index($0, "le=\"0.05\"")) within = $NF
+      if (index($0, "_count{")) total = $NF
+    }
+    END { printf "%d %d\n", within, total }'
+}
+
+# share_within "WITHIN TOTAL" "WITHIN TOTAL": the share answered within 50 ms between two
+# readings of answered_within, as "97.3 % (of 1234)".
+share_within() {
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[2] - x[2]
+    if (n > 0) printf "%.1f %% (of %d)", 100 * (y[1] - x[1]) / n, n; else printf "n/a" }'
 }
 
 # 1234567 → 1,234,567

@@ -375,6 +375,10 @@ pub fn seed_citizens(
 
 /// One staff member for each agency (phone `+8498{k:07}` for the `k`-th), so a load script can
 /// log in as the staff of any complaint's agency. Returns `(agency id, phone)` of each.
+/// The bench administrator's phone (password [`PASSWORD`]), for the console's every-agency inbox.
+pub const ADMIN_PHONE: &str = "+84989999999";
+
+/// One bench staff member per agency (`(agency_id, phone)`), and the bench administrator.
 pub fn seed_staff(
     conn: &mut DbConn,
     agencies: &[String],
@@ -385,7 +389,7 @@ pub fn seed_staff(
     let existing: Vec<String> =
         users::table.filter(users::phone.like("+8498%")).select(users::phone).load(&mut *conn)?;
     let mut rng = Rng::new(0x5eed_0004);
-    let rows: Vec<NewUserRow> = staff
+    let mut rows: Vec<NewUserRow> = staff
         .iter()
         .filter(|(_, phone)| !existing.contains(phone))
         .map(|(agency_id, phone)| NewUserRow {
@@ -399,6 +403,18 @@ pub fn seed_staff(
             created_at: smartcity_db::now(),
         })
         .collect();
+    if !existing.iter().any(|phone| phone == ADMIN_PHONE) {
+        rows.push(NewUserRow {
+            id: rng.uuid(),
+            phone: ADMIN_PHONE.to_string(),
+            password_hash: password_hash.to_string(),
+            display_name: "Quản trị thử tải".to_string(),
+            role: Stored(Role::Admin),
+            agency_id: None,
+            disabled: false,
+            created_at: smartcity_db::now(),
+        });
+    }
     if !rows.is_empty() {
         insert_users(conn, &rows)?;
     }

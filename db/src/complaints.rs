@@ -616,7 +616,8 @@ pub struct AgencyFilter {
     pub overdue_at: Option<NaiveDateTime>,
     /// Open and due in `[from, until)`: due soon.
     pub due_between: Option<(NaiveDateTime, NaiveDateTime)>,
-    /// Words the description contains (in any letter case), or the complaint's id.
+    /// Words the description contains (in any letter case), or, when it has the form of one,
+    /// the complaint's id.
     pub text: Option<String>,
 }
 
@@ -651,7 +652,11 @@ fn agency_query<'a>(
             .filter(complaints::due_at.lt(until))
             .filter(complaints::status.eq_any(open()));
     }
-    if let Some(text) = &filter.text {
+    // A complaint's id, as staff paste it: found by its key, not by reading every description.
+    let id = filter.text.as_deref().and_then(|text| uuid::Uuid::try_parse(text.trim()).ok());
+    if let Some(id) = id {
+        q = q.filter(complaints::id.eq(id.hyphenated().to_string()));
+    } else if let Some(text) = &filter.text {
         let escaped: String = text
             .to_lowercase()
             .chars()
@@ -661,10 +666,7 @@ fn agency_query<'a>(
             })
             .collect();
         q = q.filter(
-            crate::pool::lower(complaints::description)
-                .like(format!("%{escaped}%"))
-                .escape('\\')
-                .or(complaints::id.eq(text.clone())),
+            crate::pool::lower(complaints::description).like(format!("%{escaped}%")).escape('\\'),
         );
     }
     q
@@ -699,11 +701,11 @@ pub fn inbox_page(
 ) -> Result<Vec<ComplaintRow>, DbError> {
     let mut q = agency_query(agency_id, filter);
     if let Some((due_at, id)) = after {
-        q = q.filter(
-            complaints::due_at
-                .gt(due_at)
-                .or(complaints::due_at.eq(due_at).and(complaints::id.gt(id))),
-        );
+        // `due_at >= …` on its own, so that the page starts where the index does, not at the
+        // first complaint due.
+        q = q
+            .filter(complaints::due_at.ge(due_at))
+            .filter(complaints::due_at.gt(due_at).or(complaints::id.gt(id)));
     }
     Ok(q.order((complaints::due_at.asc(), complaints::id.asc()))
         .limit(limit)
@@ -732,11 +734,18 @@ pub fn inbox_counts(
         let filter = AgencyFilter { status: Some(status.0), ..AgencyFilter::default() };
         by_status.push((status.0, agency_query(agency_id, &filter).count().get_result(conn)?));
     }
-    let overdue = AgencyFilter { overdue_at: Some(now), ..AgencyFilter::default() };
+    // Past due are the open ones less those not yet due: few are not yet due, while a
+    // province's inbox holds tens of thousands past due, which would be counted one by one.
+    let open_total: i64 = by_status.iter().map(|(_, n)| n).sum();
+    let not_yet_due = agency_query(agency_id, &AgencyFilter::default())
+        .filter(complaints::status.eq_any(open()))
+        .filter(complaints::due_at.ge(now))
+        .count()
+        .get_result::<i64>(conn)?;
     let due_soon = AgencyFilter { due_between: Some((now, soon)), ..AgencyFilter::default() };
     Ok(InboxCounts {
         by_status,
-        overdue: agency_query(agency_id, &overdue).count().get_result(conn)?,
+        overdue: (open_total - not_yet_due).max(0),
         due_soon: agency_query(agency_id, &due_soon).count().get_result(conn)?,
     })
 }

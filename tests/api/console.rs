@@ -369,3 +369,39 @@ async fn the_figures_page_and_its_csv_say_what_the_public_statistics_say() {
     assert_eq!(cells[2], published["resolved"].to_string());
     assert_eq!(cells[3], published["resolved_within_sla"].to_string());
 }
+
+#[tokio::test]
+async fn the_inbox_finds_a_pasted_complaint_id_of_the_agency_and_words_of_descriptions() {
+    let app = seeded_app(|_| {}).await;
+    let citizen = app.citizen_token().await;
+    let id = crate::helpers::file_in_hai_chau(&app, &citizen, "street_light").await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let rows = |page: &str| page.matches("<tr data-id=").count();
+
+    // Pasted as it was copied: in capitals, with spaces around it.
+    let pasted = format!("/console/?status=all&q=%20{}%20", id.to_uppercase());
+    let page = get(&app, &pasted, &cookie).await.text().await.unwrap();
+    assert!(page.contains(&format!("data-id=\"{id}\"")), "{page}");
+    assert_eq!(rows(&page), 1, "{page}");
+
+    // Another agency's complaint is not in this inbox, whatever its id.
+    let elsewhere = crate::helpers::file_in_hai_chau(&app, &citizen, "trees").await;
+    let other_agency = crate::helpers::agency_id(&app, "ubnd-xa-hoa-vang").await;
+    let moved = elsewhere.clone();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::complaints;
+        diesel::update(complaints::table.find(moved))
+            .set(complaints::agency_id.eq(other_agency))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    let page = get(&app, &format!("/console/?status=all&q={elsewhere}"), &cookie).await;
+    assert_eq!(rows(&page.text().await.unwrap()), 0);
+
+    // Words are still looked for in the descriptions.
+    let page = get(&app, "/console/?status=all&q=Tr%E1%BA%A7n%20Ph%C3%BA%20kh%C3%B4ng", &cookie);
+    let page = page.await.text().await.unwrap();
+    assert!(page.contains(&format!("data-id=\"{id}\"")), "{page}");
+}
