@@ -207,6 +207,44 @@ async fn the_inbox_finds_vietnamese_words_whatever_their_letter_case() {
 }
 
 #[tokio::test]
+async fn the_inbox_pages_through_every_complaint_of_the_agency_once_soonest_due_first() {
+    let app = seeded_app(|_| {}).await;
+    let state = &app.state;
+    smartcity_api::app::seed::demo_city(&app.pool, &state.photos, &state.config.calendar)
+        .await
+        .expect("the demo city is made");
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let agency = crate::helpers::agency_id(&app, "ubnd-phuong-hai-chau").await;
+    let expected: Vec<String> = app
+        .with_db(move |conn| {
+            use diesel::prelude::*;
+            use smartcity_db::schema::complaints;
+            complaints::table
+                .filter(complaints::agency_id.eq(agency))
+                .order((complaints::due_at.asc(), complaints::id.asc()))
+                .select(complaints::id)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    assert!(expected.len() > 25, "the demo ward has more than a page: {}", expected.len());
+
+    let (mut seen, mut pages, mut next) = (Vec::new(), 0, Some("/console/?status=all".to_string()));
+    while let Some(path) = next {
+        let page = get(&app, &path, &cookie).await.text().await.unwrap();
+        seen.extend(
+            page.split("<tr data-id=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()),
+        );
+        next = page
+            .split_once("<p class=\"more\"><a class=\"button plain\" href=\"")
+            .map(|(_, rest)| rest.split('"').next().unwrap().replace("&amp;", "&"));
+        pages += 1;
+        assert!(pages <= expected.len(), "paging ends");
+    }
+    assert_eq!(seen, expected, "every complaint once, soonest due first, over {pages} pages");
+}
+
+#[tokio::test]
 async fn a_session_opened_on_one_instance_is_served_by_another() {
     let app = seeded_app(|_| {}).await;
     let Signed { cookie, .. } = signed_in(&app, STAFF).await;
