@@ -16,7 +16,7 @@ function showPoints(markers, points) {
   });
 }
 
-// A map that follows a refreshed list (the inbox) takes the list's points, keeping its view.
+// After a refresh, a map that follows a list takes its new points, keeping its view.
 function followLists() {
   document.querySelectorAll("[data-map][data-follows]").forEach(function (el) {
     var list = document.getElementById(el.dataset.follows);
@@ -29,7 +29,9 @@ function drawMaps(root) {
   root.querySelectorAll("[data-map]").forEach(function (el) {
     if (el.dataset.drawn) return;
     el.dataset.drawn = "1";
-    var points = JSON.parse(el.dataset.points || "[]");
+    // A map that follows a list (the inbox) takes the list's points, now and at each refresh.
+    var source = el.dataset.follows ? document.getElementById(el.dataset.follows) : el;
+    var points = JSON.parse((source && source.dataset.points) || "[]");
     var map = L.map(el, { scrollWheelZoom: false });
     var note = document.getElementById(el.id + "-note");
     var failed = false;

@@ -268,6 +268,10 @@ async fn staff_see_a_new_complaint_arrive_and_answer_it_to_resolution() {
     let browser = Browser::open().await;
     browser.sign_in(&city, HAI_CHAU_STAFF).await;
     browser.screenshot("inbox").await;
+    // The map draws the list's complaints from the start.
+    let first =
+        browser.script("return document.querySelector('#complaints tr[data-id]').dataset.id").await;
+    browser.wait_for(&format!("#inbox-map path.point-{}", first.as_str().unwrap())).await;
     // Marks this page: a reload would lose it.
     browser.script("window.stillThisPage = true").await;
     let before: i64 = browser.text("#count-new").await.parse().unwrap();

@@ -290,11 +290,11 @@ impl View<'_> {
         serde_json::Value::from(points).to_string()
     }
 
-    /// The page's complaints on a map, kept as the list refreshes; without tiles, the points
-    /// and the note remain.
+    /// The page's complaints on a map, drawn from the list's points and kept as it refreshes;
+    /// without tiles, the points and the note remain.
     fn map(&self, tiles: &str) -> Markup {
         html! {
-            div #inbox-map.map data-map data-tiles=(tiles) data-attribution="© OpenStreetMap" data-points=(self.points()) data-follows="live" {}
+            div #inbox-map.map data-map data-tiles=(tiles) data-attribution="© OpenStreetMap" data-follows="live" {}
             p #inbox-map-note.map-note hidden {
                 (self.t("Không tải được bản đồ nền; danh sách bên cạnh vẫn đủ vị trí và khu vực.",
                         "The map tiles could not be loaded; the list beside it gives every place and area."))
