@@ -206,13 +206,59 @@ async fn the_inbox_finds_vietnamese_words_whatever_their_letter_case() {
     assert!(!search("hẻm 46").await.contains(&link), "another alley does not");
 }
 
-#[tokio::test]
-async fn the_inbox_pages_through_every_complaint_of_the_agency_once_soonest_due_first() {
+/// The demo data, the demo city and the Hải Châu ward's staff member of [`seeded_app`].
+async fn demo_city_app() -> TestApp {
     let app = seeded_app(|_| {}).await;
     let state = &app.state;
     smartcity_api::app::seed::demo_city(&app.pool, &state.photos, &state.config.calendar)
         .await
         .expect("the demo city is made");
+    app
+}
+
+/// The number in the inbox's count `id`.
+fn count_in(page: &str, id: &str) -> i64 {
+    let marker = format!("<strong id=\"{id}\">");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("{id} in {page}")) + marker.len();
+    page[start..].split('<').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_inbox_counts_what_is_past_due_and_due_within_a_day_as_the_database_holds_it() {
+    let app = demo_city_app().await;
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let agency = crate::helpers::agency_id(&app, "ubnd-phuong-hai-chau").await;
+    let page = get(&app, "/console/", &cookie).await.text().await.unwrap();
+    let (overdue, due_soon) = app
+        .with_db(move |conn| {
+            use diesel::prelude::*;
+            use smartcity_db::schema::complaints;
+            use smartcity_db::words::Stored;
+            use smartcity_domain::complaint::ComplaintStatus;
+            let now = smartcity_db::now();
+            let open = complaints::table
+                .filter(complaints::agency_id.eq(agency))
+                .filter(complaints::status.eq_any(ComplaintStatus::OPEN.map(Stored)));
+            let overdue: i64 =
+                open.clone().filter(complaints::due_at.lt(now)).count().get_result(conn).unwrap();
+            let soon = now + chrono::Duration::hours(24);
+            let due_soon: i64 = open
+                .filter(complaints::due_at.ge(now))
+                .filter(complaints::due_at.lt(soon))
+                .count()
+                .get_result(conn)
+                .unwrap();
+            (overdue, due_soon)
+        })
+        .await;
+    assert!(overdue > 0, "the demo ward has complaints past due");
+    assert_eq!(count_in(&page, "count-overdue"), overdue);
+    assert_eq!(count_in(&page, "count-due-soon"), due_soon);
+}
+
+#[tokio::test]
+async fn the_inbox_pages_through_every_complaint_of_the_agency_once_soonest_due_first() {
+    let app = demo_city_app().await;
     let Signed { cookie, .. } = signed_in(&app, STAFF).await;
     let agency = crate::helpers::agency_id(&app, "ubnd-phuong-hai-chau").await;
     let expected: Vec<String> = app
