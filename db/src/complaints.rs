@@ -8,7 +8,9 @@ use crate::schema::{
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
 use smartcity_domain::dossier::Notice;
 use smartcity_domain::geo::{cells_covering, grid_cell};
@@ -621,9 +623,29 @@ pub struct AgencyFilter {
     pub text: Option<String>,
 }
 
+/// Whether the query is the administrator's every-agency inbox on SQLite. SQLite keeps no
+/// statistics here, and for a condition on the status or the category it takes that column's
+/// index and sorts every match (up to 84,000 open complaints of the city at a province's
+/// volume) before it shows the first fifty. Written `+column`, the condition cannot use an
+/// index, so the planner reads `complaints_open_due` by due time and stops at fifty.
+fn by_due_time_only(conn: &DbConn, agency_id: Option<&str>) -> bool {
+    matches!((conn, agency_id), (DbConn::Sqlite(_), None))
+}
+
+/// "The complaint is open", written as the conditions of the partial indexes
+/// `complaints_open_agency` and `complaints_open_due` are (migration 14): a planner uses a
+/// partial index only for a condition that reads as the index's own, which a bound parameter
+/// does not (SQLite, PostgreSQL's generic plans).
+fn open_condition(by_due_time_only: bool) -> SqlLiteral<Bool> {
+    let statuses = ComplaintStatus::OPEN.map(|status| format!("'{}'", status.as_str())).join(", ");
+    let column = if by_due_time_only { "+complaints.status" } else { "complaints.status" };
+    diesel::dsl::sql::<Bool>(&format!("{column} IN ({statuses})"))
+}
+
 /// The complaints of one agency (`None`: of every agency, for administrators) that `filter`
 /// lets through, as a query to be ordered, counted or paged.
 fn agency_query<'a>(
+    conn: &DbConn,
     agency_id: Option<&str>,
     filter: &AgencyFilter,
 ) -> complaints::BoxedQuery<'a, crate::pool::MultiBackend> {
@@ -631,14 +653,22 @@ fn agency_query<'a>(
     if let Some(agency_id) = agency_id {
         q = q.filter(complaints::agency_id.eq(agency_id.to_string()));
     }
+    let by_due_time_only = by_due_time_only(conn, agency_id);
     let open = || ComplaintStatus::OPEN.map(Stored);
     match filter.status {
         Some(status) => q = q.filter(complaints::status.eq(Stored(status))),
-        None if filter.open_only => q = q.filter(complaints::status.eq_any(open())),
+        None if filter.open_only => q = q.filter(open_condition(by_due_time_only)),
         None => {}
     }
-    if let Some(category) = &filter.category {
-        q = q.filter(complaints::category_code.eq(category.clone()));
+    match &filter.category {
+        Some(category) if by_due_time_only => {
+            q = q.filter(
+                diesel::dsl::sql::<Bool>("+complaints.category_code = ")
+                    .bind::<Text, _>(category.clone()),
+            )
+        }
+        Some(category) => q = q.filter(complaints::category_code.eq(category.clone())),
+        None => {}
     }
     if let Some(area) = &filter.area {
         q = q.filter(complaints::area_code.eq(area.clone()));
@@ -680,8 +710,8 @@ pub fn for_agency(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), DbError> {
-    let total = agency_query(Some(agency_id), filter).count().get_result(conn)?;
-    let rows = agency_query(Some(agency_id), filter)
+    let total = agency_query(conn, Some(agency_id), filter).count().get_result(conn)?;
+    let rows = agency_query(conn, Some(agency_id), filter)
         .order((complaints::due_at.asc(), complaints::id.asc()))
         .offset(offset)
         .limit(limit)
@@ -699,7 +729,7 @@ pub fn inbox_page(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<ComplaintRow>, DbError> {
-    let mut q = agency_query(agency_id, filter);
+    let mut q = agency_query(conn, agency_id, filter);
     if let Some((due_at, id)) = after {
         // `due_at >= …` on its own, so that the page starts where the index does, not at the
         // first complaint due.
@@ -732,12 +762,13 @@ pub fn inbox_counts(
     let mut by_status = Vec::new();
     for status in open() {
         let filter = AgencyFilter { status: Some(status.0), ..AgencyFilter::default() };
-        by_status.push((status.0, agency_query(agency_id, &filter).count().get_result(conn)?));
+        by_status
+            .push((status.0, agency_query(conn, agency_id, &filter).count().get_result(conn)?));
     }
     // Past due are the open ones less those not yet due: few are not yet due, while a
     // province's inbox holds tens of thousands past due, which would be counted one by one.
     let open_total: i64 = by_status.iter().map(|(_, n)| n).sum();
-    let not_yet_due = agency_query(agency_id, &AgencyFilter::default())
+    let not_yet_due = agency_query(conn, agency_id, &AgencyFilter::default())
         .filter(complaints::status.eq_any(open()))
         .filter(complaints::due_at.ge(now))
         .count()
@@ -746,7 +777,7 @@ pub fn inbox_counts(
     Ok(InboxCounts {
         by_status,
         overdue: (open_total - not_yet_due).max(0),
-        due_soon: agency_query(agency_id, &due_soon).count().get_result(conn)?,
+        due_soon: agency_query(conn, agency_id, &due_soon).count().get_result(conn)?,
     })
 }
 
@@ -764,4 +795,41 @@ pub fn resolved_before(
         .limit(limit)
         .select(ComplaintRow::as_select())
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct IndexSql {
+        #[diesel(sql_type = Text)]
+        sql: String,
+    }
+
+    /// The inbox's open-status condition must read as the partial indexes' own, or SQLite
+    /// quietly stops using them and the inbox slows down tenfold at a province's volume.
+    #[test]
+    fn the_open_condition_reads_as_the_partial_indexes_do() {
+        let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        crate::pool::migrate(&mut conn).unwrap();
+        for (index, by_due_time_only) in
+            [("complaints_open_agency", false), ("complaints_open_due", true)]
+        {
+            let condition =
+                diesel::debug_query::<diesel::sqlite::Sqlite, _>(&open_condition(by_due_time_only))
+                    .to_string();
+            let condition = condition.split(" -- binds").next().unwrap().replace("complaints.", "");
+            let definition: IndexSql =
+                diesel::sql_query("SELECT sql FROM sqlite_master WHERE name = ?")
+                    .bind::<Text, _>(index)
+                    .get_result(&mut conn)
+                    .unwrap();
+            let definition = definition.sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                definition.ends_with(&format!("WHERE {condition}")),
+                "{index}: {definition} / {condition}"
+            );
+        }
+    }
 }

@@ -1,0 +1,2 @@
+DROP INDEX complaints_open_due;
+DROP INDEX complaints_open_agency;
