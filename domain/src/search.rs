@@ -611,24 +611,16 @@ impl SearchIndex {
                     continue;
                 };
                 let piece = &text[offset(start)..offset(end)];
-                let single = end - start == 1;
                 let cost = if self.term_ids.contains_key(piece)
                     || self.vocabulary.words.contains(piece)
                 {
-                    if single {
-                        3
-                    } else {
-                        1
-                    }
+                    1
                 } else if end == len && open_end && self.words_beginning(piece).next().is_some() {
-                    if single {
-                        3
-                    } else {
-                        2
-                    }
+                    2
                 } else {
                     continue;
                 };
+                let cost = if end - start == 1 { 3 } else { cost };
                 if best[start].is_none_or(|(known, _)| cost + rest < known) {
                     best[start] = Some((cost + rest, end));
                 }
