@@ -97,7 +97,7 @@ fn create_admin_reads_the_password_from_standard_input() {
 
 fn procedure(code: &str, fee: &str) -> String {
     format!(
-        r#"    {{"code": "{code}", "name": "Thủ tục {code}", "field": "Hộ tịch", "level": "commune",
+        r#"    {{"code": "{code}", "name": "Thủ tục {code}", "name_en": "Procedure {code}", "field": "Hộ tịch", "level": "commune",
      "agency": "UBND cấp xã", "service_level": 3, "processing_days": 2, "fee_vnd": {fee},
      "documents": ["Tờ khai"], "result": "Kết quả"}}"#
     )

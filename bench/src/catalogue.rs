@@ -31,6 +31,7 @@ pub fn variants(real: &[ProcedureSpec], total: usize) -> Vec<ProcedureSpec> {
             let mut variant = base.clone();
             variant.code = format!("{}-B{i:05}", base.code);
             variant.name = format!("{} {case} tại {place}", base.name);
+            variant.name_en = format!("{} ({case}, {place})", base.name_en);
             variant.service_level = (i % 4) as u8 + 1;
             variant
         })

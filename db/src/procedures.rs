@@ -15,6 +15,7 @@ use smartcity_domain::procedure::ProcedureSpec;
 pub struct ProcedureRow {
     pub code: String,
     pub name: String,
+    pub name_en: String,
     pub field: String,
     pub level: GovLevel,
     pub agency: String,
@@ -83,6 +84,7 @@ fn write(
     let steps = serde_json::to_string(&spec.steps).expect("strings serialize");
     let values = (
         procedures::name.eq(&spec.name),
+        procedures::name_en.eq(&spec.name_en),
         procedures::field.eq(&spec.field),
         procedures::level.eq(Stored(spec.level)),
         procedures::agency.eq(&spec.agency),

@@ -82,6 +82,7 @@ diesel::table! {
     procedures (code) {
         code -> Text,
         name -> Text,
+        name_en -> Text,
         field -> Text,
         level -> WordText,
         agency -> Text,

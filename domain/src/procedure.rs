@@ -21,6 +21,9 @@ pub struct ProcedureSpec {
     pub code: String,
     #[serde(deserialize_with = "text::<_, 1, 300>")]
     pub name: String,
+    /// The name in English, for foreign residents; searched like the name.
+    #[serde(deserialize_with = "text::<_, 1, 300>")]
+    pub name_en: String,
     #[serde(deserialize_with = "text::<_, 1, 100>")]
     pub field: String,
     pub level: GovLevel,
@@ -202,9 +205,9 @@ fn online_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
 mod tests {
     use super::*;
 
-    const ONE: &str = r#"{"code":"XA-HT-01","name":"Đăng ký khai sinh","field":"Hộ tịch",
-        "level":"commune","agency":"UBND cấp xã","service_level":4,"processing_days":1,
-        "fee_vnd":0,"documents":["Tờ khai"],"result":"Giấy khai sinh"}"#;
+    const ONE: &str = r#"{"code":"XA-HT-01","name":"Đăng ký khai sinh","name_en":"Birth",
+        "field":"Hộ tịch","level":"commune","agency":"UBND cấp xã","service_level":4,
+        "processing_days":1,"fee_vnd":0,"documents":["Tờ khai"],"result":"Giấy khai sinh"}"#;
 
     #[test]
     fn reads_a_well_formed_catalogue() {
@@ -236,6 +239,18 @@ mod tests {
         let err = parse_catalogue(&format!(r#"{{"procedures":[{missing}]}}"#)).unwrap_err();
         assert!(err.message.contains("missing field `result`"), "{err}");
 
+        let missing = ONE.replace(r#""name_en":"Birth","#, "");
+        let err = parse_catalogue(&format!(r#"{{"procedures":[{missing}]}}"#)).unwrap_err();
+        assert!(err.message.contains("missing field `name_en`"), "{err}");
+        for bad in [r#""""#, r#""   ""#, "null"] {
+            let blank = ONE.replace(r#""Birth""#, bad);
+            let err = parse_catalogue(&format!(r#"{{"procedures":[{blank}]}}"#)).unwrap_err();
+            assert_eq!(err.field, "procedures[0].name_en", "{bad}: {err}");
+        }
+        let long = ONE.replace("Birth", &"B".repeat(301));
+        let err = parse_catalogue(&format!(r#"{{"procedures":[{long}]}}"#)).unwrap_err();
+        assert_eq!(err.field, "procedures[0].name_en", "{err}");
+
         let err = parse_catalogue(&format!(r#"{{"procedures":[{ONE},{ONE}]}}"#)).unwrap_err();
         assert!(err.message.contains("appears twice"), "{err}");
     }
@@ -243,6 +258,11 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_is_valid() {
         let text = include_str!("../../data/procedures.json");
-        assert_eq!(parse_catalogue(text).unwrap().len(), 53);
+        let procedures = parse_catalogue(text).unwrap();
+        assert_eq!(procedures.len(), 53);
+        // Every procedure has an English name of its own.
+        let names: HashSet<&str> = procedures.iter().map(|p| p.name_en.as_str()).collect();
+        assert_eq!(names.len(), 53);
+        assert!(procedures.iter().all(|p| p.name_en.is_ascii() && p.name_en != p.name));
     }
 }

@@ -1,6 +1,14 @@
 //! In-memory search over the catalogue of procedures, for queries typed as citizens type them
 //! on a phone: with or without diacritics, in any order, with a typo, the last word unfinished,
-//! with filler words around, in colloquial names.
+//! with filler words around, in colloquial names, as initials ("gplx" for "giấy phép lái xe"),
+//! with the words run together ("dangkykhaisinh"), or in English (each procedure has an English
+//! name, searched like its name).
+//!
+//! A query word matches a word of the catalogue exactly, as its beginning when it is the last
+//! word still being typed, or with one typo; a word that is no word of the catalogue also matches
+//! the initials of any run of 2 to 8 words of a name, document or result; and a word that matches
+//! nothing is split, when it can be, into the catalogue's and the vocabulary's words, which then
+//! count as words of the query.
 //!
 //! The vocabulary (stop words and synonyms) lives in `data/search.json`, which operators edit;
 //! the caller reads it and passes its text to [`SearchVocabulary::parse`].
@@ -8,8 +16,9 @@
 //! Ranking, each rule breaking the ties of the one before:
 //! 1. how many of the meaningful query words the procedure matches, anywhere (a procedure must
 //!    match at least half of them to be a result at all);
-//! 2. the whole query as a phrase in the name;
-//! 3. how many query words are in the name (rather than only in the field, documents or result);
+//! 2. the whole query as a phrase in the name (Vietnamese or English);
+//! 3. how many query words are in the name, Vietnamese or English (rather than only in the field,
+//!    documents or result);
 //! 4. fewer words matched only through a typo;
 //! 5. higher online service level (4, submitted and paid online, first);
 //! 6. name, compared folded and then as written; then code.
@@ -18,13 +27,24 @@ use crate::procedure::ProcedureSpec;
 use crate::text::{fold, tokens};
 use serde::Deserialize;
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A query is cut to this many characters, then to this many meaningful words of at most this
 /// many characters each: nobody types more, and a pasted page must not cost more.
 const MAX_QUERY_CHARS: usize = 500;
 const MAX_QUERY_WORDS: usize = 12;
 const MAX_WORD_CHARS: usize = 30;
+/// A word that is no word of the catalogue may be words typed without spaces ("dangkykhaisinh"):
+/// its first this many characters are split into words of at most `MAX_PIECE_CHARS`, in at most
+/// `MAX_RUN_CHARS * MAX_PIECE_CHARS` look-ups.
+const MAX_RUN_CHARS: usize = 60;
+const MAX_PIECE_CHARS: usize = 15;
+/// Shorter words are not looked at as words run together.
+const MIN_RUN_CHARS: usize = 4;
+/// The initials of every run of 2 to this many words of a name, document or result are indexed,
+/// so that "gplx" finds "giấy phép lái xe" and "gcnqsdd" "giấy chứng nhận quyền sử dụng đất".
+/// Eight ASCII initials are one `u64` (see [`initials_key`]).
+const MAX_INITIALS_WORDS: usize = 8;
 /// Shorter words are too often another real word one letter away.
 const MIN_TYPO_CHARS: usize = 4;
 /// Query words and the synonym words they bring each take a bit of a `u64`.
@@ -36,6 +56,8 @@ const MAX_MEANING_WORDS: usize = 12;
 pub struct SearchDoc {
     pub code: String,
     pub name: String,
+    /// The name in English, searched like the name.
+    pub name_en: String,
     pub field: String,
     pub agency: String,
     /// `province` or `commune`, as in the catalogue file.
@@ -50,6 +72,7 @@ impl From<&ProcedureSpec> for SearchDoc {
         SearchDoc {
             code: spec.code.clone(),
             name: spec.name.clone(),
+            name_en: spec.name_en.clone(),
             field: spec.field.clone(),
             agency: spec.agency.clone(),
             level: spec.level.as_str().to_string(),
@@ -67,6 +90,8 @@ pub struct SearchVocabulary {
     stop_phrases: HashMap<String, Vec<Vec<String>>>,
     /// One per `say` phrase, without its stop words.
     synonyms: Vec<Synonym>,
+    /// Every word of the stop words and of the `say` phrases.
+    words: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +123,7 @@ impl SearchVocabulary {
         let mut vocabulary = SearchVocabulary::default();
         for raw in &file.stopwords {
             let words = folded_words(raw);
+            vocabulary.words.extend(words.iter().cloned());
             let Some(first) = words.first() else {
                 return Err(format!("stop word {raw:?} has no letters or digits"));
             };
@@ -117,6 +143,7 @@ impl SearchVocabulary {
                 return Err(format!("synonym {:?} has nothing to `say`", entry.means));
             }
             for raw in &entry.say {
+                vocabulary.words.extend(folded_words(raw));
                 let say = vocabulary.without_stop_words(&folded_words(raw));
                 if say.is_empty() {
                     return Err(format!("synonym {raw:?} has no words besides stop words"));
@@ -193,6 +220,9 @@ pub struct SearchIndex {
     terms_by_text: Vec<u32>,
     /// Term ids by length in characters, so a typo is looked for only among lengths ±1.
     terms_by_len: Vec<Vec<u32>>,
+    /// The initials of runs of words, each a term of its own that only a whole query word
+    /// matches (no prefix, no typo, and only a word that is not itself a word of the catalogue).
+    initials: HashMap<u64, u32>,
 }
 
 struct Entry {
@@ -201,14 +231,16 @@ struct Entry {
     level: String,
     agency: String,
     service_level: u8,
-    /// The name's words without stop words, for phrase matches.
-    name_terms: Vec<u32>,
+    /// The Vietnamese and the English name's words without stop words, for phrase matches.
+    name_terms: [Vec<u32>; 2],
 }
 
 /// A distinct folded word of the catalogue, and the entries that have it.
 struct Term {
     text: String,
     chars: Box<[char]>,
+    /// The initials of a run of words rather than a word.
+    initials: bool,
     in_name: Vec<u32>,
     elsewhere: Vec<u32>,
 }
@@ -229,23 +261,28 @@ impl SearchIndex {
             term_ids: HashMap::new(),
             terms_by_text: Vec::new(),
             terms_by_len: Vec::new(),
+            initials: HashMap::new(),
         };
         for (id, (folded_name, doc)) in docs.into_iter().enumerate() {
             let id = id as u32;
-            let name_words = tokens(&folded_name);
-            let name_ids: Vec<u32> =
-                name_words.iter().map(|word| index.add_posting(word, id, true)).collect();
-            let name_terms = index
-                .vocabulary
-                .meaningful_positions(&name_words)
-                .into_iter()
-                .map(|i| name_ids[i])
-                .collect();
-            let others = [&doc.field, &doc.result].into_iter().chain(&doc.documents);
-            for text in others {
-                for word in tokens(&fold(text)) {
+            let folded_name_en = fold(&doc.name_en);
+            let name_terms = [&folded_name, &folded_name_en].map(|folded| {
+                let words = tokens(folded);
+                let ids: Vec<u32> =
+                    words.iter().map(|word| index.add_posting(word, id, true)).collect();
+                index.vocabulary.meaningful_positions(&words).into_iter().map(|i| ids[i]).collect()
+            });
+            index.add_initials(&tokens(&folded_name), id, true);
+            for word in tokens(&fold(&doc.field)) {
+                index.add_posting(word, id, false);
+            }
+            for text in std::iter::once(&doc.result).chain(&doc.documents) {
+                let folded = fold(text);
+                let words = tokens(&folded);
+                for word in &words {
                     index.add_posting(word, id, false);
                 }
+                index.add_initials(&words, id, false);
             }
             index.entries.push(Entry {
                 code: doc.code,
@@ -257,9 +294,10 @@ impl SearchIndex {
             });
         }
         let terms = &index.terms;
-        index.terms_by_text = (0..terms.len() as u32).collect();
+        index.terms_by_text =
+            (0..terms.len() as u32).filter(|&id| !terms[id as usize].initials).collect();
         index.terms_by_text.sort_by(|&a, &b| terms[a as usize].text.cmp(&terms[b as usize].text));
-        for (id, term) in terms.iter().enumerate() {
+        for (id, term) in terms.iter().enumerate().filter(|(_, term)| !term.initials) {
             let len = term.chars.len();
             if index.terms_by_len.len() <= len {
                 index.terms_by_len.resize(len + 1, Vec::new());
@@ -274,24 +312,67 @@ impl SearchIndex {
         let term_id = match self.term_ids.get(word) {
             Some(&term_id) => term_id,
             None => {
-                let term_id = self.terms.len() as u32;
+                let term_id = self.new_term(word, false);
                 self.term_ids.insert(word.to_string(), term_id);
-                self.terms.push(Term {
-                    text: word.to_string(),
-                    chars: word.chars().collect(),
-                    in_name: Vec::new(),
-                    elsewhere: Vec::new(),
-                });
                 term_id
             }
         };
+        self.add_to_term(term_id, id, in_name);
+        term_id
+    }
+
+    /// Records that entry `id` has, in its name or elsewhere, each run of 2 to
+    /// `MAX_INITIALS_WORDS` of `words` as its initials.
+    fn add_initials(&mut self, words: &[&str], id: u32, in_name: bool) {
+        // Folded Vietnamese is ASCII; a run stops at a word of another script.
+        let firsts: Vec<Option<u8>> =
+            words.iter().map(|word| word.bytes().next().filter(u8::is_ascii)).collect();
+        for start in 0..firsts.len() {
+            let mut key = 0u64;
+            for (i, first) in firsts[start..].iter().take(MAX_INITIALS_WORDS).enumerate() {
+                let Some(first) = *first else {
+                    break;
+                };
+                key = key << 8 | u64::from(first);
+                if i == 0 {
+                    continue;
+                }
+                let term_id = match self.initials.get(&key) {
+                    Some(&term_id) => term_id,
+                    None => {
+                        let text: String = firsts[start..=start + i]
+                            .iter()
+                            .map(|first| char::from(first.unwrap_or_default()))
+                            .collect();
+                        let term_id = self.new_term(&text, true);
+                        self.initials.insert(key, term_id);
+                        term_id
+                    }
+                };
+                self.add_to_term(term_id, id, in_name);
+            }
+        }
+    }
+
+    fn new_term(&mut self, text: &str, initials: bool) -> u32 {
+        let term_id = self.terms.len() as u32;
+        self.terms.push(Term {
+            text: text.to_string(),
+            chars: text.chars().collect(),
+            initials,
+            in_name: Vec::new(),
+            elsewhere: Vec::new(),
+        });
+        term_id
+    }
+
+    fn add_to_term(&mut self, term_id: u32, id: u32, in_name: bool) {
         let term = &mut self.terms[term_id as usize];
         let postings = if in_name { &mut term.in_name } else { &mut term.elsewhere };
         // Entries are added one at a time, so a repeat can only be the last one.
         if postings.last() != Some(&id) {
             postings.push(id);
         }
-        term_id
     }
 
     /// Codes of the matching procedures, best first (see the module's ranking), from `offset`,
@@ -332,7 +413,8 @@ impl SearchIndex {
             if score.matched * 2 < word_count || !filters.accept(entry) {
                 continue;
             }
-            let phrase = score.in_name == word_count && query.is_phrase_in(&entry.name_terms);
+            let phrase = score.in_name == word_count
+                && entry.name_terms.iter().any(|name| query.is_phrase_in(name));
             // The module's ranking rules in order; the id, being the rank by name, ends ties.
             let key = (
                 Reverse(score.matched),
@@ -384,23 +466,38 @@ impl SearchIndex {
         // A word is still being typed unless something follows it.
         let typing = folded.ends_with(char::is_alphanumeric);
         let mut words: Vec<QueryWord> = Vec::new();
+        let mut slots: Vec<Vec<(u32, bool)>> = Vec::new();
         for position in self.vocabulary.meaningful_positions(&all_words) {
-            let text: String = all_words[position].chars().take(MAX_WORD_CHARS).collect();
-            if words.len() == MAX_QUERY_WORDS || words.iter().any(|word| word.text == text) {
+            if words.len() == MAX_QUERY_WORDS {
+                break;
+            }
+            let prefix = typing && position + 1 == all_words.len();
+            let word = QueryWord::new(all_words[position], prefix);
+            if words.iter().any(|known| known.text == word.text) {
                 continue;
             }
-            words.push(QueryWord {
-                chars: text.chars().collect(),
-                text,
-                prefix: typing && position + 1 == all_words.len(),
-            });
+            let accepted = self.accepted_terms(&word);
+            // A word that matches nothing may be words typed without spaces between them.
+            if accepted.is_empty() && !self.vocabulary.words.contains(&word.text) {
+                if let Some(pieces) = self.split_run(all_words[position], prefix) {
+                    for piece in pieces {
+                        if words.len() < MAX_QUERY_WORDS
+                            && !words.iter().any(|known| known.text == piece.text)
+                        {
+                            slots.push(self.accepted_terms(&piece));
+                            words.push(piece);
+                        }
+                    }
+                    continue;
+                }
+            }
+            words.push(word);
+            slots.push(accepted);
         }
         if words.is_empty() {
             return None;
         }
 
-        let mut slots: Vec<Vec<(u32, bool)>> =
-            words.iter().map(|word| self.accepted_terms(word)).collect();
         let mut units = Vec::new();
         let mut start = 0;
         while start < words.len() {
@@ -440,19 +537,28 @@ impl SearchIndex {
         self.term_ids.get(word).map(|&id| vec![(id, false)]).unwrap_or_default()
     }
 
+    /// Term ids of the catalogue's words that begin with `text`, in the order of their text.
+    fn words_beginning<'a>(&'a self, text: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let start =
+            self.terms_by_text.partition_point(|&id| self.terms[id as usize].text.as_str() < text);
+        self.terms_by_text[start..]
+            .iter()
+            .copied()
+            .take_while(move |&id| self.terms[id as usize].text.starts_with(text))
+    }
+
     /// The catalogue's words that `word` stands for, sorted by id, each with whether it takes a
     /// typo to get there.
     fn accepted_terms(&self, word: &QueryWord) -> Vec<(u32, bool)> {
         let mut accepted = self.exact_term(&word.text);
         if word.prefix {
-            let start =
-                self.terms_by_text.partition_point(|&id| self.terms[id as usize].text < word.text);
-            accepted.extend(
-                self.terms_by_text[start..]
-                    .iter()
-                    .take_while(|&&id| self.terms[id as usize].text.starts_with(&word.text))
-                    .map(|&id| (id, false)),
-            );
+            accepted.extend(self.words_beginning(&word.text).map(|id| (id, false)));
+        }
+        // Not a word of the catalogue: perhaps the initials of some of its words.
+        if accepted.is_empty() {
+            if let Some(&id) = initials_key(&word.text).and_then(|key| self.initials.get(&key)) {
+                accepted.push((id, false));
+            }
         }
         let len = word.chars.len();
         if len >= MIN_TYPO_CHARS {
@@ -471,6 +577,77 @@ impl SearchIndex {
     }
 }
 
+/// The key of `text` in [`SearchIndex::initials`]: its bytes, when it has 2 to
+/// `MAX_INITIALS_WORDS`, all ASCII.
+fn initials_key(text: &str) -> Option<u64> {
+    ((2..=MAX_INITIALS_WORDS).contains(&text.len()) && text.is_ascii())
+        .then(|| text.bytes().fold(0, |key, byte| key << 8 | u64::from(byte)))
+}
+
+impl SearchIndex {
+    /// `word`'s first `MAX_RUN_CHARS` characters as the fewest words of the catalogue or the
+    /// vocabulary ("dangkykhaisinh": "dang", "ky", "khai", "sinh"), without its stop words; the
+    /// last may be the beginning of a word when `word` is still being typed or was cut. `None`
+    /// unless it splits in two or more, at most half of them single letters, and something
+    /// besides stop words is left. Linear in the length: each position tries each piece length.
+    fn split_run(&self, word: &str, prefix: bool) -> Option<Vec<QueryWord>> {
+        let ends: Vec<usize> =
+            word.char_indices().map(|(i, c)| i + c.len_utf8()).take(MAX_RUN_CHARS).collect();
+        let len = ends.len();
+        if len < MIN_RUN_CHARS {
+            return None;
+        }
+        let open_end = prefix || word.len() > ends[len - 1];
+        let text = &word[..ends[len - 1]];
+        let offset = |i: usize| if i == 0 { 0 } else { ends[i - 1] };
+        // best[i]: the cost of the cheapest split of the characters from i, and where its first
+        // piece ends. A piece costs 1, a single letter 3, an unfinished last piece 2 (3 if single).
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; len + 1];
+        best[len] = Some((0, len));
+        for start in (0..len).rev() {
+            // Longer pieces first, so that of equal costs the longer first piece is kept.
+            for end in (start + 1..=len.min(start + MAX_PIECE_CHARS)).rev() {
+                let Some((rest, _)) = best[end] else {
+                    continue;
+                };
+                let piece = &text[offset(start)..offset(end)];
+                let cost = if self.term_ids.contains_key(piece)
+                    || self.vocabulary.words.contains(piece)
+                {
+                    1
+                } else if end == len && open_end && self.words_beginning(piece).next().is_some() {
+                    2
+                } else {
+                    continue;
+                };
+                let cost = if end - start == 1 { 3 } else { cost };
+                if best[start].is_none_or(|(known, _)| cost + rest < known) {
+                    best[start] = Some((cost + rest, end));
+                }
+            }
+        }
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        while start < len {
+            let (_, end) = best[start]?;
+            pieces.push(&text[offset(start)..offset(end)]);
+            start = end;
+        }
+        let singles = pieces.iter().filter(|piece| piece.chars().count() == 1).count();
+        if pieces.len() < 2 || singles * 2 > pieces.len() {
+            return None;
+        }
+        let last = pieces.len() - 1;
+        let kept: Vec<QueryWord> = self
+            .vocabulary
+            .meaningful_positions(&pieces)
+            .into_iter()
+            .map(|i| QueryWord::new(pieces[i], open_end && i == last))
+            .collect();
+        (!kept.is_empty()).then_some(kept)
+    }
+}
+
 struct QueryWord {
     text: String,
     chars: Vec<char>,
@@ -479,6 +656,12 @@ struct QueryWord {
 }
 
 impl QueryWord {
+    /// `word`, cut to `MAX_WORD_CHARS`.
+    fn new(word: &str, prefix: bool) -> QueryWord {
+        let chars: Vec<char> = word.chars().take(MAX_WORD_CHARS).collect();
+        QueryWord { text: chars.iter().collect(), chars, prefix }
+    }
+
     fn matches(&self, word: &str) -> bool {
         self.text == word
             || (self.prefix && word.starts_with(&self.text))
@@ -652,6 +835,8 @@ mod tests {
         SearchDoc {
             code: code.into(),
             name: name.into(),
+            // Most tests are about the Vietnamese name alone.
+            name_en: String::new(),
             field: "Khác".into(),
             agency: "UBND cấp xã".into(),
             level: "commune".into(),
@@ -981,6 +1166,266 @@ mod tests {
             let err = SearchVocabulary::parse(bad).unwrap_err();
             assert!(err.contains(expected), "{bad}: {err}");
         }
+    }
+
+    /// Each query of `table` with the procedure it must find in its top three; every miss is
+    /// named before the test fails.
+    fn assert_top_three(index: &SearchIndex, table: &[(&str, &str)]) {
+        assert!(table.len() >= 8);
+        let misses: Vec<String> = table
+            .iter()
+            .filter_map(|&(query, expected)| {
+                let top = index.search(query, &Filters::default(), 0, 3).0;
+                (!top.iter().any(|code| code == expected))
+                    .then(|| format!("{query:?}: wanted {expected} in the top three, got {top:?}"))
+            })
+            .collect();
+        assert!(
+            misses.is_empty(),
+            "{} of {} missed:\n{}",
+            misses.len(),
+            table.len(),
+            misses.join("\n")
+        );
+    }
+
+    const ABBREVIATIONS: [(&str, &str); 22] = [
+        ("gplx", "TI-GT-01"),
+        ("GPLX quốc tế", "TI-GT-02"),
+        ("đổi gplx", "TI-GT-01"),
+        ("blx", "TI-GT-01"),
+        ("gpxd", "XA2-XD-01"),
+        ("GPXD nhà ở", "XA2-XD-01"),
+        ("lltp", "TI-TP-01"),
+        ("xin LLTP cho công dân", "TI-TP-01"),
+        ("gcn qsdđ", "XA2-DD-01"),
+        ("GCNQSDĐ", "XA2-DD-01"),
+        ("QSDĐ lần đầu", "XA2-DD-01"),
+        ("đkkd", "XA2-KD-01"),
+        ("DKKD", "XA2-KD-01"),
+        ("hkd", "XA2-KD-01"),
+        ("đăng ký HKD", "XA2-KD-01"),
+        ("đk kết hôn", "XA-HT-03"),
+        ("dk tam tru", "XA-CU-02"),
+        ("xntthn", "XA-HT-04"),
+        ("attp", "XA2-ATTP-01"),
+        ("cchn dược", "TI-YT-02"),
+        ("cty tnhh 2 thành viên", "TI-DN-02"),
+        ("đtm", "TI-TN-02"),
+    ];
+
+    const RUN_TOGETHER: [(&str, &str); 20] = [
+        ("dangkykhaisinh", "XA-HT-01"),
+        ("khaisinh", "XA-HT-01"),
+        ("giayphepxaydung", "XA2-XD-01"),
+        ("lylichtuphap", "TI-TP-01"),
+        ("dangkykethon", "XA-HT-03"),
+        ("ĐăngKýKếtHôn", "XA-HT-03"),
+        ("dangkythuongtru", "XA-CU-01"),
+        ("dangkytamtru", "XA-CU-02"),
+        ("khaitu", "XA-HT-02"),
+        ("xacnhandocthan", "XA-HT-04"),
+        ("hokinhdoanh", "XA2-KD-01"),
+        ("giayphepxaynha", "XA2-XD-01"),
+        ("banglaixe", "TI-GT-01"),
+        ("chungthucchuky", "XA-CT-02"),
+        ("giaychungnhanquyensudungdat", "XA2-DD-01"),
+        ("thanhlapdoanhnghiep", "TI-DN-01"),
+        ("sodo", "XA2-DD-01"),
+        ("tachthua", "XA2-DD-03"),
+        ("làm giấykhaisinh cho con", "XA-HT-01"),
+        // Still being typed: the last piece is the beginning of a word.
+        ("dangkykhais", "XA-HT-01"),
+    ];
+
+    const ENGLISH: [(&str, &str); 24] = [
+        ("birth certificate", "XA-HT-01"),
+        ("how to register a birth", "XA-HT-01"),
+        ("Birth regis", "XA-HT-01"),
+        ("marriage", "XA-HT-03"),
+        ("i want to get married", "XA-HT-03"),
+        ("death certificate", "XA-HT-02"),
+        ("criminal record", "TI-TP-01"),
+        ("police clearance certificate", "TI-TP-01"),
+        ("driving licence", "TI-GT-01"),
+        ("driving license", "TI-GT-01"),
+        ("driver's license", "TI-GT-01"),
+        ("How do I get a driver's license?", "TI-GT-01"),
+        ("international driving permit", "TI-GT-02"),
+        ("building permit", "XA2-XD-01"),
+        ("business license", "XA2-KD-01"),
+        ("residence registration", "XA-CU-01"),
+        ("temporary residence registration", "XA-CU-02"),
+        ("work permit for foreigners", "TI-LD-01"),
+        ("certified copy", "XA-CT-01"),
+        ("single status certificate", "XA-HT-04"),
+        ("red book", "XA2-DD-01"),
+        ("food safety certificate", "XA2-ATTP-01"),
+        ("open a company", "TI-DN-02"),
+        ("register a guest", "XA-CU-04"),
+    ];
+
+    const FAMILY: [(&str, &str); 16] = [
+        ("đổi tên cho con", "XA2-HT-01"),
+        ("đổi họ cho con theo mẹ", "XA2-HT-01"),
+        ("sửa ngày sinh trong giấy khai sinh", "XA2-HT-01"),
+        ("change my child's name", "XA2-HT-01"),
+        ("nhận con", "XA-HT-05"),
+        ("bố nhận con", "XA-HT-05"),
+        ("nhận con ngoài giá thú", "XA-HT-05"),
+        ("khai sinh và nhận cha cho con", "XA-HT-08"),
+        ("làm giấy khai sinh cho bé", "XA-HT-01"),
+        ("nhập khẩu cho con", "XA-CU-01"),
+        ("tách hộ khẩu", "XA-CU-01"),
+        ("xin lại giấy khai sinh cho con", "XA-HT-07"),
+        ("mất giấy khai sinh", "XA-HT-07"),
+        ("giám hộ cho cháu", "XA-HT-06"),
+        ("lấy vợ", "XA-HT-03"),
+        ("chuyển trường cho con", "XA2-GD-01"),
+    ];
+
+    #[test]
+    fn abbreviations_find_what_they_abbreviate() {
+        assert_top_three(&real_index(), &ABBREVIATIONS);
+    }
+
+    #[test]
+    fn initials_are_matched_whole_and_only_by_a_word_the_catalogue_lacks() {
+        let index = SearchIndex::build(
+            vec![
+                doc("GPLX", "Cấp giấy phép lái xe", 1),
+                doc("HON", "Đăng ký kết hôn", 1),
+                doc("HON-INITIALS", "Hộ ông nội", 1),
+            ],
+            &SearchVocabulary::default(),
+        );
+        assert_eq!(codes(&index, "gplx"), ["GPLX"]);
+        // A run of initials ends anywhere and starts anywhere.
+        assert_eq!(codes(&index, "plx "), ["GPLX"]);
+        assert_eq!(codes(&index, "cgp "), ["GPLX"]);
+        // Initials take no typo and are not begun by a prefix.
+        assert_eq!(total(&index, "gplz "), 0);
+        assert_eq!(total(&index, "gpl "), 1);
+        // "hon" is a word of the catalogue, so it is not also taken for initials.
+        assert_eq!(codes(&index, "hon "), ["HON"]);
+        assert_eq!(codes(&index, "ho "), ["HON-INITIALS"]);
+    }
+
+    #[test]
+    fn words_run_together_are_split_into_the_catalogues_words() {
+        let index = real_index();
+        assert_top_three(&index, &RUN_TOGETHER);
+        // Split, the words are the query: the same answers as typed with spaces.
+        for (run, spaced) in [
+            ("dangkykhaisinh", "dang ky khai sinh"),
+            ("lylichtuphap", "ly lich tu phap"),
+            ("giayphepxaynha", "giay phep xay nha"),
+        ] {
+            assert_eq!(codes(&index, run), codes(&index, spaced), "{run}");
+        }
+        // A typo is still a typo, not a split.
+        assert_eq!(first(&index, "dang ky khai sinhh"), "XA-HT-01");
+        // What splits into nothing but stop words, or not at all, matches nothing.
+        for nothing in ["lamxinchocon", "xyzxyzxyz", "qqqqqqqq"] {
+            assert_eq!(total(&index, nothing), 0, "{nothing}");
+        }
+    }
+
+    #[test]
+    fn plain_english_finds_the_procedure() {
+        let index = real_index();
+        assert_top_three(&index, &ENGLISH);
+        // The English name is a name: a phrase in it ranks first.
+        assert_eq!(first(&index, "marriage registration"), "XA-HT-03");
+        assert_eq!(first(&index, "criminal record certificate"), "TI-TP-01");
+    }
+
+    #[test]
+    fn family_life_phrasings_lead_to_the_civil_status_procedures() {
+        assert_top_three(&real_index(), &FAMILY);
+        // The catalogue has neither adoption nor the recording of a divorce; one that has them
+        // finds them.
+        let mut docs = catalogue();
+        docs.push(doc("NUOI", "Đăng ký việc nuôi con nuôi trong nước", 3));
+        docs.push(doc("LY-HON", "Ghi chú ly hôn", 3));
+        let index = SearchIndex::build(docs, &vocabulary());
+        for query in ["con nuôi", "nhận con nuôi", "xin con nuôi", "adopt a child", "adoption"]
+        {
+            assert_eq!(first(&index, query), "NUOI", "{query}");
+        }
+        for query in ["ly hôn", "ly di", "divorce"] {
+            assert_eq!(first(&index, query), "LY-HON", "{query}");
+        }
+    }
+
+    #[test]
+    fn stop_words_hide_no_word_of_a_vietnamese_name() {
+        // Stop words are folded like the queries: an English one must not also be a Vietnamese
+        // word without its diacritics ("to" is "tờ", "the" "thẻ", "do" "đỏ"). These are the
+        // words of the catalogue the shipped stop words drop, each knowingly.
+        const KNOWN: [&str; 8] = ["cac", "cho", "cua", "giup", "lam", "va", "voi", "xin"];
+        let vocabulary = vocabulary();
+        let mut hidden: Vec<String> = catalogue()
+            .iter()
+            .flat_map(|doc| {
+                let texts = [&doc.name, &doc.field, &doc.result].into_iter().chain(&doc.documents);
+                texts.flat_map(|text| folded_words(text)).collect::<Vec<_>>()
+            })
+            .filter(|word| {
+                vocabulary
+                    .stop_phrases
+                    .get(word)
+                    .is_some_and(|phrases| phrases.iter().any(|phrase| phrase.len() == 1))
+            })
+            .collect();
+        hidden.sort();
+        hidden.dedup();
+        assert_eq!(hidden, KNOWN);
+        // Phrases of them are dropped only whole: "tờ khai" keeps its "to".
+        assert_eq!(
+            vocabulary.without_stop_words(&folded_words("how to get tờ khai")),
+            ["to", "khai"]
+        );
+        assert_eq!(vocabulary.without_stop_words(&folded_words("tờ khai")), ["to", "khai"]);
+        assert_eq!(
+            vocabulary.without_stop_words(&folded_words("thẻ căn cước")),
+            ["the", "can", "cuoc"]
+        );
+    }
+
+    #[test]
+    fn the_work_of_a_query_is_bounded_whatever_is_typed() {
+        let index = real_index();
+        let tables = [&ABBREVIATIONS[..], &RUN_TOGETHER, &ENGLISH, &FAMILY];
+        let run_together = "dangkykhaisinh".repeat(36);
+        let ambiguous = "chungthucchungnhanchungchi".repeat(20);
+        let mut queries: Vec<&str> =
+            tables.iter().flat_map(|table| table.iter().map(|&(query, _)| query)).collect();
+        queries.extend([run_together.as_str(), ambiguous.as_str()]);
+        let many_runs = "giaychungnhanquyensudungdatdangkybiendong ".repeat(20);
+        queries.push(&many_runs);
+        for query in &queries {
+            let parsed = index.parse_query(query).unwrap();
+            assert!(parsed.word_count() <= MAX_QUERY_WORDS, "{query}");
+            assert!(parsed.slots.len() <= MAX_SLOTS, "{query}");
+        }
+
+        // 500 characters without a space: only the first 60 are split, the last piece may be
+        // cut short, and repeated words count once.
+        assert!(run_together.chars().count() >= 500);
+        assert_eq!(first(&index, &run_together), "XA-HT-01");
+        assert_eq!(first(&index, &format!("{run_together} ")), "XA-HT-01");
+        // A long word with many ways to split it is split once, the cheapest way.
+        let split = index.split_run(&ambiguous, false).unwrap();
+        assert!(split.len() <= MAX_RUN_CHARS);
+        assert!(split.iter().all(|piece| piece.text.chars().count() <= MAX_PIECE_CHARS));
+        // Letters that split into nothing, or into nothing but stop words.
+        assert_eq!(total(&index, &"x".repeat(500)), 0);
+        assert_eq!(total(&index, &"lam".repeat(200)), 0);
+        assert!(index
+            .search(&many_runs, &Filters::default(), 0, 3)
+            .0
+            .contains(&"XA2-DD-02".into()));
     }
 
     /// The 53 real procedures and variants of them, up to `count`.

@@ -201,7 +201,8 @@ fn dossier_body(applicant: &str) -> Value {
 }
 
 fn new_procedure(code: &str) -> Value {
-    json!({"code": code, "name": "Cấp giấy phép bán lẻ rượu", "field": "Công thương",
+    json!({"code": code, "name": "Cấp giấy phép bán lẻ rượu",
+           "name_en": "Liquor retail licence", "field": "Công thương",
            "level": "province", "agency": "Sở Công Thương", "service_level": 4,
            "processing_days": 10, "fee_vnd": 1200000, "documents": ["Đơn đề nghị"],
            "result": "Giấy phép", "online_url": "https://dichvucong.gov.vn/p/ruou"})

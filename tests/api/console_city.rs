@@ -349,6 +349,7 @@ async fn an_administrator_finds_edits_and_retires_a_procedure_in_the_console() {
         vec![
             ("csrf", csrf.clone()),
             ("name", name.clone()),
+            ("name_en", stored["name_en"].as_str().unwrap().to_string()),
             ("field", stored["field"].as_str().unwrap().to_string()),
             ("level", stored["level"].as_str().unwrap().to_string()),
             ("agency", stored["agency"].as_str().unwrap().to_string()),

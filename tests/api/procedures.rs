@@ -41,6 +41,7 @@ async fn one_procedure_has_everything_a_citizen_needs() {
     assert_eq!(res.status(), StatusCode::OK);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["name"], "Đăng ký khai sinh");
+    assert_eq!(p["name_en"], "Birth registration");
     assert_eq!(p["level"], "commune");
     assert_eq!(p["service_level"], 4);
     assert_eq!(p["fee_vnd"], 0);
@@ -105,6 +106,30 @@ async fn search_finds_procedures_the_way_citizens_type() {
     assert!(search(&app, "qwertyuiop").await.is_empty());
 }
 
+/// What phones type that the plain words miss: initials, words run together, English, and
+/// family life in its own words. Each must put the procedure within the first three.
+#[tokio::test]
+async fn search_finds_abbreviations_words_run_together_english_and_family_phrasings() {
+    let app = seeded_app().await;
+    for (query, code) in [
+        ("gplx", "TI-GT-01"),
+        ("xin LLTP", "TI-TP-01"),
+        ("GPXD nhà ở", "XA2-XD-01"),
+        ("dangkykhaisinh", "XA-HT-01"),
+        ("giayphepxaydung", "XA2-XD-01"),
+        ("birth certificate", "XA-HT-01"),
+        ("how to register a marriage", "XA-HT-03"),
+        ("criminal record", "TI-TP-01"),
+        ("work permit", "TI-LD-01"),
+        ("đổi tên cho con", "XA2-HT-01"),
+        ("bố nhận con", "XA-HT-05"),
+    ] {
+        let found = search(&app, query).await;
+        let top: Vec<&str> = found.iter().take(3).map(|p| p["code"].as_str().unwrap()).collect();
+        assert!(top.contains(&code), "{query}: {top:?}");
+    }
+}
+
 #[tokio::test]
 async fn search_filters_and_refuses_bad_parameters_naming_them() {
     let app = seeded_app().await;
@@ -153,7 +178,7 @@ async fn fields_are_listed_with_counts() {
 }
 
 fn new_procedure(code: &str, name: &str) -> Value {
-    json!({"code": code, "name": name, "field": "Công thương", "level": "province",
+    json!({"code": code, "name": name, "name_en": "Provincial liquor retail licence", "field": "Công thương", "level": "province",
            "agency": "Sở Công Thương", "service_level": 4, "processing_days": 10, "fee_vnd": 1200000,
            "documents": ["Đơn đề nghị"], "result": "Giấy phép",
            "online_url": "https://dichvucong.gov.vn/p/rượu"})
@@ -181,12 +206,20 @@ async fn admins_create_change_and_retire_procedures_and_search_follows() {
         "procedure_exists",
     )
     .await;
+    assert_eq!(first_code(&app, "provincial liquor").await, "TI-CT-09");
     let mut bad = spec.clone();
     bad["service_level"] = json!(7);
     let res = post(bad, admin.clone()).await.unwrap();
     assert_eq!(
         assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
         "service_level"
+    );
+    let mut unnamed = spec.clone();
+    unnamed.as_object_mut().unwrap().remove("name_en");
+    let res = post(unnamed, admin.clone()).await.unwrap();
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "name_en"
     );
 
     let put = |code: &str, body: Value| {

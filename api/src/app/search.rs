@@ -55,6 +55,7 @@ fn search_doc(row: &ProcedureRow) -> SearchDoc {
     SearchDoc {
         code: row.code.clone(),
         name: row.name.clone(),
+        name_en: row.name_en.clone(),
         field: row.field.clone(),
         agency: row.agency.clone(),
         level: row.level.as_str().to_string(),

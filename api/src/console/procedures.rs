@@ -161,6 +161,7 @@ fn spec_from(fields: &Fields, code: &str) -> Result<ProcedureSpec, ApiError> {
     from_value(json!({
         "code": code,
         "name": text("name"),
+        "name_en": text("name_en"),
         "field": text("field"),
         "level": text("level"),
         "agency": text("agency"),
@@ -178,6 +179,7 @@ fn spec_from(fields: &Fields, code: &str) -> Result<ProcedureSpec, ApiError> {
 fn values_of(row: &ProcedureRow) -> Result<Vec<(String, String)>, ApiError> {
     let pairs = [
         ("name", row.name.clone()),
+        ("name_en", row.name_en.clone()),
         ("field", row.field.clone()),
         ("level", row.level.as_str().to_string()),
         ("agency", row.agency.clone()),
@@ -226,6 +228,7 @@ fn edit_page(who: &ConsoleAdmin, row: &ProcedureRow, typed: &Fields, said: Said)
             input type="hidden" name=(CSRF_FIELD) value=(who.console.csrf);
             p { (t("Mã", "Code")) ": " code { (row.code) } }
             (input("name", t("Tên thủ tục", "Name")))
+            (input("name_en", t("Tên tiếng Anh", "English name")))
             (input("field", t("Lĩnh vực", "Field")))
             div.pair {
                 div.field {

@@ -18,6 +18,7 @@ use smartcity_domain::search::Filters;
 pub struct Procedure {
     code: String,
     name: String,
+    name_en: String,
     field: String,
     level: &'static str,
     agency: String,
@@ -38,6 +39,7 @@ fn view(row: ProcedureRow) -> Result<Procedure, ApiError> {
         retired: row.retired_at.is_some(),
         code: row.code,
         name: row.name,
+        name_en: row.name_en,
         field: row.field,
         level: row.level.as_str(),
         agency: row.agency,
