@@ -439,6 +439,25 @@ async fn successful_logins_do_not_use_up_the_address_s_attempts() {
 }
 
 #[tokio::test]
+async fn an_agency_may_be_known_by_its_official_electronic_identifier() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let official = json!({"code": "000.00.12.H47", "name": "UBND phường Hội An", "level": "commune"});
+    let res = app.post_auth("/v1/admin/agencies", &admin, &official).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["code"], "000.00.12.H47");
+    for code in ["000.00.12.h47", "000.00.12", "00.00.12.H47"] {
+        let bad = json!({"code": code, "name": "UBND", "level": "commune"});
+        let res = app.post_auth("/v1/admin/agencies", &admin, &bad).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], "code", "{code}");
+    }
+    let again = app.post_auth("/v1/admin/agencies", &admin, &official).await;
+    assert_problem(again, StatusCode::CONFLICT, "agency_code_taken").await;
+}
+
+#[tokio::test]
 async fn only_admins_create_agencies_and_staff_and_staff_belong_to_their_agency() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
