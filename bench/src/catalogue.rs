@@ -1,7 +1,7 @@
 //! The catalogue at bench volume: the real procedures and variants of them, as `bench-seed`
 //! stores them and `bench-search` indexes them.
 
-use smartcity_domain::procedure::ProcedureSpec;
+use smartcity_domain::procedure::{ProcedureSpec, ReturnMethod, ServiceLevel, Submission};
 
 const CASES: [&str; 5] =
     ["cấp lại", "trường hợp bị mất", "đối với người nước ngoài", "liên thông", "rút gọn"];
@@ -33,7 +33,18 @@ pub fn variants(real: &[ProcedureSpec], total: usize) -> Vec<ProcedureSpec> {
             variant.name = format!("{} {case} tại {place}", base.name);
             variant.name_en = format!("{} ({case}, {place})", base.name_en);
             variant.service_level = (i % 4) as u8 + 1;
+            variant.submission = submission_at(base, variant.service_level);
             variant
         })
         .collect()
+}
+
+/// The base's submission as a variant of level `level` may have it: none below level 3, and
+/// the result online only at level 4.
+fn submission_at(base: &ProcedureSpec, level: ServiceLevel) -> Option<Submission> {
+    let mut submission = base.submission.clone().filter(|_| level >= 3)?;
+    if level < 4 {
+        submission.return_methods.retain(|method| *method != ReturnMethod::Online);
+    }
+    Some(submission).filter(|s| !s.return_methods.is_empty())
 }

@@ -8,7 +8,7 @@ use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use smartcity_domain::agency::GovLevel;
-use smartcity_domain::procedure::ProcedureSpec;
+use smartcity_domain::procedure::{ProcedureSpec, Submission};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = procedures)]
@@ -28,6 +28,8 @@ pub struct ProcedureRow {
     /// JSON list of strings.
     pub steps: String,
     pub online_url: Option<String>,
+    /// JSON of a `Submission`, for procedures submitted online.
+    pub submission: Option<String>,
     pub retired_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -40,6 +42,14 @@ impl ProcedureRow {
 
     pub fn steps(&self) -> Result<Vec<String>, DbError> {
         serde_json::from_str(&self.steps).map_err(|e| DbError::Corrupt(e.to_string()))
+    }
+
+    pub fn submission(&self) -> Result<Option<Submission>, DbError> {
+        self.submission
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| DbError::Corrupt(e.to_string()))
     }
 }
 
@@ -82,6 +92,8 @@ fn write(
 ) -> Result<(), DbError> {
     let documents = serde_json::to_string(&spec.documents).expect("strings serialize");
     let steps = serde_json::to_string(&spec.steps).expect("strings serialize");
+    let submission =
+        spec.submission.as_ref().map(|s| serde_json::to_string(s).expect("a submission serializes"));
     let values = (
         procedures::name.eq(&spec.name),
         procedures::name_en.eq(&spec.name_en),
@@ -95,6 +107,7 @@ fn write(
         procedures::result.eq(&spec.result),
         procedures::steps.eq(&steps),
         procedures::online_url.eq(spec.online_url.as_deref()),
+        procedures::submission.eq(submission.as_deref()),
         procedures::retired_at.eq(None::<NaiveDateTime>),
         procedures::updated_at.eq(now),
     );

@@ -93,6 +93,7 @@ diesel::table! {
         result -> Text,
         steps -> Text,
         online_url -> Nullable<Text>,
+        submission -> Nullable<Text>,
         retired_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,

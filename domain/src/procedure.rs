@@ -4,9 +4,16 @@
 //! Every field is checked while the file is read, so a bad file is refused whole, naming the
 //! line, column and field at fault.
 
+mod submission;
+
+pub use submission::{
+    is_component_code, ApplicantType, Component, FileType, ReturnMethod, Submission,
+    DEFAULT_MAX_FILES, MAX_COMPONENTS,
+};
+
 use crate::agency::GovLevel;
-use crate::validation::clean_text;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use crate::validation::{clean_text, Invalid, Reason};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
@@ -43,6 +50,35 @@ pub struct ProcedureSpec {
     pub steps: Vec<String>,
     #[serde(default, deserialize_with = "online_url")]
     pub online_url: Option<String>,
+    /// What an online dossier consists of; only for service levels 3 and 4.
+    #[serde(default)]
+    pub submission: Option<Submission>,
+}
+
+impl ProcedureSpec {
+    /// The rules that look at more than one field, which reading a field alone cannot see:
+    /// a submission only at service level 3 or 4, and the submission's own (see
+    /// [`Submission::check`]). The file parser runs it on every procedure; whoever builds or
+    /// reads a spec elsewhere (the admin API, the console) runs it before storing one. A refusal
+    /// names the field as a path inside the procedure (`submission.return_methods[2]`).
+    pub fn check(&self) -> Result<(), Invalid> {
+        let Some(submission) = &self.submission else {
+            return Ok(());
+        };
+        if self.service_level < 3 {
+            return Err(Invalid::new(
+                "submission",
+                Reason::Format {
+                    expected_vi: "không có: chỉ thủ tục mức độ 3 hoặc 4 mới nộp hồ sơ trực tuyến",
+                    expected_en: "none: only a procedure of service level 3 or 4 is submitted \
+                                  online",
+                },
+            ));
+        }
+        submission.check(self.service_level).map_err(|invalid| {
+            Invalid::new(format!("submission.{}", invalid.field), invalid.reason)
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,7 +130,89 @@ pub fn parse_catalogue(text: &str) -> Result<Vec<ProcedureSpec>, CatalogueError>
         field: ".".into(),
         message: "trailing characters after the catalogue".into(),
     })?;
+    for (index, procedure) in file.procedures.0.iter().enumerate() {
+        procedure.check().map_err(|invalid| {
+            let field = format!("procedures[{index}].{}", invalid.field);
+            let (line, column) = locate(text, &field);
+            let message = invalid.reason.message(crate::Lang::En);
+            CatalogueError { line, column, field, message }
+        })?;
+    }
     Ok(file.procedures.0)
+}
+
+/// Where the value at `path` (`procedures[3].submission.return_methods[2]`) is in `text`, as
+/// serde_json counts lines and columns: for a rule checked after the whole file was read, so
+/// its refusal points where the others do. `(0, 0)` when the path is not in the text.
+fn locate(text: &str, path: &str) -> (usize, usize) {
+    let mut steps = Vec::new();
+    for segment in path.split('.') {
+        let mut parts = segment.split('[');
+        steps.push(Step::Key(parts.next().unwrap_or_default()));
+        for index in parts {
+            match index.trim_end_matches(']').parse() {
+                Ok(index) => steps.push(Step::Index(index)),
+                Err(_) => return (0, 0),
+            }
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match Locate(&steps).deserialize(&mut deserializer) {
+        Err(err) if err.to_string().starts_with(FOUND) => (err.line(), err.column()),
+        _ => (0, 0),
+    }
+}
+
+const FOUND: &str = "found";
+
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Walks the steps, skipping every other value, and stops with the error `FOUND` where the
+/// last one begins; serde_json gives that error the position it stopped at.
+struct Locate<'s, 'a>(&'s [Step<'a>]);
+
+impl<'de> DeserializeSeed<'de> for Locate<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0.first() {
+            None => Err(de::Error::custom(FOUND)),
+            Some(Step::Key(_)) => d.deserialize_map(self),
+            Some(Step::Index(_)) => d.deserialize_seq(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Locate<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the value at a path")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((Step::Key(wanted), rest)) = self.0.split_first() else {
+            return Err(de::Error::custom("not an object here"));
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if key == *wanted {
+                return map.next_value_seed(Locate(rest));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Err(de::Error::custom("no such field"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some((Step::Index(wanted), rest)) = self.0.split_first() else {
+            return Err(de::Error::custom("not a list here"));
+        };
+        for _ in 0..*wanted {
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Err(de::Error::custom("no such entry"));
+            }
+        }
+        seq.next_element_seed(Locate(rest))?.ok_or_else(|| de::Error::custom("no such entry"))
+    }
 }
 
 /// serde_json appends " at line L column C"; we report those as fields of their own.
@@ -187,14 +305,15 @@ where
     }
 }
 
+/// A link the catalogue gives out: an https:// address of at most 500 bytes, without spaces.
+fn is_https_url(url: &str) -> bool {
+    url.starts_with("https://") && url.len() <= 500 && !url.contains(char::is_whitespace)
+}
+
 fn online_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let url = Option::<String>::deserialize(d)?;
     match url {
-        Some(u)
-            if !(u.starts_with("https://")
-                && u.len() <= 500
-                && !u.contains(char::is_whitespace)) =>
-        {
+        Some(u) if !is_https_url(&u) => {
             Err(de::Error::custom("an online submission link is an https:// address"))
         }
         other => Ok(other),

@@ -345,6 +345,9 @@ async fn an_administrator_finds_edits_and_retires_a_procedure_in_the_console() {
         stored["documents"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     let documents = documents.join("\n");
     let steps = "Nộp hồ sơ\nNhận kết quả";
+    // The online submission is edited as its JSON, shown as stored.
+    assert!(form.contains("giay-chung-sinh"), "the submission's components are shown: {form}");
+    let submission = serde_json::to_string_pretty(&stored["submission"]).unwrap();
     let fields = |days: &'static str| {
         vec![
             ("csrf", csrf.clone()),
@@ -360,6 +363,7 @@ async fn an_administrator_finds_edits_and_retires_a_procedure_in_the_console() {
             ("result", stored["result"].as_str().unwrap().to_string()),
             ("steps", steps.to_string()),
             ("online_url", String::new()),
+            ("submission", submission.clone()),
         ]
     };
     let send = |fields: Vec<(&'static str, String)>| {
@@ -376,6 +380,15 @@ async fn an_administrator_finds_edits_and_retires_a_procedure_in_the_console() {
         (Some(15000), Some(5))
     );
     assert_eq!(saved["steps"], serde_json::json!(["Nộp hồ sơ", "Nhận kết quả"]));
+    assert_eq!(saved["submission"], stored["submission"], "kept through the form");
+
+    let mut garbled = fields("5");
+    garbled.retain(|(name, _)| *name != "submission");
+    garbled.push(("submission", "{\"components\": [".to_string()));
+    let refused = send(garbled).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("`submission` không phải JSON hợp lệ"), "{page}");
 
     let refused = send(fields("999")).await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -47,7 +47,69 @@ async fn one_procedure_has_everything_a_citizen_needs() {
     assert_eq!(p["fee_vnd"], 0);
     assert_eq!(p["documents"][1], "Giấy chứng sinh");
     assert_eq!(p["result"], "Giấy khai sinh");
+    // Submitted online: the dossier's components, who may submit, and how the result returns.
+    let submission = &p["submission"];
+    let components: Vec<&str> = submission["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(components[..2], ["to-khai", "giay-chung-sinh"], "{submission}");
+    assert_eq!(submission["components"][1]["originals"], 1);
+    assert_eq!(submission["components"][0]["file_types"], json!(["pdf", "jpeg", "png"]));
+    assert_eq!(submission["applicant_types"], json!(["citizen"]));
+    assert_eq!(submission["return_methods"], json!(["counter", "post", "online"]));
+    // A level 2 procedure is not submitted online.
+    let copies: Value = app.get("/v1/procedures/XA-CT-01").await.json().await.unwrap();
+    assert_eq!(copies["service_level"], 2);
+    assert!(copies["submission"].is_null(), "{copies}");
     assert_problem(app.get("/v1/procedures/XX-00").await, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_procedure_s_online_submission_is_stored_as_given_and_refused_where_its_level_forbids() {
+    let app = seeded_app().await;
+    let admin = app.admin_token().await;
+    let mut spec = new_procedure("TI-CT-10", "Cấp giấy phép sản xuất rượu thủ công");
+    spec["submission"] = json!({
+        "components": [
+            {"code": "don", "name": "Đơn đề nghị", "name_en": "Application", "originals": 1,
+             "copies": 0, "file_types": ["pdf"], "max_files": 1},
+            {"code": "ban-cam-ket", "name": "Bản cam kết", "name_en": "Undertaking",
+             "originals": 1, "copies": 0, "required": false}
+        ],
+        "applicant_types": ["citizen", "enterprise"],
+        "return_methods": ["counter", "online"]
+    });
+    let res = app.post_auth("/v1/admin/procedures", &admin, &spec).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let stored: Value = app.get("/v1/procedures/TI-CT-10").await.json().await.unwrap();
+    assert_eq!(stored["submission"]["components"][0]["file_types"], json!(["pdf"]));
+    assert_eq!(stored["submission"]["components"][1]["required"], false);
+    assert_eq!(stored["submission"]["components"][1]["max_files"], 5, "the default");
+    assert_eq!(stored["submission"]["old_id_accepted"], false);
+
+    for (change, field) in [
+        (json!({"service_level": 2}), "submission"),
+        (json!({"service_level": 3}), "submission.return_methods[1]"),
+    ] {
+        let mut refused = spec.clone();
+        refused["code"] = json!("TI-CT-11");
+        for (key, value) in change.as_object().unwrap() {
+            refused[key] = value.clone();
+        }
+        let res = app.post_auth("/v1/admin/procedures", &admin, &refused).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], field, "{change}");
+    }
+    let mut twice = spec.clone();
+    twice["code"] = json!("TI-CT-11");
+    twice["submission"]["components"][1]["code"] = json!("don");
+    let res = app.post_auth("/v1/admin/procedures", &admin, &twice).await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert_eq!(problem["field"], "submission.components[1].code");
+    assert_eq!(app.get("/v1/procedures/TI-CT-11").await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

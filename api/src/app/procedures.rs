@@ -64,6 +64,7 @@ pub async fn create(
     _: &Admin,
     spec: ProcedureSpec,
 ) -> Result<ProcedureRow, ApiError> {
+    spec.check()?;
     let created = state
         .db(move |conn| {
             let created = procedures::create(conn, &spec, smartcity_db::now())?;
@@ -87,6 +88,7 @@ pub async fn replace(
             "The code in the body must be the code in the path",
         ));
     }
+    spec.check()?;
     state
         .db(move |conn| {
             let replaced = procedures::replace(conn, &spec, smartcity_db::now())?;

@@ -158,6 +158,18 @@ fn spec_from(fields: &Fields, code: &str) -> Result<ProcedureSpec, ApiError> {
         })
     };
     let online_url = Some(text("online_url")).filter(|url| !url.is_empty());
+    // The online submission is edited as the JSON the API and the catalogue file take: its
+    // components are a list of objects that a form of fixed fields would not hold.
+    let submission = match text("submission") {
+        json if json.is_empty() => Value::Null,
+        json => serde_json::from_str::<Value>(&json).map_err(|err| {
+            ApiError::invalid_field(
+                "submission",
+                format!("`submission` không phải JSON hợp lệ: {err}"),
+                format!("`submission` is not valid JSON: {err}"),
+            )
+        })?,
+    };
     from_value(json!({
         "code": code,
         "name": text("name"),
@@ -172,6 +184,7 @@ fn spec_from(fields: &Fields, code: &str) -> Result<ProcedureSpec, ApiError> {
         "result": text("result"),
         "steps": lines("steps"),
         "online_url": online_url,
+        "submission": submission,
     }))
 }
 
@@ -190,8 +203,17 @@ fn values_of(row: &ProcedureRow) -> Result<Vec<(String, String)>, ApiError> {
         ("result", row.result.clone()),
         ("steps", row.steps()?.join("\n")),
         ("online_url", row.online_url.clone().unwrap_or_default()),
+        ("submission", submission_json(row)?),
     ];
     Ok(pairs.into_iter().map(|(name, value)| (name.to_string(), value)).collect())
+}
+
+/// The stored submission as the form shows it: indented JSON, or nothing.
+fn submission_json(row: &ProcedureRow) -> Result<String, ApiError> {
+    Ok(row
+        .submission()?
+        .map(|s| serde_json::to_string_pretty(&s).expect("a submission serializes"))
+        .unwrap_or_default())
 }
 
 /// What the edit page says above its form.
@@ -259,6 +281,7 @@ fn edit_page(who: &ConsoleAdmin, row: &ProcedureRow, typed: &Fields, said: Said)
             (input("result", t("Kết quả", "Result")))
             (area("steps", t("Trình tự thực hiện (mỗi dòng một bước)", "Steps (one a line)")))
             (input("online_url", t("Địa chỉ nộp trực tuyến (https://, không bắt buộc)", "Online submission address (https://, optional)")))
+            (area("submission", t("Hồ sơ nộp trực tuyến, mức độ 3 và 4 (JSON như tệp danh mục: thành phần, đối tượng, cách nhận kết quả; để trống nếu không có)", "Online submission, levels 3 and 4 (JSON as in the catalogue file: components, applicants, how the result returns; empty if none)")))
             button type="submit" { (t("Lưu", "Save")) }
         }
         @if row.retired_at.is_none() {

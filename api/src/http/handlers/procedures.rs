@@ -11,7 +11,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::procedures::ProcedureRow;
-use smartcity_domain::procedure::ProcedureSpec;
+use smartcity_domain::procedure::{ProcedureSpec, Submission};
 use smartcity_domain::search::Filters;
 
 #[derive(Debug, Serialize)]
@@ -29,6 +29,7 @@ pub struct Procedure {
     result: String,
     steps: Vec<String>,
     online_url: Option<String>,
+    submission: Option<Submission>,
     retired: bool,
 }
 
@@ -36,6 +37,7 @@ fn view(row: ProcedureRow) -> Result<Procedure, ApiError> {
     Ok(Procedure {
         documents: row.documents()?,
         steps: row.steps()?,
+        submission: row.submission()?,
         retired: row.retired_at.is_some(),
         code: row.code,
         name: row.name,
