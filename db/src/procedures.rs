@@ -92,8 +92,10 @@ fn write(
 ) -> Result<(), DbError> {
     let documents = serde_json::to_string(&spec.documents).expect("strings serialize");
     let steps = serde_json::to_string(&spec.steps).expect("strings serialize");
-    let submission =
-        spec.submission.as_ref().map(|s| serde_json::to_string(s).expect("a submission serializes"));
+    let submission = spec
+        .submission
+        .as_ref()
+        .map(|s| serde_json::to_string(s).expect("a submission serializes"));
     let values = (
         procedures::name.eq(&spec.name),
         procedures::name_en.eq(&spec.name_en),

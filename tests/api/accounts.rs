@@ -442,7 +442,8 @@ async fn successful_logins_do_not_use_up_the_address_s_attempts() {
 async fn an_agency_may_be_known_by_its_official_electronic_identifier() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let official = json!({"code": "000.00.12.H47", "name": "UBND phường Hội An", "level": "commune"});
+    let official =
+        json!({"code": "000.00.12.H47", "name": "UBND phường Hội An", "level": "commune"});
     let res = app.post_auth("/v1/admin/agencies", &admin, &official).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let created: Value = res.json().await.unwrap();
