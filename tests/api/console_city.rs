@@ -356,7 +356,7 @@ async fn an_administrator_finds_edits_and_retires_a_procedure_in_the_console() {
             ("field", stored["field"].as_str().unwrap().to_string()),
             ("level", stored["level"].as_str().unwrap().to_string()),
             ("agency", stored["agency"].as_str().unwrap().to_string()),
-            ("service_level", "3".to_string()),
+            ("service_level", stored["service_level"].to_string()),
             ("processing_days", days.to_string()),
             ("fee_vnd", "15000".to_string()),
             ("documents", documents.clone()),
