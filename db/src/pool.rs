@@ -176,11 +176,42 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     applied.map_err(|err| DbError::Migration(err.to_string()))
 }
 
-/// Readiness: a read of a real table, so a database that accepts connections but cannot
-/// serve data (dropped, corrupt, unmigrated) is not ready.
-pub fn check_ready(conn: &mut DbConn) -> Result<(), DbError> {
-    use diesel::RunQueryDsl;
-    diesel::sql_query("SELECT version FROM __diesel_schema_migrations LIMIT 1").execute(conn)?;
+/// Readiness: a read of a real table through a pooled connection within `timeout`, so a
+/// database that accepts connections but cannot serve data (dropped, corrupt, unmigrated), or
+/// a pool with no connection to spare, is not ready. On SQLite the read is also made through a
+/// connection opened for it: a pooled one may answer from its page cache after the file under
+/// it went bad.
+pub fn check_ready(pool: &Pool, timeout: Duration) -> Result<(), DbError> {
+    fn read(conn: &mut DbConn) -> Result<(), DbError> {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations LIMIT 1")
+            .execute(conn)?;
+        Ok(())
+    }
+    #[derive(diesel::QueryableByName)]
+    struct File {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let mut pooled = pool.get_timeout(timeout)?;
+    read(&mut pooled)?;
+    if let DbConn::Sqlite(_) = &*pooled {
+        use diesel::RunQueryDsl;
+        let main: File =
+            diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .get_result(&mut *pooled)?;
+        // An in-memory database has no file to open again; opening a file that is not there
+        // would create an empty one.
+        if main.file.is_empty() {
+            return Ok(());
+        }
+        if !std::path::Path::new(&main.file).exists() {
+            return Err(DbError::Unavailable(format!("{} is gone", main.file)));
+        }
+        let fresh = SqliteConnection::establish(&main.file)
+            .map_err(|err| DbError::Unavailable(err.to_string()))?;
+        read(&mut DbConn::Sqlite(fresh))?;
+    }
     Ok(())
 }
 

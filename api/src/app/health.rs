@@ -9,10 +9,9 @@ use std::time::Duration;
 pub async fn ready(state: &AppState) -> bool {
     let pool = state.pool.clone();
     let check = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get_timeout(Duration::from_secs(1)).ok()?;
-        smartcity_db::pool::check_ready(&mut conn).ok()
+        smartcity_db::pool::check_ready(&pool, Duration::from_secs(1)).is_ok()
     });
-    matches!(check.await, Ok(Some(())))
+    matches!(check.await, Ok(true))
 }
 
 /// The Prometheus text, with the push queue read now (its last values when the database does
