@@ -2,12 +2,13 @@
 
 use crate::pool::write_transaction;
 use crate::schema::{agencies, dossier_events, dossier_follows, dossiers, procedures};
+use crate::words::Stored;
 use crate::{notifications, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::dossier::{
-    derive_state, judge_event, status_notice, unlinked_notice, DossierDates, DossierState,
-    DossierStatus, EventDecision, PastEvent,
+    derive_state, judge_event, status_notice, unlinked_notice, DossierChannel, DossierDates,
+    DossierState, DossierStatus, EventDecision, PastEvent,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,6 +26,7 @@ pub struct DossierRow {
     pub finished_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub channel: DossierChannel,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -49,6 +51,7 @@ pub struct DossierInput {
     pub applicant_phone: String,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
+    pub channel: DossierChannel,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -86,6 +89,7 @@ pub fn upsert(
             dossiers::applicant_phone.eq(&input.applicant_phone),
             dossiers::received_on.eq(input.received_on),
             dossiers::due_on.eq(input.due_on),
+            dossiers::channel.eq(Stored(input.channel)),
             dossiers::updated_at.eq(now),
         );
         match on_file {
@@ -421,19 +425,22 @@ pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
 
 /// Received or finished on or after `since`, for the public statistics. No personal data.
 pub fn dates_since(conn: &mut DbConn, since: NaiveDate) -> Result<Vec<DossierDates>, DbError> {
-    let rows: Vec<(String, NaiveDate, NaiveDate, Option<NaiveDate>)> = dossiers::table
-        .filter(dossiers::received_on.ge(since).or(dossiers::finished_on.ge(since)))
-        .select((
-            dossiers::agency_id,
-            dossiers::received_on,
-            dossiers::due_on,
-            dossiers::finished_on,
-        ))
-        .load(conn)?;
+    let rows: Vec<(String, DossierChannel, NaiveDate, NaiveDate, Option<NaiveDate>)> =
+        dossiers::table
+            .filter(dossiers::received_on.ge(since).or(dossiers::finished_on.ge(since)))
+            .select((
+                dossiers::agency_id,
+                dossiers::channel,
+                dossiers::received_on,
+                dossiers::due_on,
+                dossiers::finished_on,
+            ))
+            .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(agency_id, received_on, due_on, finished_on)| DossierDates {
+        .map(|(agency_id, channel, received_on, due_on, finished_on)| DossierDates {
             agency_id,
+            channel,
             received_on,
             due_on,
             finished_on,

@@ -173,6 +173,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
     dossiers (code) {
         code -> Text,
         agency_id -> Text,
@@ -188,6 +191,7 @@ diesel::table! {
         updated_at -> Timestamp,
         due_reminded_at -> Nullable<Timestamp>,
         overdue_reminded_at -> Nullable<Timestamp>,
+        channel -> WordText,
     }
 }
 

@@ -129,6 +129,7 @@ macro_rules! read_as_words {
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
+use smartcity_domain::dossier::DossierChannel;
 use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
 use smartcity_domain::Lang;
@@ -136,6 +137,7 @@ use smartcity_domain::Lang;
 read_as_words!(
     Actor,
     ComplaintStatus,
+    DossierChannel,
     EventKind,
     GovLevel,
     Lang,

@@ -4,9 +4,25 @@
 use crate::calendar::WorkCalendar;
 use crate::push::NotificationKind;
 use crate::validation::{Invalid, Reason};
+use crate::word::impl_word;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// How a dossier reached the agency: handed in at the one-stop-shop counter, or submitted
+/// online (the national or provincial portal, or this app). The public figures count each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierChannel {
+    #[default]
+    Counter,
+    Online,
+}
+
+impl_word!(DossierChannel {
+    Counter => "counter",
+    Online => "online",
+});
 
 /// `TrangThaiHoSo`, the national one-stop-shop status codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -240,6 +256,7 @@ pub fn mask_name(full_name: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct DossierDates {
     pub agency_id: String,
+    pub channel: DossierChannel,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub finished_on: Option<NaiveDate>,
@@ -255,35 +272,90 @@ pub struct MonthStats {
     pub finished_on_time: u64,
     /// Finished on time over finished; absent when nothing was finished that month.
     pub on_time_rate: Option<f64>,
+    /// The same figures for each channel, counter first, both always present.
+    pub channels: Vec<ChannelStats>,
+}
+
+/// One channel's share of an agency's month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelStats {
+    pub channel: DossierChannel,
+    pub received: u64,
+    pub finished: u64,
+    pub finished_on_time: u64,
+    pub on_time_rate: Option<f64>,
+}
+
+/// Received, finished, finished on time.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    received: u64,
+    finished: u64,
+    on_time: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.received += other.received;
+        self.finished += other.finished;
+        self.on_time += other.on_time;
+    }
+
+    fn on_time_rate(self) -> Option<f64> {
+        (self.finished > 0).then(|| self.on_time as f64 / self.finished as f64)
+    }
 }
 
 /// Per agency and month: dossiers received that month, finished that month, and of those
-/// finished, how many on or before their due date.
+/// finished, how many on or before their due date; in all and by channel.
 pub fn monthly_stats(dossiers: &[DossierDates]) -> Vec<MonthStats> {
-    /// (received, finished, finished on time)
-    type Counts = (u64, u64, u64);
     type AgencyMonth = (String, (i32, u32));
-    let mut table: BTreeMap<AgencyMonth, Counts> = BTreeMap::new();
-    let month = |d: NaiveDate| (d.year(), d.month());
+    let mut table: BTreeMap<AgencyMonth, BTreeMap<DossierChannel, Counts>> = BTreeMap::new();
+    fn cell<'t>(
+        table: &'t mut BTreeMap<AgencyMonth, BTreeMap<DossierChannel, Counts>>,
+        d: &DossierDates,
+        day: NaiveDate,
+    ) -> &'t mut Counts {
+        let key = (d.agency_id.clone(), (day.year(), day.month()));
+        table.entry(key).or_default().entry(d.channel).or_default()
+    }
     for d in dossiers {
-        table.entry((d.agency_id.clone(), month(d.received_on))).or_default().0 += 1;
+        cell(&mut table, d, d.received_on).received += 1;
         if let Some(finished) = d.finished_on {
-            let cell = table.entry((d.agency_id.clone(), month(finished))).or_default();
-            cell.1 += 1;
+            let counts = cell(&mut table, d, finished);
+            counts.finished += 1;
             if finished <= d.due_on {
-                cell.2 += 1;
+                counts.on_time += 1;
             }
         }
     }
     table
         .into_iter()
-        .map(|((agency_id, (year, month)), (received, finished, on_time))| MonthStats {
-            agency_id,
-            month: format!("{year:04}-{month:02}"),
-            received,
-            finished,
-            finished_on_time: on_time,
-            on_time_rate: (finished > 0).then(|| on_time as f64 / finished as f64),
+        .map(|((agency_id, (year, month)), by_channel)| {
+            let mut all = Counts::default();
+            let channels = DossierChannel::ALL
+                .iter()
+                .map(|&channel| {
+                    let counts = by_channel.get(&channel).copied().unwrap_or_default();
+                    all.add(counts);
+                    ChannelStats {
+                        channel,
+                        received: counts.received,
+                        finished: counts.finished,
+                        finished_on_time: counts.on_time,
+                        on_time_rate: counts.on_time_rate(),
+                    }
+                })
+                .collect();
+            MonthStats {
+                agency_id,
+                month: format!("{year:04}-{month:02}"),
+                received: all.received,
+                finished: all.finished,
+                finished_on_time: all.on_time,
+                on_time_rate: all.on_time_rate(),
+                channels,
+            }
         })
         .collect()
 }
@@ -441,13 +513,16 @@ mod tests {
     fn monthly_stats_count_received_finished_and_on_time() {
         let d = |received: &str, due: &str, finished: Option<&str>| DossierDates {
             agency_id: "a".into(),
+            channel: DossierChannel::Counter,
             received_on: day(received),
             due_on: day(due),
             finished_on: finished.map(day),
         };
+        let online =
+            |dates: DossierDates| DossierDates { channel: DossierChannel::Online, ..dates };
         let stats = monthly_stats(&[
             d("2026-10-20", "2026-11-03", Some("2026-11-02")),
-            d("2026-11-01", "2026-11-05", Some("2026-11-09")),
+            online(d("2026-11-01", "2026-11-05", Some("2026-11-09"))),
             d("2026-11-02", "2026-11-20", None),
         ]);
         assert_eq!(stats.len(), 2);
@@ -459,5 +534,23 @@ mod tests {
         let november = &stats[1];
         assert_eq!((november.received, november.finished, november.finished_on_time), (2, 2, 1));
         assert_eq!(november.on_time_rate, Some(0.5));
+        // By channel: the one at the counter was on time, the online one late.
+        let [counter, online] = &november.channels[..] else {
+            panic!("both channels: {:?}", november.channels);
+        };
+        assert_eq!(counter.channel, DossierChannel::Counter);
+        assert_eq!((counter.received, counter.finished, counter.on_time_rate), (1, 1, Some(1.0)));
+        assert_eq!(online.channel, DossierChannel::Online);
+        assert_eq!((online.received, online.finished, online.on_time_rate), (1, 1, Some(0.0)));
+        let october_online = &stats[0].channels[1];
+        assert_eq!((october_online.received, october_online.on_time_rate), (0, None));
+    }
+
+    #[test]
+    fn channels_are_stored_as_these_words() {
+        crate::word::assert_words(&[
+            (DossierChannel::Counter, "counter"),
+            (DossierChannel::Online, "online"),
+        ]);
     }
 }

@@ -609,9 +609,21 @@ async fn staff_list_their_agencys_dossiers_with_filters() {
 async fn public_statistics_count_received_finished_and_on_time_per_agency_and_month() {
     let t = intake().await;
     // October: received one; November: received two, finished two (one on time, one late).
+    // ST-02 came online, the others at the counter.
     t.dossier("ST-01", day("2026-10-20"), day("2026-11-03")).await;
     t.event("ST-01", event("s1", 9, "2026-11-02T10:00:00+07:00")).await;
-    t.dossier("ST-02", day("2026-11-02"), day("2026-11-05")).await;
+    let mut online = dossier_body(day("2026-11-02"), day("2026-11-05"));
+    online["channel"] = json!("online");
+    let res = t.put_dossier(&t.key, "ST-02", &online).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap()["channel"], "online");
+    let mut kiosk = online.clone();
+    kiosk["channel"] = json!("kiosk");
+    let res = t.put_dossier(&t.key, "ST-09", &kiosk).await;
+    assert_eq!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "channel"
+    );
     t.event("ST-02", event("s2", 9, "2026-11-09T10:00:00+07:00")).await;
     t.event("ST-02", event("s2b", 10, "2026-11-10T10:00:00+07:00")).await;
     t.dossier("ST-03", day("2026-11-03"), day("2026-11-20")).await;
@@ -638,6 +650,29 @@ async fn public_statistics_count_received_finished_and_on_time_per_agency_and_mo
         (Some(2), Some(2), Some(1))
     );
     assert_eq!(november["on_time_rate"], 0.5);
+    // By channel: the counter's finished on time, the online one late.
+    let channel = |name: &str| {
+        let found = november["channels"].as_array().unwrap().iter().find(|c| c["channel"] == name);
+        found.cloned().unwrap_or_else(|| panic!("{name} in {november}"))
+    };
+    let (counter, online) = (channel("counter"), channel("online"));
+    assert_eq!((counter["received"].as_i64(), counter["finished"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(counter["on_time_rate"], 1.0);
+    assert_eq!((online["received"].as_i64(), online["finished"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(online["on_time_rate"], 0.0);
+    assert_eq!(october["channels"][1]["channel"], "online");
+    assert_eq!(october["channels"][1]["received"], 0);
+    // The public page says the same of the last twelve months: finished, on time, submitted
+    // online, online on time.
+    let page = t.app.get("/").await.text().await.unwrap();
+    let start = page.find("data-agency=\"ubnd-phuong-a\"").expect("the agency's row");
+    let row = &page[start..start + page[start..].find("</tr>").unwrap()];
+    let cells: Vec<&str> = row
+        .split("<td class=\"num\">")
+        .skip(1)
+        .map(|cell| &cell[..cell.find("</td>").unwrap()])
+        .collect();
+    assert_eq!(cells[cells.len() - 4..], ["2", "50 %", "1", "0 %"], "{row}");
     let text = stats.to_string();
     assert!(!text.contains("Nguyễn") && !text.contains("912345678"), "no personal data");
 

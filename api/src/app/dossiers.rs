@@ -12,7 +12,9 @@ use smartcity_db::dossiers::{
     self, AgencyFilter, DossierDetail, DossierInput, DossierRow, EventInput, EventOutcome,
     FollowOutcome, UpsertOutcome,
 };
-use smartcity_domain::dossier::{deadline, parse_dossier_code, Deadline, DossierStatus};
+use smartcity_domain::dossier::{
+    deadline, parse_dossier_code, Deadline, DossierChannel, DossierStatus,
+};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::is_procedure_code;
 use smartcity_domain::validation::clean_text;
@@ -39,6 +41,7 @@ pub struct DossierFields {
     pub applicant_phone: String,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
+    pub channel: DossierChannel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,7 @@ pub async fn save(
         applicant_phone: applicant_phone.e164().to_string(),
         received_on: fields.received_on,
         due_on: fields.due_on,
+        channel: fields.channel,
     };
     let agency_id = agency.agency_id().to_string();
     let (outcome, row) = state

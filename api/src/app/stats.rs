@@ -10,7 +10,7 @@ use smartcity_db::{complaints, dossiers};
 use smartcity_domain::complaint::{
     complaint_records_since, monthly_complaint_stats, ComplaintMonth, ComplaintRecord,
 };
-use smartcity_domain::dossier::{monthly_stats, MonthStats};
+use smartcity_domain::dossier::{monthly_stats, DossierChannel, MonthStats};
 use std::collections::HashMap;
 
 /// The first days of the first and last months asked for: the last twelve by default, at most
@@ -93,13 +93,24 @@ pub struct AgencyRecord {
     pub dossiers_received: u64,
     pub dossiers_finished: u64,
     pub dossiers_on_time: u64,
+    /// Of those, the ones submitted online.
+    pub online_received: u64,
+    pub online_finished: u64,
+    pub online_on_time: u64,
 }
 
 impl AgencyRecord {
     pub fn dossier_on_time_rate(&self) -> Option<f64> {
-        (self.dossiers_finished > 0)
-            .then(|| self.dossiers_on_time as f64 / self.dossiers_finished as f64)
+        rate(self.dossiers_on_time, self.dossiers_finished)
     }
+
+    pub fn online_on_time_rate(&self) -> Option<f64> {
+        rate(self.online_on_time, self.online_finished)
+    }
+}
+
+fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 /// Every agency's record over `months` (complaints: from its first month until now), by name; an agency with
@@ -130,6 +141,9 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
             dossiers_received: 0,
             dossiers_finished: 0,
             dossiers_on_time: 0,
+            online_received: 0,
+            online_finished: 0,
+            online_on_time: 0,
         })
         .collect();
     for month in monthly_stats(&dates).into_iter().filter(|s| months.holds(&s.month)) {
@@ -137,6 +151,11 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
             record.dossiers_received += month.received;
             record.dossiers_finished += month.finished;
             record.dossiers_on_time += month.finished_on_time;
+            for online in month.channels.iter().filter(|c| c.channel == DossierChannel::Online) {
+                record.online_received += online.received;
+                record.online_finished += online.finished;
+                record.online_on_time += online.finished_on_time;
+            }
         }
     }
     records.sort_by(|a, b| a.agency.name.cmp(&b.agency.name));

@@ -50,13 +50,15 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                 tr {
                     th rowspan="2" { (t("Cơ quan", "Agency")) }
                     th colspan="5" { (t("Phản ánh", "Complaints")) }
-                    th colspan="2" { (t("Hồ sơ", "Dossiers")) }
+                    th colspan="4" { (t("Hồ sơ", "Dossiers")) }
                 }
                 tr {
                     th { (t("Tiếp nhận", "Received")) } th { (t("Đã xử lý", "Resolved")) }
                     th { (t("Đúng hạn", "On time")) } th { (t("Trung vị (giờ)", "Median (hours)")) }
                     th { (t("Đánh giá", "Rating")) }
                     th { (t("Đã giải quyết", "Finished")) } th { (t("Đúng hạn", "On time")) }
+                    th { (t("Nộp trực tuyến", "Submitted online")) }
+                    th { (t("Trực tuyến đúng hạn", "Online on time")) }
                 }
             }
             tbody { @for record in &city.records {
@@ -75,6 +77,8 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                     }
                     td.num { (record.dossiers_finished) }
                     td.num { (percent(record.dossier_on_time_rate())) }
+                    td.num { (record.online_received) }
+                    td.num { (percent(record.online_on_time_rate())) }
                 }
             } }
         } }

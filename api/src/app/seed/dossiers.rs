@@ -10,7 +10,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use smartcity_db::dossiers::{self, DossierInput, EventInput, FollowOutcome, UpsertOutcome};
 use smartcity_db::{DbConn, DbError};
 use smartcity_domain::calendar::WorkCalendar;
-use smartcity_domain::dossier::{judge_event, DossierStatus, EventDecision, PastEvent};
+use smartcity_domain::dossier::{
+    judge_event, DossierChannel, DossierStatus, EventDecision, PastEvent,
+};
 use smartcity_domain::procedure::ProcedureSpec;
 use smartcity_domain::reminder::{vietnam_date, vietnam_offset};
 
@@ -203,6 +205,13 @@ pub fn plan(setting: &Setting, rng: &mut Rng) -> Result<Vec<Planned>, String> {
             },
             received_on,
             due_on,
+            // Of the procedures that can be, one dossier in three came online (without drawing
+            // from `rng`, so the rest of the demo city stays as it was).
+            channel: if procedure.service_level >= 3 && n % 3 == 0 {
+                DossierChannel::Online
+            } else {
+                DossierChannel::Counter
+            },
         };
         let mut timeline = Timeline { now: setting.now, code, events: Vec::new() };
         let course = course(rng);

@@ -11,6 +11,7 @@ use crate::http::extract::{json_body, ApiQuery};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_domain::datetime::{StrictDate, StrictDateTime};
+use smartcity_domain::dossier::DossierChannel;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,9 @@ pub struct DossierRequest {
     applicant_phone: String,
     received_on: StrictDate,
     due_on: StrictDate,
+    /// At the counter unless said.
+    #[serde(default)]
+    channel: DossierChannel,
 }
 
 /// `PUT /v1/agency/dossiers/{code}`: creates or updates a dossier of the caller's agency.
@@ -37,6 +41,7 @@ pub async fn upsert(
         applicant_phone: body.applicant_phone,
         received_on: body.received_on.0,
         due_on: body.due_on.0,
+        channel: body.channel,
     };
     let (saved, row) = dossiers::save(&state, &caller.0, &code, fields).await?;
     let mut response = match saved {

@@ -7,7 +7,7 @@ use crate::app::state::AppState;
 use chrono::NaiveDate;
 use serde::Serialize;
 use smartcity_db::dossiers::{DossierDetail, DossierRow};
-use smartcity_domain::dossier::{mask_name, Deadline, DossierStatus};
+use smartcity_domain::dossier::{mask_name, Deadline, DossierChannel, DossierStatus};
 
 #[derive(Debug, Serialize)]
 pub struct StatusView {
@@ -94,6 +94,7 @@ pub struct AgencyDossier {
     received_on: NaiveDate,
     due_on: NaiveDate,
     finished_on: Option<NaiveDate>,
+    channel: DossierChannel,
     #[serde(flatten)]
     deadline: Deadline,
     updated_at: String,
@@ -112,5 +113,6 @@ pub fn agency_view(state: &AppState, dossier: DossierRow) -> AgencyDossier {
         received_on: dossier.received_on,
         due_on: dossier.due_on,
         finished_on: dossier.finished_on,
+        channel: dossier.channel,
     }
 }
