@@ -6,10 +6,7 @@
 
 mod submission;
 
-pub use submission::{
-    is_component_code, ApplicantType, Component, FileType, ReturnMethod, Submission,
-    DEFAULT_MAX_FILES, MAX_COMPONENTS,
-};
+pub use submission::{ApplicantType, Component, FileType, ReturnMethod, Submission};
 
 use crate::agency::GovLevel;
 use crate::validation::{clean_text, Invalid, Reason};

@@ -94,24 +94,6 @@ impl_word!(ApplicantType {
     Organisation => "organisation",
 });
 
-impl ApplicantType {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            ApplicantType::Citizen => "Công dân",
-            ApplicantType::Enterprise => "Doanh nghiệp",
-            ApplicantType::Organisation => "Tổ chức",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ApplicantType::Citizen => "Citizen",
-            ApplicantType::Enterprise => "Enterprise",
-            ApplicantType::Organisation => "Organisation",
-        }
-    }
-}
-
 /// How the result of a dossier reaches the applicant: at the one-stop-shop counter, by the
 /// public postal service (Decision 45/2016/QĐ-TTg), or online (level 4 only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,24 +110,6 @@ impl_word!(ReturnMethod {
     Online => "online",
 });
 
-impl ReturnMethod {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            ReturnMethod::Counter => "Nhận tại Bộ phận Một cửa",
-            ReturnMethod::Post => "Qua dịch vụ bưu chính công ích",
-            ReturnMethod::Online => "Trực tuyến",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ReturnMethod::Counter => "At the one-stop-shop counter",
-            ReturnMethod::Post => "By public postal service",
-            ReturnMethod::Online => "Online",
-        }
-    }
-}
-
 /// A kind of file a component may be uploaded as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,29 +124,6 @@ impl_word!(FileType {
     Jpeg => "jpeg",
     Png => "png",
 });
-
-impl FileType {
-    pub fn label_vi(self) -> &'static str {
-        self.label_en()
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            FileType::Pdf => "PDF",
-            FileType::Jpeg => "JPEG",
-            FileType::Png => "PNG",
-        }
-    }
-
-    /// The media type a file of this kind is served with.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            FileType::Pdf => "application/pdf",
-            FileType::Jpeg => "image/jpeg",
-            FileType::Png => "image/png",
-        }
-    }
-}
 
 impl Submission {
     /// The rules that look at more than one field, for a procedure of `service_level`: each
@@ -216,11 +157,6 @@ impl Submission {
             }
         }
         Ok(())
-    }
-
-    /// The component of this code, if the procedure has one.
-    pub fn component(&self, code: &str) -> Option<&Component> {
-        self.components.iter().find(|component| component.code == code)
     }
 }
 
@@ -391,7 +327,8 @@ mod tests {
         assert_eq!(bare.max_files, 5);
         assert_eq!(bare.form_url, None);
         assert!(!submission.old_id_accepted, "the old ID only where the procedure says so");
-        let full = submission.component("giay-chung-sinh").unwrap();
+        let full = &submission.components[1];
+        assert_eq!(full.code, "giay-chung-sinh");
         assert_eq!((full.originals, full.copies, full.required), (1, 2, false));
         assert_eq!(full.file_types, [FileType::Pdf, FileType::Png]);
         assert_eq!(full.max_files, 2);
@@ -399,7 +336,6 @@ mod tests {
         assert_eq!(submission.applicant_types, [ApplicantType::Citizen, ApplicantType::Enterprise]);
         let old_id = with(r#""applicant_types""#, r#""old_id_accepted": true, "applicant_types""#);
         assert!(parsed(4, &old_id).old_id_accepted);
-        assert!(submission.component("to khai").is_none());
     }
 
     #[test]
@@ -656,7 +592,7 @@ mod tests {
     }
 
     #[test]
-    fn words_and_labels() {
+    fn the_json_words_are_the_stored_words() {
         crate::word::assert_words(&[
             (ApplicantType::Citizen, "citizen"),
             (ApplicantType::Enterprise, "enterprise"),
@@ -682,13 +618,5 @@ mod tests {
         same::<ApplicantType>();
         same::<ReturnMethod>();
         same::<FileType>();
-        assert_eq!(ApplicantType::Citizen.label_vi(), "Công dân");
-        assert_eq!(ApplicantType::Organisation.label_vi(), "Tổ chức");
-        assert_eq!(ReturnMethod::Post.label_vi(), "Qua dịch vụ bưu chính công ích");
-        for method in ReturnMethod::ALL {
-            assert!(!method.label_vi().is_empty() && method.label_en().is_ascii());
-        }
-        assert_eq!(FileType::Jpeg.label_vi(), "JPEG");
-        assert_eq!(FileType::Pdf.media_type(), "application/pdf");
     }
 }
