@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::dossier::{
     derive_state, judge_event, status_notice, unlinked_notice, DossierChannel, DossierDates,
-    DossierState, DossierStatus, EventDecision, PastEvent,
+    DossierOrigin, DossierState, DossierStatus, EventDecision, PastEvent,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -27,6 +27,7 @@ pub struct DossierRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub channel: DossierChannel,
+    pub origin: DossierOrigin,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -165,55 +166,67 @@ pub fn record_event(
             let exists = dossiers::table.find(code).count().get_result::<i64>(conn)? == 1;
             return Ok(if exists { EventOutcome::OtherAgency } else { EventOutcome::NoDossier });
         }
-        let dossier = dossiers::table.find(code).select(DossierRow::as_select()).first(conn)?;
-        let mut history = past_events(conn, code)?;
-        match judge_event(&history, &event.event_id, event.occurred_at, event.reopens) {
-            EventDecision::Repeat => return Ok(EventOutcome::Repeat),
-            EventDecision::Closed { status } => return Ok(EventOutcome::Closed(status)),
-            EventDecision::Record => {}
-        }
-        diesel::insert_into(dossier_events::table)
-            .values((
-                dossier_events::dossier_code.eq(code),
-                dossier_events::event_id.eq(&event.event_id),
-                dossier_events::status.eq(event.status.code()),
-                dossier_events::occurred_at.eq(event.occurred_at),
-                dossier_events::step.eq(&event.step),
-                dossier_events::department.eq(&event.department),
-                dossier_events::officer.eq(&event.officer),
-                dossier_events::note.eq(&event.note),
-                dossier_events::reopens.eq(event.reopens),
-                dossier_events::recorded_at.eq(now),
-            ))
-            .execute(conn)?;
-        history.push(PastEvent {
-            event_id: event.event_id.clone(),
-            status: event.status,
-            occurred_at: event.occurred_at,
-            reopens: event.reopens,
-        });
-        let state = derive_state(&history).expect("at least the event just recorded");
-        diesel::update(dossiers::table.find(code))
-            .set((
-                dossiers::status.eq(state.status.code()),
-                dossiers::status_at.eq(state.status_at),
-                dossiers::finished_on.eq(state.finished_on),
-            ))
-            .execute(conn)?;
-        let mut followers_notified = 0;
-        if state.status.code() != dossier.status {
-            let procedure_name = procedures::table
-                .find(&dossier.procedure_code)
-                .select(procedures::name)
-                .first::<String>(conn)?;
-            let notice = status_notice(code, &procedure_name, state.status);
-            for user_id in followers(conn, code)? {
-                notifications::insert(conn, &user_id, &notice, now)?;
-                followers_notified += 1;
-            }
-        }
-        Ok(EventOutcome::Recorded { state, followers_notified })
+        append_event(conn, code, event, now)
     })
+}
+
+/// Judges an event against the dossier's history and, when it is new, records it, recomputes
+/// the dossier's state and tells the followers of a change of status. The caller holds the
+/// dossier's row in its transaction.
+pub(crate) fn append_event(
+    conn: &mut DbConn,
+    code: &str,
+    event: &EventInput,
+    now: NaiveDateTime,
+) -> Result<EventOutcome, DbError> {
+    let dossier = dossiers::table.find(code).select(DossierRow::as_select()).first(conn)?;
+    let mut history = past_events(conn, code)?;
+    match judge_event(&history, &event.event_id, event.occurred_at, event.reopens) {
+        EventDecision::Repeat => return Ok(EventOutcome::Repeat),
+        EventDecision::Closed { status } => return Ok(EventOutcome::Closed(status)),
+        EventDecision::Record => {}
+    }
+    diesel::insert_into(dossier_events::table)
+        .values((
+            dossier_events::dossier_code.eq(code),
+            dossier_events::event_id.eq(&event.event_id),
+            dossier_events::status.eq(event.status.code()),
+            dossier_events::occurred_at.eq(event.occurred_at),
+            dossier_events::step.eq(&event.step),
+            dossier_events::department.eq(&event.department),
+            dossier_events::officer.eq(&event.officer),
+            dossier_events::note.eq(&event.note),
+            dossier_events::reopens.eq(event.reopens),
+            dossier_events::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    history.push(PastEvent {
+        event_id: event.event_id.clone(),
+        status: event.status,
+        occurred_at: event.occurred_at,
+        reopens: event.reopens,
+    });
+    let state = derive_state(&history).expect("at least the event just recorded");
+    diesel::update(dossiers::table.find(code))
+        .set((
+            dossiers::status.eq(state.status.code()),
+            dossiers::status_at.eq(state.status_at),
+            dossiers::finished_on.eq(state.finished_on),
+        ))
+        .execute(conn)?;
+    let mut followers_notified = 0;
+    if state.status.code() != dossier.status {
+        let procedure_name = procedures::table
+            .find(&dossier.procedure_code)
+            .select(procedures::name)
+            .first::<String>(conn)?;
+        let notice = status_notice(code, &procedure_name, state.status);
+        for user_id in followers(conn, code)? {
+            notifications::insert(conn, &user_id, &notice, now)?;
+            followers_notified += 1;
+        }
+    }
+    Ok(EventOutcome::Recorded { state, followers_notified })
 }
 
 fn past_events(conn: &mut DbConn, code: &str) -> Result<Vec<PastEvent>, DbError> {
@@ -373,9 +386,22 @@ pub struct AgencyFilter {
     pub procedure_code: Option<String>,
     /// Received on or after the first day and on or before the second.
     pub received_between: (Option<NaiveDate>, Option<NaiveDate>),
+    pub origin: Option<DossierOrigin>,
+    pub order: AgencyOrder,
 }
 
-/// An agency's dossiers, soonest due first.
+/// The order of an agency's list.
+#[derive(Debug, Default, Clone)]
+pub enum AgencyOrder {
+    /// Soonest due first: what to work on.
+    #[default]
+    DueFirst,
+    /// In the order they came, after the `(created_at, code)` of the last one seen: how the
+    /// agency's system pulls what is new.
+    Arrival { after: Option<(NaiveDateTime, String)> },
+}
+
+/// An agency's dossiers in the filter's order.
 pub fn list_for_agency(
     conn: &mut DbConn,
     agency_id: &str,
@@ -406,15 +432,34 @@ pub fn list_for_agency(
         if let Some(to) = filter.received_between.1 {
             q = q.filter(dossiers::received_on.le(to));
         }
+        if let Some(origin) = filter.origin {
+            q = q.filter(dossiers::origin.eq(Stored(origin)));
+        }
         q
     };
     let total = query().count().get_result(conn)?;
-    let rows = query()
-        .order((dossiers::due_on.asc(), dossiers::code.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(DossierRow::as_select())
-        .load(conn)?;
+    let rows = match &filter.order {
+        AgencyOrder::DueFirst => query()
+            .order((dossiers::due_on.asc(), dossiers::code.asc()))
+            .offset(offset)
+            .limit(limit)
+            .select(DossierRow::as_select())
+            .load(conn)?,
+        AgencyOrder::Arrival { after } => {
+            let mut q = query();
+            if let Some((at, code)) = after {
+                q = q.filter(
+                    dossiers::created_at
+                        .gt(*at)
+                        .or(dossiers::created_at.eq(*at).and(dossiers::code.gt(code.clone()))),
+                );
+            }
+            q.order((dossiers::created_at.asc(), dossiers::code.asc()))
+                .limit(limit)
+                .select(DossierRow::as_select())
+                .load(conn)?
+        }
+    };
     Ok((rows, total))
 }
 

@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod error;
 pub mod idempotency;
 pub mod notifications;
+pub mod online_dossiers;
 pub mod open311;
 pub mod outbox;
 pub mod places;

@@ -192,6 +192,41 @@ diesel::table! {
         due_reminded_at -> Nullable<Timestamp>,
         overdue_reminded_at -> Nullable<Timestamp>,
         channel -> WordText,
+        origin -> WordText,
+    }
+}
+
+diesel::table! {
+    dossier_applications (dossier_code) {
+        dossier_code -> Text,
+        submitted_by -> Text,
+        application -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    dossier_files (id) {
+        id -> Text,
+        dossier_code -> Text,
+        component_code -> Text,
+        position -> Integer,
+        file_type -> WordText,
+        storage_key -> Text,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_sequences (agency_id, day) {
+        agency_id -> Text,
+        day -> Date,
+        last_number -> BigInt,
     }
 }
 
@@ -249,6 +284,9 @@ diesel::joinable!(dossiers -> procedures (procedure_code));
 diesel::joinable!(dossier_events -> dossiers (dossier_code));
 diesel::joinable!(dossier_follows -> dossiers (dossier_code));
 diesel::joinable!(dossier_follows -> users (user_id));
+diesel::joinable!(dossier_applications -> dossiers (dossier_code));
+diesel::joinable!(dossier_applications -> users (submitted_by));
+diesel::joinable!(dossier_files -> dossiers (dossier_code));
 diesel::joinable!(notifications -> users (user_id));
 diesel::table! {
     categories (code) {
@@ -433,6 +471,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossiers,
     dossier_events,
     dossier_follows,
+    dossier_applications,
+    dossier_files,
+    dossier_sequences,
     notifications,
     revisions,
     categories,

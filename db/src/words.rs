@@ -129,8 +129,9 @@ macro_rules! read_as_words {
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
-use smartcity_domain::dossier::DossierChannel;
+use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 use smartcity_domain::photo::PhotoKind;
+use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
 use smartcity_domain::Lang;
 
@@ -138,7 +139,9 @@ read_as_words!(
     Actor,
     ComplaintStatus,
     DossierChannel,
+    DossierOrigin,
     EventKind,
+    FileType,
     GovLevel,
     Lang,
     NotificationKind,

@@ -24,6 +24,21 @@ impl_word!(DossierChannel {
     Online => "online",
 });
 
+/// Where a dossier's record began: sent by the agency's one-stop-shop system, or submitted
+/// online by a citizen in this app (which the agency's system then pulls or is sent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierOrigin {
+    #[default]
+    Agency,
+    Online,
+}
+
+impl_word!(DossierOrigin {
+    Agency => "agency",
+    Online => "online",
+});
+
 /// `TrangThaiHoSo`, the national one-stop-shop status codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DossierStatus {
@@ -109,6 +124,12 @@ impl DossierStatus {
 
     pub fn is_finished(self) -> bool {
         matches!(self, DossierStatus::Done | DossierStatus::ResultReturned)
+    }
+
+    /// Whether the applicant may still withdraw it (status 7): until it is decided, that is
+    /// neither closed nor done.
+    pub fn may_withdraw(self) -> bool {
+        !self.closes() && !self.is_finished()
     }
 }
 
@@ -402,6 +423,23 @@ pub fn unlinked_notice(code: &str) -> Notice {
         body_vi: format!("Hồ sơ {code} không còn liên kết với bạn."),
         title_en: format!("Dossier {code}"),
         body_en: format!("Dossier {code} is no longer linked to you."),
+        data: BTreeMap::from([
+            ("kind", kind.as_str().to_string()),
+            ("dossier_code", code.to_string()),
+        ]),
+    }
+}
+
+/// What the receiving agency's staff are told of a dossier a citizen submitted online: the
+/// code and procedure, nothing of the applicant.
+pub fn submitted_notice(code: &str, procedure_name: &str) -> Notice {
+    let kind = NotificationKind::DossierSubmitted;
+    Notice {
+        kind,
+        title_vi: format!("Hồ sơ trực tuyến mới: {code}"),
+        body_vi: format!("Công dân vừa nộp trực tuyến hồ sơ \"{procedure_name}\"; hãy tiếp nhận."),
+        title_en: format!("New online dossier: {code}"),
+        body_en: format!("A citizen submitted \"{procedure_name}\" online; please receive it."),
         data: BTreeMap::from([
             ("kind", kind.as_str().to_string()),
             ("dossier_code", code.to_string()),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod application;
 pub mod calendar;
 pub mod complaint;
 pub mod datetime;

@@ -92,6 +92,7 @@ pub enum NotificationKind {
     OverdueDigest,
     DossierStatus,
     DossierUnlinked,
+    DossierSubmitted,
 }
 
 impl_word!(NotificationKind {
@@ -111,6 +112,7 @@ impl_word!(NotificationKind {
     OverdueDigest => "overdue_digest",
     DossierStatus => "dossier_status",
     DossierUnlinked => "dossier_unlinked",
+    DossierSubmitted => "dossier_submitted",
 });
 
 impl NotificationKind {
@@ -118,7 +120,8 @@ impl NotificationKind {
     pub fn about_dossiers(self) -> bool {
         use NotificationKind::*;
         match self {
-            DossierDueSoon | DossierOverdue | DossierStatus | DossierUnlinked => true,
+            DossierDueSoon | DossierOverdue | DossierStatus | DossierUnlinked
+            | DossierSubmitted => true,
             ComplaintAcknowledged
             | ComplaintInProgress
             | ComplaintResolved
@@ -234,6 +237,7 @@ mod tests {
             (K::OverdueDigest, "overdue_digest"),
             (K::DossierStatus, "dossier_status"),
             (K::DossierUnlinked, "dossier_unlinked"),
+            (K::DossierSubmitted, "dossier_submitted"),
         ]);
         assert_eq!(KINDS, K::WORDS);
     }

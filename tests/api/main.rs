@@ -21,6 +21,7 @@ mod generated_client;
 mod helpers;
 mod http_methods;
 mod inbox;
+mod online_dossiers;
 mod open311;
 mod operations;
 mod photos_on_s3;

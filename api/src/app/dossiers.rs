@@ -7,13 +7,13 @@ use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::state::AppState;
 use crate::app::throttle::{self, FailureKeys, Forgive, Purpose};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
 use smartcity_db::dossiers::{
-    self, AgencyFilter, DossierDetail, DossierInput, DossierRow, EventInput, EventOutcome,
-    FollowOutcome, UpsertOutcome,
+    self, AgencyFilter, AgencyOrder, DossierDetail, DossierInput, DossierRow, EventInput,
+    EventOutcome, FollowOutcome, UpsertOutcome,
 };
 use smartcity_domain::dossier::{
-    deadline, parse_dossier_code, Deadline, DossierChannel, DossierStatus,
+    deadline, parse_dossier_code, Deadline, DossierChannel, DossierOrigin, DossierStatus,
 };
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::is_procedure_code;
@@ -210,6 +210,10 @@ pub struct AgencyListing {
     pub procedure_code: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    pub origin: Option<DossierOrigin>,
+    /// In arrival order, after this `(created_at, code)` when given; soonest due first when
+    /// `None`.
+    pub arrival_after: Option<Option<(NaiveDateTime, String)>>,
 }
 
 /// The acting agency's dossiers, soonest due first, and how many match in all.
@@ -251,6 +255,11 @@ pub async fn list_for_agency(
         open_due_by,
         procedure_code: listing.procedure_code,
         received_between: (listing.received_from, listing.received_to),
+        origin: listing.origin,
+        order: match listing.arrival_after {
+            Some(after) => AgencyOrder::Arrival { after },
+            None => AgencyOrder::DueFirst,
+        },
     };
     let agency_id = agency.agency_id().to_string();
     state.db(move |conn| dossiers::list_for_agency(conn, &agency_id, &filter, offset, limit)).await

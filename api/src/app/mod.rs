@@ -16,6 +16,7 @@ pub mod geography;
 pub mod health;
 pub mod idempotency;
 pub mod inbox;
+pub mod online_dossiers;
 pub mod open311;
 pub mod places;
 pub mod procedures;

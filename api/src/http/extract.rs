@@ -350,6 +350,22 @@ pub async fn json_body<T: DeserializeOwned + 'static>(
     Ok(body)
 }
 
+/// A JSON body whose fields are all optional: no body at all stands for `T::default()`.
+pub async fn json_body_or_empty<T: DeserializeOwned + Default + 'static>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let headers = req.headers();
+    let no_body = match headers.get(actix_web::http::header::CONTENT_LENGTH) {
+        Some(length) => length.to_str().is_ok_and(|l| l.trim() == "0"),
+        None => !headers.contains_key(actix_web::http::header::TRANSFER_ENCODING),
+    };
+    if no_body {
+        return Ok(T::default());
+    }
+    json_body(req, payload).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -130,6 +130,30 @@ fn unreadable(error: MultipartError) -> ApiError {
     }
 }
 
+/// A part's bytes, or `None` as soon as they pass `limit` (the rest is not read).
+async fn read_part(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(unreadable)?;
+        if bytes.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
+/// A part's name, or a refusal of a part that names itself twice.
+fn part_name(field: &actix_multipart::Field) -> Result<String, ApiError> {
+    if names_itself_twice(field) {
+        return Err(malformed());
+    }
+    Ok(field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string())
+}
+
 pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<ComplaintForm, ApiError> {
     let mut form = ComplaintForm::default();
     let mut parts = 0;
@@ -143,30 +167,21 @@ pub async fn read(mut multipart: Multipart, shape: &FormShape) -> Result<Complai
                 format!("At most {MAX_PARTS} parts in one form"),
             ));
         }
-        if names_itself_twice(&field) {
-            return Err(malformed());
-        }
-        let name =
-            field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string();
+        let name = part_name(&field)?;
         let is_photo = name == "photos" || name == "photos[]";
         let limit = if is_photo { photo::MAX_PHOTO_BYTES as usize } else { MAX_TEXT_PART };
         let field_name =
             if is_photo { format!("photos[{}]", form.photos.len()) } else { name.clone() };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if is_photo {
-                    ApiError::photo(
-                        photo::PhotoError::TooLarge { max_bytes: photo::MAX_PHOTO_BYTES },
-                        field_name,
-                    )
-                } else {
-                    too_large(&field_name, limit)
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let Some(bytes) = read_part(&mut field, limit).await? else {
+            return Err(if is_photo {
+                ApiError::photo(
+                    photo::PhotoError::TooLarge { max_bytes: photo::MAX_PHOTO_BYTES },
+                    field_name,
+                )
+            } else {
+                too_large(&field_name, limit)
+            });
+        };
         if is_photo {
             if form.photos.len() == photo::MAX_PHOTOS_PER_COMPLAINT {
                 let too_many =
@@ -232,11 +247,10 @@ pub async fn read_file_form(
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(unreadable)?;
         parts += 1;
-        if parts > MAX_PARTS || names_itself_twice(&field) {
+        if parts > MAX_PARTS {
             return Err(malformed());
         }
-        let name =
-            field.content_disposition().and_then(|cd| cd.get_name()).unwrap_or("").to_string();
+        let name = part_name(&field)?;
         let is_file = name == file_field;
         if is_file {
             if let Some(check) = check.take() {
@@ -251,14 +265,9 @@ pub async fn read_file_form(
             }
         }
         let limit = if is_file { max_file } else { MAX_TEXT_PART };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(too_large(&name, limit));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let Some(bytes) = read_part(&mut field, limit).await? else {
+            return Err(too_large(&name, limit));
+        };
         if is_file {
             form.file = Some(bytes);
             continue;
@@ -268,6 +277,129 @@ pub async fn read_file_form(
     }
     if let Some(check) = check.take() {
         check(&form.fields)?;
+    }
+    Ok(form)
+}
+
+/// The text parts of an online dossier's form; its files come as `files[COMPONENT]`.
+const DOSSIER_FIELDS: [&str; 15] = [
+    "procedure",
+    "agency",
+    "applicant_type",
+    "applicant_name",
+    "identity_number",
+    "province",
+    "ward",
+    "street",
+    "on_behalf",
+    "proxy_name",
+    "proxy_identity_number",
+    "proxy_relation",
+    "return_method",
+    "postal_address",
+    "form",
+];
+/// The declaration form's JSON: 60 fields of up to 2,000 characters fit.
+const MAX_DECLARATION_PART: usize = 128 * 1024;
+
+#[derive(Debug, Default)]
+pub struct DossierForm {
+    pub fields: HashMap<String, String>,
+    /// `(component code, bytes)` in the order sent.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl DossierForm {
+    /// A digest of everything the form holds, as [`ComplaintForm::fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        let parts: Vec<(String, &[u8])> = self
+            .fields
+            .iter()
+            .map(|(name, value)| (name.clone(), value.as_bytes()))
+            .chain(
+                self.files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (code, bytes))| (format!("files[{code}][{i}]"), &bytes[..])),
+            )
+            .collect();
+        idempotency::fingerprint(parts.iter().map(|(name, value)| (name.as_str(), *value)))
+    }
+}
+
+/// Reads an online dossier's form: its text parts and at most [`application::MAX_FILES`]
+/// files, each at most [`application::MAX_FILE_BYTES`] and all together at most
+/// [`application::MAX_TOTAL_BYTES`]; a declared length over that is refused before a byte is
+/// read.
+pub async fn read_dossier_form(
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+) -> Result<DossierForm, ApiError> {
+    use smartcity_domain::application::{self, MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_TOTAL_BYTES + MAX_DECLARATION_PART * 2) {
+        return Err(too_large("body", MAX_TOTAL_BYTES));
+    }
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut form = DossierForm::default();
+    let (mut parts, mut file_bytes) = (0, 0);
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(unreadable)?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(malformed());
+        }
+        let name = part_name(&field)?;
+        let component = name.strip_prefix("files[").and_then(|rest| rest.strip_suffix(']'));
+        if let Some(component) = component {
+            let field_name = application::files_field(component);
+            if form.files.len() == MAX_FILES {
+                return Err(ApiError::invalid_field(
+                    field_name,
+                    format!("Tối đa {MAX_FILES} tệp trong một hồ sơ"),
+                    format!("At most {MAX_FILES} files in one dossier"),
+                ));
+            }
+            let limit = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES - file_bytes);
+            let Some(bytes) = read_part(&mut field, limit).await? else {
+                if limit == MAX_FILE_BYTES {
+                    return Err(too_large(&field_name, MAX_FILE_BYTES));
+                }
+                let mib = MAX_TOTAL_BYTES >> 20;
+                return Err(ApiError::new(ErrorCode::BodyTooLarge)
+                    .with_field("files")
+                    .with_detail(
+                        format!("Các tệp cộng lại vượt quá {mib} MiB"),
+                        format!("The files together are over {mib} MiB"),
+                    ));
+            };
+            file_bytes += bytes.len();
+            form.files.push((component.to_string(), bytes));
+            continue;
+        }
+        if !DOSSIER_FIELDS.contains(&name.as_str()) {
+            return Err(ApiError::invalid_field(
+                &name,
+                format!("Không có trường `{name}`"),
+                format!("Unknown field `{name}`"),
+            ));
+        }
+        let limit = if name == "form" { MAX_DECLARATION_PART } else { MAX_TEXT_PART };
+        let Some(bytes) = read_part(&mut field, limit).await? else {
+            return Err(too_large(&name, limit));
+        };
+        let text = utf8_part(&name, bytes)?;
+        if form.fields.insert(name.clone(), text).is_some() {
+            return Err(ApiError::invalid_field(
+                &name,
+                format!("`{name}` được gửi hai lần"),
+                format!("`{name}` was sent twice"),
+            ));
+        }
     }
     Ok(form)
 }

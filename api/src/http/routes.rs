@@ -4,7 +4,8 @@
 
 use super::handlers::{
     accounts, admin, agency, categories, complaint_events, complaint_filing, complaints, devices,
-    dossiers, health, inbox, open311, open311_clients, places, procedures, push_admin, stats,
+    dossiers, health, inbox, online_dossiers, open311, open311_clients, places, procedures,
+    push_admin, stats,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -76,10 +77,22 @@ fn mount(r: &mut Routes) {
     );
 
     r.at("/v1/agency/dossiers", vec![(M::GET, web::to(agency::list))]);
-    r.at("/v1/agency/dossiers/{code}", vec![(M::PUT, web::to(agency::upsert))]);
+    r.at(
+        "/v1/agency/dossiers/{code}",
+        vec![
+            (M::GET, web::to(online_dossiers::show_for_agency)),
+            (M::PUT, web::to(agency::upsert)),
+        ],
+    );
+    r.at(
+        "/v1/agency/dossiers/{code}/files/{file_id}",
+        vec![(M::GET, web::to(online_dossiers::file_for_agency))],
+    );
     r.at("/v1/agency/dossiers/{code}/events", vec![(M::POST, web::to(agency::record_event))]);
 
+    r.at("/v1/dossiers", vec![(M::POST, web::to(online_dossiers::submit))]);
     r.at("/v1/dossiers/lookup", vec![(M::POST, web::to(dossiers::lookup))]);
+    r.at("/v1/dossiers/{code}/withdrawal", vec![(M::POST, web::to(online_dossiers::withdraw))]);
     r.at("/v1/dossiers/{code}", vec![(M::GET, web::to(dossiers::show_mine))]);
     r.at(
         "/v1/me/dossiers",

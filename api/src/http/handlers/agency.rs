@@ -2,7 +2,7 @@
 //! hand), status events, and their own list of dossiers.
 
 use super::dossier_views::{agency_view, AgencyDossier};
-use super::Paging;
+use super::{cursor_after, parse_cursor_in, Paging};
 use crate::app::dossiers::{self, AgencyListing, DossierFields, Saved, StatusEvent};
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
@@ -11,7 +11,7 @@ use crate::http::extract::{json_body, ApiQuery};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_domain::datetime::{StrictDate, StrictDateTime};
-use smartcity_domain::dossier::DossierChannel;
+use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,8 +102,20 @@ pub struct ListQuery {
     status: Option<i32>,
     overdue: Option<bool>,
     due_within_days: Option<u32>,
+    origin: Option<DossierOrigin>,
+    order: Option<ListOrder>,
+    after: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListOrder {
+    /// Soonest due first (the default).
+    Due,
+    /// In the order they came, for pulling what is new with `after`.
+    Arrival,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,9 +124,14 @@ pub struct AgencyDossierPage {
     page: u32,
     per_page: u32,
     total: i64,
+    /// In arrival order: where the next pull starts (`after`), also on the last page, so a
+    /// system that stores it sees each dossier once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<String>,
 }
 
-/// `GET /v1/agency/dossiers`: the caller's agency's dossiers, soonest due first.
+/// `GET /v1/agency/dossiers`: the caller's agency's dossiers, soonest due first, or in arrival
+/// order after a cursor (`order=arrival`, `after=`) for the agency's system to pull.
 pub async fn list(
     state: web::Data<AppState>,
     caller: AgencyCaller,
@@ -122,14 +139,30 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let (page, per_page, offset) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
+    let after = q.after.as_deref().map(|raw| parse_cursor_in("after", raw)).transpose()?;
+    let by_arrival = q.order == Some(ListOrder::Arrival) || after.is_some();
+    if by_arrival && (q.order == Some(ListOrder::Due) || q.page.is_some()) {
+        return Err(ApiError::invalid_query(
+            "after",
+            "`after` đi với `order=arrival`, không dùng `page`",
+            "`after` goes with `order=arrival` and without `page`",
+        ));
+    }
     let listing = AgencyListing {
         status: q.status,
         overdue: q.overdue == Some(true),
         due_within_days: q.due_within_days,
+        origin: q.origin,
+        arrival_after: by_arrival.then(|| after.clone()),
         ..AgencyListing::default()
     };
     let (rows, total) =
         dossiers::list_for_agency(&state, &caller.0, listing, offset, i64::from(per_page)).await?;
+    let next_after = by_arrival.then(|| {
+        let last = rows.last().map(|r| (r.created_at, r.code.clone()));
+        last.or(after).map(|(at, code)| cursor_after(at, &code))
+    });
     let items = rows.into_iter().map(|r| agency_view(&state, r)).collect();
-    Ok(HttpResponse::Ok().json(AgencyDossierPage { items, page, per_page, total }))
+    let next_after = next_after.flatten();
+    Ok(HttpResponse::Ok().json(AgencyDossierPage { items, page, per_page, total, next_after }))
 }

@@ -6,8 +6,13 @@ use crate::app::dossiers::deadline_of;
 use crate::app::state::AppState;
 use chrono::NaiveDate;
 use serde::Serialize;
-use smartcity_db::dossiers::{DossierDetail, DossierRow};
-use smartcity_domain::dossier::{mask_name, Deadline, DossierChannel, DossierStatus};
+use smartcity_db::dossiers::{DossierDetail, DossierRow, EventRow};
+use smartcity_db::online_dossiers::DossierFileRow;
+use smartcity_domain::application::Application;
+use smartcity_domain::dossier::{
+    mask_name, Deadline, DossierChannel, DossierOrigin, DossierStatus,
+};
+use smartcity_domain::procedure::FileType;
 
 #[derive(Debug, Serialize)]
 pub struct StatusView {
@@ -55,6 +60,20 @@ pub struct CitizenDossier {
     timeline: Vec<TimelineStep>,
 }
 
+fn timeline(events: Vec<EventRow>) -> Vec<TimelineStep> {
+    events
+        .into_iter()
+        .map(|e| TimelineStep {
+            status: status_view(e.status),
+            step: e.step,
+            department: e.department,
+            officer: e.officer,
+            note: e.note,
+            occurred_at: utc(e.occurred_at),
+        })
+        .collect()
+}
+
 pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
     let DossierDetail { dossier, procedure_name, agency_name, events } = detail;
     let procedure = ProcedureRef { code: dossier.procedure_code.clone(), name: procedure_name };
@@ -62,17 +81,7 @@ pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
         deadline: deadline_of(state, &dossier),
         applicant_name: mask_name(&dossier.applicant_name),
         status: status_view(dossier.status),
-        timeline: events
-            .into_iter()
-            .map(|e| TimelineStep {
-                status: status_view(e.status),
-                step: e.step,
-                department: e.department,
-                officer: e.officer,
-                note: e.note,
-                occurred_at: utc(e.occurred_at),
-            })
-            .collect(),
+        timeline: timeline(events),
         code: dossier.code,
         procedure,
         agency_name,
@@ -95,8 +104,10 @@ pub struct AgencyDossier {
     due_on: NaiveDate,
     finished_on: Option<NaiveDate>,
     channel: DossierChannel,
+    origin: DossierOrigin,
     #[serde(flatten)]
     deadline: Deadline,
+    created_at: String,
     updated_at: String,
 }
 
@@ -105,6 +116,7 @@ pub fn agency_view(state: &AppState, dossier: DossierRow) -> AgencyDossier {
         deadline: deadline_of(state, &dossier),
         status: status_view(dossier.status),
         status_at: utc(dossier.status_at),
+        created_at: utc(dossier.created_at),
         updated_at: utc(dossier.updated_at),
         code: dossier.code,
         procedure_code: dossier.procedure_code,
@@ -114,5 +126,69 @@ pub fn agency_view(state: &AppState, dossier: DossierRow) -> AgencyDossier {
         due_on: dossier.due_on,
         finished_on: dossier.finished_on,
         channel: dossier.channel,
+        origin: dossier.origin,
+    }
+}
+
+/// The media type a stored dossier file is served as.
+pub fn media_type(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Pdf => "application/pdf",
+        FileType::Jpeg => "image/jpeg",
+        FileType::Png => "image/png",
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileView {
+    id: String,
+    component: String,
+    file_type: FileType,
+    byte_size: i64,
+    sha256: String,
+    uploaded_at: String,
+    /// Downloadable with the agency's key.
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubmittedDossier {
+    dossier: AgencyDossier,
+    procedure_name: String,
+    timeline: Vec<TimelineStep>,
+    /// What the citizen submitted online; absent for a dossier the agency's system sent.
+    application: Option<Application>,
+    files: Vec<FileView>,
+}
+
+/// What the owning agency sees of one dossier: everything, with what was submitted online.
+pub fn submitted_view(
+    state: &AppState,
+    detail: DossierDetail,
+    submitted: Option<(Application, Vec<DossierFileRow>)>,
+) -> SubmittedDossier {
+    let DossierDetail { dossier, procedure_name, events, .. } = detail;
+    let (application, files) = match submitted {
+        Some((application, files)) => (Some(application), files),
+        None => (None, Vec::new()),
+    };
+    let files = files
+        .into_iter()
+        .map(|f| FileView {
+            url: format!("/v1/agency/dossiers/{}/files/{}", f.dossier_code, f.id),
+            id: f.id,
+            component: f.component_code,
+            file_type: f.file_type,
+            byte_size: f.byte_size,
+            sha256: f.sha256,
+            uploaded_at: utc(f.uploaded_at),
+        })
+        .collect();
+    SubmittedDossier {
+        dossier: agency_view(state, dossier),
+        procedure_name,
+        timeline: timeline(events),
+        application,
+        files,
     }
 }

@@ -14,6 +14,7 @@ pub mod dossier_views;
 pub mod dossiers;
 pub mod health;
 pub mod inbox;
+pub mod online_dossiers;
 pub mod open311;
 pub mod open311_clients;
 pub mod places;
@@ -37,8 +38,18 @@ pub fn cursor_after(created_at: NaiveDateTime, id: &str) -> String {
 
 /// The `(created_at, id)` a `cursor` query parameter stands for.
 pub fn parse_cursor(raw: &str) -> Result<(NaiveDateTime, String), ApiError> {
-    let bad =
-        || ApiError::invalid_query("cursor", "`cursor` không hợp lệ", "`cursor` is not valid");
+    parse_cursor_in("cursor", raw)
+}
+
+/// The `(created_at, id)` the cursor in query parameter `field` stands for.
+pub fn parse_cursor_in(field: &str, raw: &str) -> Result<(NaiveDateTime, String), ApiError> {
+    let bad = || {
+        ApiError::invalid_query(
+            field,
+            format!("`{field}` không hợp lệ"),
+            format!("`{field}` is not valid"),
+        )
+    };
     let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc();
