@@ -52,6 +52,8 @@ pub struct Config {
     pub registration_throttle: ThrottlePolicy,
     /// Public holidays, which are not working days.
     pub calendar: WorkCalendar,
+    /// Where the one-stop-shop slips say they were issued ("Đà Nẵng, ngày …").
+    pub city_name: String,
     /// Stop words and synonyms of the procedure search (JSON, the shape of data/search.json).
     pub search_vocabulary: String,
     /// Where complaint photos are kept: a local directory, or an S3-compatible store.
@@ -113,6 +115,7 @@ impl Default for Config {
             login_throttle: ThrottlePolicy::login(),
             lookup_throttle: ThrottlePolicy::lookup(),
             registration_throttle: ThrottlePolicy::registration(),
+            city_name: "Đà Nẵng".into(),
             calendar: WorkCalendar::parse(DEFAULT_HOLIDAYS)
                 .expect("the shipped holiday list parses"),
             search_vocabulary: DEFAULT_VOCABULARY.to_string(),
@@ -177,6 +180,9 @@ impl Config {
         if let Some(list) = get("SMARTCITY_HOLIDAYS") {
             config.calendar =
                 WorkCalendar::parse(&list).map_err(|e| format!("SMARTCITY_HOLIDAYS: {e}"))?;
+        }
+        if let Some(name) = get("SMARTCITY_CITY_NAME") {
+            config.city_name = name;
         }
         if let Some(path) = get("SMARTCITY_SEARCH_VOCABULARY") {
             config.search_vocabulary = std::fs::read_to_string(&path)

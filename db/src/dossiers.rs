@@ -1,7 +1,9 @@
 //! Dossiers, their events, and who follows them.
 
 use crate::pool::write_transaction;
-use crate::schema::{agencies, dossier_events, dossier_follows, dossiers, procedures};
+use crate::schema::{
+    agencies, dossier_events, dossier_follows, dossier_slips, dossiers, procedures,
+};
 use crate::words::Stored;
 use crate::{notifications, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -360,6 +362,26 @@ pub struct DossierDetail {
     pub procedure_name: String,
     pub agency_name: String,
     pub events: Vec<EventRow>,
+    pub slips: Vec<SlipRow>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dossier_slips)]
+pub struct SlipRow {
+    pub id: String,
+    pub dossier_code: String,
+    pub form: i32,
+    pub storage_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A dossier's slips, oldest first.
+pub fn slips(conn: &mut DbConn, code: &str) -> Result<Vec<SlipRow>, DbError> {
+    Ok(dossier_slips::table
+        .filter(dossier_slips::dossier_code.eq(code))
+        .order((dossier_slips::created_at.asc(), dossier_slips::id.asc()))
+        .select(SlipRow::as_select())
+        .load(conn)?)
 }
 
 /// A dossier with its procedure's and agency's names and its timeline.
@@ -375,7 +397,8 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, Db
         return Ok(None);
     };
     let events = events(conn, code)?;
-    Ok(Some(DossierDetail { dossier, procedure_name, agency_name, events }))
+    let slips = slips(conn, code)?;
+    Ok(Some(DossierDetail { dossier, procedure_name, agency_name, events, slips }))
 }
 
 #[derive(Debug, Default, Clone)]

@@ -7,6 +7,7 @@ pub mod agencies;
 pub mod api_keys;
 pub mod complaints;
 pub mod devices;
+pub mod dossier_decisions;
 pub mod dossiers;
 pub mod error;
 pub mod idempotency;

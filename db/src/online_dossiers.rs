@@ -164,7 +164,7 @@ fn next_code(
     Ok(online_dossier_code(agency_code, day, number))
 }
 
-fn insert_files(
+pub(crate) fn insert_files(
     conn: &mut DbConn,
     code: &str,
     files: &[NewDossierFile],
@@ -269,9 +269,10 @@ pub fn withdraw(
             .filter(dossier_applications::dossier_code.eq(code))
             .filter(dossier_applications::submitted_by.eq(user_id))
             .select(dossier_applications::dossier_code);
-        // Holds the dossier's row, as an agency's event does, before judging its status.
+        // Holds the dossier's row (an update that changes nothing) before judging its status,
+        // so a refusal leaves it as it was.
         let touched = diesel::update(dossiers::table.filter(dossiers::code.eq_any(theirs)))
-            .set(dossiers::updated_at.eq(now))
+            .set(dossiers::updated_at.eq(dossiers::updated_at))
             .execute(conn)?;
         if touched == 0 {
             return Ok(WithdrawOutcome::NotTheirs);
@@ -282,6 +283,9 @@ pub fn withdraw(
         if !status.may_withdraw() {
             return Ok(WithdrawOutcome::TooLate(status));
         }
+        diesel::update(dossiers::table.find(code))
+            .set(dossiers::updated_at.eq(now))
+            .execute(conn)?;
         Ok(WithdrawOutcome::Withdrawn(append_event(conn, code, event, now)?))
     })
 }

@@ -223,6 +223,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    dossier_slips (id) {
+        id -> Text,
+        dossier_code -> Text,
+        form -> Integer,
+        storage_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_requests (dossier_code, event_id) {
+        dossier_code -> Text,
+        event_id -> Text,
+        components -> Text,
+        reason -> Text,
+        deadline -> Date,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     dossier_sequences (agency_id, day) {
         agency_id -> Text,
         day -> Date,
@@ -287,6 +309,8 @@ diesel::joinable!(dossier_follows -> users (user_id));
 diesel::joinable!(dossier_applications -> dossiers (dossier_code));
 diesel::joinable!(dossier_applications -> users (submitted_by));
 diesel::joinable!(dossier_files -> dossiers (dossier_code));
+diesel::joinable!(dossier_slips -> dossiers (dossier_code));
+diesel::joinable!(dossier_requests -> dossiers (dossier_code));
 diesel::joinable!(notifications -> users (user_id));
 diesel::table! {
     categories (code) {
@@ -474,6 +498,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_applications,
     dossier_files,
     dossier_sequences,
+    dossier_slips,
+    dossier_requests,
     notifications,
     revisions,
     categories,

@@ -7,6 +7,7 @@ pub mod application;
 pub mod calendar;
 pub mod complaint;
 pub mod datetime;
+pub mod decision;
 pub mod dossier;
 pub mod geo;
 pub mod lang;

@@ -13,6 +13,7 @@ mod console_city;
 mod contract;
 mod delivery;
 mod demo_city;
+mod dossier_decisions;
 mod dossiers;
 mod errors;
 mod faults;

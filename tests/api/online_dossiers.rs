@@ -8,11 +8,11 @@ use serde_json::{json, Value};
 use smartcity_testkit::photos::{exif_tiff, jpeg_markers, with_exif};
 
 const PROCEDURE: &str = "XA-HT-01";
-const AGENCY: &str = "ubnd-phuong-hai-chau";
+pub(crate) const AGENCY: &str = "ubnd-phuong-hai-chau";
 /// The demo's first citizen registered by `seeded()`, as the citizen's own account.
-const IDENTITY: &str = "048190001234";
+pub(crate) const IDENTITY: &str = "048190001234";
 
-fn pdf(text: &str) -> Vec<u8> {
+pub(crate) fn pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n1 0 obj\n<< /Title ({text}) >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
         .into_bytes()
 }
@@ -26,7 +26,7 @@ type Fields = Vec<(&'static str, String)>;
 type Files = Vec<(&'static str, Part)>;
 
 /// A complete birth registration, in parts: the fields, then the files.
-fn fields() -> Fields {
+pub(crate) fn fields() -> Fields {
     vec![
         ("procedure", PROCEDURE.into()),
         ("agency", AGENCY.into()),
@@ -41,7 +41,7 @@ fn fields() -> Fields {
     ]
 }
 
-fn files() -> Files {
+pub(crate) fn files() -> Files {
     vec![
         ("files[to-khai]", file_part(pdf("to khai"), "to-khai.pdf", "application/pdf")),
         (
@@ -51,12 +51,17 @@ fn files() -> Files {
     ]
 }
 
-fn build(fields: Fields, files: Files) -> Form {
+pub(crate) fn build(fields: Fields, files: Files) -> Form {
     let form = fields.into_iter().fold(Form::new(), |form, (name, value)| form.text(name, value));
     files.into_iter().fold(form, |form, (name, part)| form.part(name, part))
 }
 
-async fn submit(app: &TestApp, token: &str, form: Form, key: Option<&str>) -> reqwest::Response {
+pub(crate) async fn submit(
+    app: &TestApp,
+    token: &str,
+    form: Form,
+    key: Option<&str>,
+) -> reqwest::Response {
     let mut req = app.client.post(app.url("/v1/dossiers")).bearer_auth(token).multipart(form);
     if let Some(key) = key {
         req = req.header("Idempotency-Key", key);
@@ -70,7 +75,7 @@ async fn ward_key(app: &TestApp) -> String {
 }
 
 /// A new API key of the demo agency `code`.
-async fn key_of(app: &TestApp, admin: &str, code: &'static str) -> String {
+pub(crate) async fn key_of(app: &TestApp, admin: &str, code: &'static str) -> String {
     let agency = agency_id(app, code).await;
     let res = app
         .post_auth(
@@ -351,7 +356,7 @@ async fn the_submitter_withdraws_an_undecided_dossier_and_only_they_can() {
     assert_eq!(dossier["timeline"].as_array().unwrap().last().unwrap()["note"], "Nộp nhầm thủ tục");
 
     let again = app.client.post(app.url(&path)).bearer_auth(&token).send().await.unwrap();
-    assert_problem(again, StatusCode::CONFLICT, "dossier_closed").await;
+    assert_problem(again, StatusCode::CONFLICT, "decision_not_allowed").await;
 
     let key = ward_key(&app).await;
     let withdrawn: Value = agency_get(&app, &key, "/v1/agency/dossiers?origin=online&status=7")

@@ -72,6 +72,9 @@ error_codes! {
     DossierClosed => "dossier_closed", 409,
         "Hồ sơ đã kết thúc; sự kiện phải ghi rõ mở lại hồ sơ",
         "The dossier is closed; an event after it must reopen it";
+    DecisionNotAllowed => "decision_not_allowed", 409,
+        "Không thể thực hiện bước này với hồ sơ lúc này",
+        "This step is not possible for the dossier now";
     TransitionNotAllowed => "transition_not_allowed", 409,
         "Không thể chuyển phản ánh sang bước này lúc này",
         "This step is not possible for the complaint now";

@@ -10,6 +10,7 @@ pub mod categories;
 pub mod complaints;
 pub mod dashboard;
 pub mod database;
+pub mod dossier_decisions;
 pub mod dossiers;
 pub mod error;
 pub mod geography;

@@ -22,7 +22,7 @@ use smartcity_domain::application::{
     check_uploads, files_field, sniff_file, Application, ApplicationFields, UploadKind,
 };
 use smartcity_domain::dossier::parse_dossier_code;
-use smartcity_domain::procedure::FileType;
+use smartcity_domain::procedure::{FileType, Submission};
 use smartcity_domain::validation::clean_text;
 
 /// Prefix of the object store's keys for dossier files (the photo sweeper keeps to `photos/`).
@@ -102,20 +102,7 @@ pub async fn submit(
         ));
     }
     let application = Application::parse(&submission.fields, &rules)?;
-    let kinds = sniffed(&submission.uploads)?;
-    let uploads: Vec<UploadKind<'_>> = submission
-        .uploads
-        .iter()
-        .zip(&kinds)
-        .map(|(upload, file_type)| UploadKind {
-            component: &upload.component,
-            file_type: *file_type,
-        })
-        .collect();
-    check_uploads(&rules, &uploads, None)?;
-
-    let prepared = prepare(state, submission.uploads, &kinds).await?;
-    let stored = store(&state.photos, prepared).await?;
+    let stored = check_and_store(state, &rules, submission.uploads, None).await?;
     let today = crate::app::dossiers::today();
     let processing_days = u32::try_from(procedure.processing_days).unwrap_or(0);
     let new = NewOnlineDossier {
@@ -137,13 +124,13 @@ pub async fn submit(
         Ok(SubmitOutcome::Created { code }) => code,
         Ok(SubmitOutcome::Replayed(first)) => {
             // Another sending of this submission committed first.
-            remove(&state.photos, &stored).await;
+            remove_files(&state.photos, &stored).await;
             let key = key.as_ref().expect("only a submission with a key is replayed");
             let code = idempotency::same_request(&first, key)?;
             return Ok(SubmitResult { detail: detail(state, code).await?, replayed: true });
         }
         Err(err) => {
-            remove(&state.photos, &stored).await;
+            remove_files(&state.photos, &stored).await;
             return Err(err);
         }
     };
@@ -156,6 +143,29 @@ async fn detail(state: &AppState, code: String) -> Result<DossierDetail, ApiErro
         .db(move |conn| dossier_rows::detail(conn, &code))
         .await?
         .ok_or_else(|| ApiError::internal(Bug("a submitted dossier is gone".into())))
+}
+
+/// Checks uploads against the procedure's components (only those in `only` when it is given,
+/// as for a supplement), prepares them and puts them in the store, ahead of the rows that will
+/// refer to them: [`remove_files`] them if those rows are not written.
+pub async fn check_and_store(
+    state: &AppState,
+    rules: &Submission,
+    uploads: Vec<Upload>,
+    only: Option<&[String]>,
+) -> Result<Vec<NewDossierFile>, ApiError> {
+    let kinds = sniffed(&uploads)?;
+    let described: Vec<UploadKind<'_>> = uploads
+        .iter()
+        .zip(&kinds)
+        .map(|(upload, file_type)| UploadKind {
+            component: &upload.component,
+            file_type: *file_type,
+        })
+        .collect();
+    check_uploads(rules, &described, only)?;
+    let prepared = prepare(state, uploads, &kinds).await?;
+    store(&state.photos, prepared).await
 }
 
 /// What each upload's bytes are; a refusal names the component of the first that is none of
@@ -220,7 +230,7 @@ async fn store(
         let sha256 = Sha256::digest(&file.bytes).iter().map(|b| format!("{b:02x}")).collect();
         let byte_size = file.bytes.len() as i64;
         if let Err(err) = store.put(&storage_key, file.bytes).await {
-            remove(store, &stored).await;
+            remove_files(store, &stored).await;
             return Err(err.into());
         }
         stored.push(NewDossierFile {
@@ -235,7 +245,8 @@ async fn store(
     Ok(stored)
 }
 
-async fn remove(store: &PhotoStore, files: &[NewDossierFile]) {
+/// Removes stored files whose rows were not written.
+pub async fn remove_files(store: &PhotoStore, files: &[NewDossierFile]) {
     for file in files {
         if let Err(err) = store.delete(&file.storage_key).await {
             let key = &file.storage_key;
@@ -275,23 +286,32 @@ pub async fn withdraw(
         WithdrawOutcome::Withdrawn(EventOutcome::Recorded { .. }) => state.pushes_queued(),
         WithdrawOutcome::Withdrawn(_) => {}
         WithdrawOutcome::TooLate(status) => {
-            return Err(ApiError::new(ErrorCode::DossierClosed).with_field("code").with_detail(
-                format!("Hồ sơ đã ở trạng thái \"{}\": không rút được nữa", status.label_vi()),
-                format!("The dossier is \"{}\": it can no longer be withdrawn", status.label_en()),
-            ))
+            return Err(ApiError::new(ErrorCode::DecisionNotAllowed)
+                .with_field("code")
+                .with_detail(
+                    format!("Hồ sơ đã ở trạng thái \"{}\": không rút được nữa", status.label_vi()),
+                    format!(
+                        "The dossier is \"{}\": it can no longer be withdrawn",
+                        status.label_en()
+                    ),
+                ))
         }
         WithdrawOutcome::NotTheirs => return Err(ApiError::not_found()),
     }
     detail(state, code).await
 }
 
-/// What was submitted online with one of the acting agency's dossiers; `None` for a dossier
-/// its own system sent. Another agency's is not found.
+/// One of an agency's dossiers with what was submitted online with it (`None` for a dossier
+/// its own system sent).
+pub type AgencyDetail = (DossierDetail, Option<(Application, Vec<DossierFileRow>)>);
+
+/// One of the acting agency's dossiers, with what was submitted online. Another agency's is
+/// not found.
 pub async fn submitted_to(
     state: &AppState,
     agency: &ActingAgency,
     code: String,
-) -> Result<(DossierDetail, Option<(Application, Vec<DossierFileRow>)>), ApiError> {
+) -> Result<AgencyDetail, ApiError> {
     let detail = crate::app::dossiers::for_agency(state, agency, code.clone()).await?;
     let submitted = state.db(move |conn| online_dossiers::submitted(conn, &code)).await?;
     let submitted = submitted

@@ -88,11 +88,21 @@ fn mount(r: &mut Routes) {
         "/v1/agency/dossiers/{code}/files/{file_id}",
         vec![(M::GET, web::to(online_dossiers::file_for_agency))],
     );
+    r.at("/v1/agency/dossiers/{code}/decisions", vec![(M::POST, web::to(online_dossiers::decide))]);
+    r.at(
+        "/v1/agency/dossiers/{code}/slips/{slip_id}",
+        vec![(M::GET, web::to(online_dossiers::slip_for_agency))],
+    );
     r.at("/v1/agency/dossiers/{code}/events", vec![(M::POST, web::to(agency::record_event))]);
 
     r.at("/v1/dossiers", vec![(M::POST, web::to(online_dossiers::submit))]);
     r.at("/v1/dossiers/lookup", vec![(M::POST, web::to(dossiers::lookup))]);
     r.at("/v1/dossiers/{code}/withdrawal", vec![(M::POST, web::to(online_dossiers::withdraw))]);
+    r.at("/v1/dossiers/{code}/supplements", vec![(M::POST, web::to(online_dossiers::supplement))]);
+    r.at(
+        "/v1/dossiers/{code}/slips/{slip_id}",
+        vec![(M::GET, web::to(online_dossiers::slip_for_citizen))],
+    );
     r.at("/v1/dossiers/{code}", vec![(M::GET, web::to(dossiers::show_mine))]);
     r.at(
         "/v1/me/dossiers",

@@ -1,5 +1,6 @@
 //! The background jobs of an instance: push workers, and on the periodic interval the orphan
-//! photo sweep, the automatic close and the agencies' reminders. [`start`] is the one place
+//! photo sweep, the automatic close, the agencies' reminders and the stop of dossiers whose
+//! documents did not come by their deadline. [`start`] is the one place
 //! they are started; each runs as its own supervised task (restarted after a panic), and
 //! [`Jobs::stop`] signals them all and waits for them to finish what they are doing.
 //! A job's step that fails is logged and tried again at its next turn.
@@ -7,6 +8,7 @@
 pub mod auto_close;
 pub mod push;
 pub mod reminders;
+pub mod supplements;
 pub mod sweeper;
 
 use crate::adapters::storage::StoreError;
@@ -74,6 +76,9 @@ pub fn start(state: &AppState) -> Jobs {
     });
     jobs.supervise("reminders".into(), state, &shutdown, move |state, shutdown| {
         reminders::run(state, shutdown, interval)
+    });
+    jobs.supervise("supplement-deadlines".into(), state, &shutdown, move |state, shutdown| {
+        supplements::run(state, shutdown, interval)
     });
     jobs
 }

@@ -6,9 +6,10 @@ use crate::app::dossiers::deadline_of;
 use crate::app::state::AppState;
 use chrono::NaiveDate;
 use serde::Serialize;
-use smartcity_db::dossiers::{DossierDetail, DossierRow, EventRow};
+use smartcity_db::dossiers::{DossierDetail, DossierRow, EventRow, SlipRow};
 use smartcity_db::online_dossiers::DossierFileRow;
 use smartcity_domain::application::Application;
+use smartcity_domain::decision::SlipForm;
 use smartcity_domain::dossier::{
     mask_name, Deadline, DossierChannel, DossierOrigin, DossierStatus,
 };
@@ -58,6 +59,31 @@ pub struct CitizenDossier {
     #[serde(flatten)]
     deadline: Deadline,
     timeline: Vec<TimelineStep>,
+    /// The agency's slips (receipt, request, refusal, apology), to download.
+    slips: Vec<SlipView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SlipView {
+    id: String,
+    /// Circular 01/2018/TT-VPCP's form number, 1–4.
+    form: i32,
+    title: &'static str,
+    created_at: String,
+    url: String,
+}
+
+fn slip_views(slips: Vec<SlipRow>, base: &str) -> Vec<SlipView> {
+    slips
+        .into_iter()
+        .map(|slip| SlipView {
+            url: format!("{base}/{}/slips/{}", slip.dossier_code, slip.id),
+            title: SlipForm::from_number(slip.form).map_or("", SlipForm::title_vi),
+            form: slip.form,
+            created_at: utc(slip.created_at),
+            id: slip.id,
+        })
+        .collect()
 }
 
 fn timeline(events: Vec<EventRow>) -> Vec<TimelineStep> {
@@ -75,13 +101,14 @@ fn timeline(events: Vec<EventRow>) -> Vec<TimelineStep> {
 }
 
 pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
-    let DossierDetail { dossier, procedure_name, agency_name, events } = detail;
+    let DossierDetail { dossier, procedure_name, agency_name, events, slips } = detail;
     let procedure = ProcedureRef { code: dossier.procedure_code.clone(), name: procedure_name };
     CitizenDossier {
         deadline: deadline_of(state, &dossier),
         applicant_name: mask_name(&dossier.applicant_name),
         status: status_view(dossier.status),
         timeline: timeline(events),
+        slips: slip_views(slips, "/v1/dossiers"),
         code: dossier.code,
         procedure,
         agency_name,
@@ -156,6 +183,7 @@ pub struct SubmittedDossier {
     dossier: AgencyDossier,
     procedure_name: String,
     timeline: Vec<TimelineStep>,
+    slips: Vec<SlipView>,
     /// What the citizen submitted online; absent for a dossier the agency's system sent.
     application: Option<Application>,
     files: Vec<FileView>,
@@ -167,7 +195,7 @@ pub fn submitted_view(
     detail: DossierDetail,
     submitted: Option<(Application, Vec<DossierFileRow>)>,
 ) -> SubmittedDossier {
-    let DossierDetail { dossier, procedure_name, events, .. } = detail;
+    let DossierDetail { dossier, procedure_name, events, slips, .. } = detail;
     let (application, files) = match submitted {
         Some((application, files)) => (Some(application), files),
         None => (None, Vec::new()),
@@ -188,6 +216,7 @@ pub fn submitted_view(
         dossier: agency_view(state, dossier),
         procedure_name,
         timeline: timeline(events),
+        slips: slip_views(slips, "/v1/agency/dossiers"),
         application,
         files,
     }

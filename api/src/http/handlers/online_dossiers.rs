@@ -1,18 +1,21 @@
 //! Online dossiers: `POST /v1/dossiers` (a citizen submits, multipart), its withdrawal, and the
 //! receiving agency reading what was submitted and downloading the files.
 
-use super::dossier_views::{citizen_view, submitted_view};
+use super::dossier_views::{citizen_view, submitted_view, SubmittedDossier};
+use crate::app::dossier_decisions::{self, DecisionRequest};
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::idempotency::Idempotency;
 use crate::app::online_dossiers::{self, OnlineSubmission, Upload};
 use crate::app::state::AppState;
 use crate::http::auth::{AgencyCaller, SignedIn};
-use crate::http::extract::{json_body_or_empty, IdempotencyKeyHeader};
+use crate::http::extract::{json_body, json_body_or_empty, ClientAddress, IdempotencyKeyHeader};
 use crate::http::multipart::{self, DossierForm};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use smartcity_domain::application::ApplicationFields;
+use smartcity_domain::datetime::StrictDate;
+use smartcity_domain::decision::DecisionFields;
 
 /// A text part, `None` when absent.
 fn take(form: &mut DossierForm, field: &str) -> Option<String> {
@@ -146,4 +149,124 @@ pub async fn file_for_agency(
             format!("attachment; filename=\"{}-{}.{extension}\"", row.component_code, row.id),
         ))
         .body(bytes))
+}
+
+/// A slip as a download.
+fn pdf(bytes: bytes::Bytes, code: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{code}.pdf\""),
+        ))
+        .body(bytes)
+}
+
+/// `GET /v1/agency/dossiers/{code}/slips/{slip_id}`.
+pub async fn slip_for_agency(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, id) = path.into_inner();
+    let bytes = dossier_decisions::slip_for_agency(&state, &caller.0, code.clone(), id).await?;
+    Ok(pdf(bytes, &code))
+}
+
+/// `GET /v1/dossiers/{code}/slips/{slip_id}`: for the citizen whose phone is the applicant's.
+pub async fn slip_for_citizen(
+    state: web::Data<AppState>,
+    caller: SignedIn,
+    client: ClientAddress,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, id) = path.into_inner();
+    let bytes =
+        dossier_decisions::slip_for_citizen(&state, &caller.0, &code, id, &client.0).await?;
+    Ok(pdf(bytes, &code))
+}
+
+/// `POST /v1/dossiers/{code}/supplements` (multipart, `files[COMPONENT]`): the documents the
+/// agency asked for.
+pub async fn supplement(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SignedIn,
+    client: ClientAddress,
+    code: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !multipart::is_multipart(&req) {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType).with_field("Content-Type"));
+    }
+    let form = multipart::read_dossier_form(&req, body).await?;
+    if let Some(name) = form.fields.keys().next() {
+        return Err(ApiError::invalid_field(
+            name,
+            format!("Chỉ gửi tệp `files[...]`, không gửi `{name}`"),
+            format!("Only `files[...]` parts, not `{name}`"),
+        ));
+    }
+    let uploads = form.files.into_iter().map(|(component, bytes)| Upload { component, bytes });
+    let detail =
+        dossier_decisions::supplement(&state, &caller.0, &code, uploads.collect(), &client.0)
+            .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(citizen_view(&state, detail)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    decision: String,
+    event_id: Option<String>,
+    officer: Option<String>,
+    due_on: Option<StrictDate>,
+    reason: Option<String>,
+    components: Option<Vec<String>>,
+    working_days: Option<u32>,
+    amount_vnd: Option<i64>,
+    purpose: Option<String>,
+    reference: Option<String>,
+    tracking_code: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionTaken {
+    /// False when a decision with this `event_id` was taken before and nothing changed.
+    recorded: bool,
+    dossier: SubmittedDossier,
+}
+
+/// `POST /v1/agency/dossiers/{code}/decisions`: 201 when taken, 200 for a repeat.
+pub async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    code: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: DecisionBody = json_body(&req, body).await?;
+    let request = DecisionRequest {
+        fields: DecisionFields {
+            decision: body.decision,
+            due_on: body.due_on.map(|d| d.0),
+            reason: body.reason,
+            components: body.components,
+            working_days: body.working_days,
+            amount_vnd: body.amount_vnd,
+            purpose: body.purpose,
+            reference: body.reference,
+            tracking_code: body.tracking_code,
+        },
+        event_id: body.event_id,
+        officer: body.officer,
+    };
+    let (recorded, (detail, submitted)) =
+        dossier_decisions::decide(&state, &caller.0, &code, request).await?;
+    let mut response = if recorded { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response
+        .json(DecisionTaken { recorded, dossier: submitted_view(&state, detail, submitted) }))
 }

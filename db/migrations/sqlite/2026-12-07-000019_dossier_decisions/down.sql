@@ -1,0 +1,2 @@
+DROP TABLE dossier_requests;
+DROP TABLE dossier_slips;
