@@ -9,11 +9,12 @@ use crate::pool::write_transaction;
 use crate::schema::{
     dossier_applications, dossier_events, dossier_requests, dossier_slips, dossiers,
 };
-use crate::{DbConn, DbError};
+use crate::{webhooks, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::decision::{judge, Decision, NotAllowed, SlipForm};
 use smartcity_domain::dossier::DossierStatus;
+use smartcity_domain::webhook::WebhookEvent;
 
 /// A slip already in the object store, to be listed with its dossier.
 #[derive(Debug, Clone)]
@@ -268,6 +269,7 @@ pub fn supplement(
             reopens: false,
         };
         append_event(conn, code, &event, now)?;
+        webhooks::enqueue(conn, &row.agency_id, WebhookEvent::Supplemented, code, now)?;
         Ok(SupplementOutcome::Supplemented)
     })
 }

@@ -24,6 +24,7 @@ pub mod schema;
 pub mod signing_keys;
 pub mod throttle;
 pub mod web_sessions;
+pub mod webhooks;
 pub mod words;
 
 pub use error::DbError;

@@ -10,7 +10,7 @@ use crate::schema::{
     procedures,
 };
 use crate::words::Stored;
-use crate::{notifications, DbConn, DbError};
+use crate::{notifications, webhooks, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::application::online_dossier_code;
@@ -18,6 +18,7 @@ use smartcity_domain::dossier::{
     submitted_notice, DossierChannel, DossierOrigin, DossierStatus, Notice,
 };
 use smartcity_domain::procedure::FileType;
+use smartcity_domain::webhook::WebhookEvent;
 
 /// A file of a submission, already in the object store.
 #[derive(Debug, Clone)]
@@ -116,6 +117,7 @@ pub fn submit(conn: &mut DbConn, new: &NewOnlineDossier) -> Result<SubmitOutcome
             .first::<String>(conn)?;
         let notice: Notice = submitted_notice(&code, &procedure_name);
         notifications::insert_for_agency_staff(conn, &new.agency_id, &notice, new.now)?;
+        webhooks::enqueue(conn, &new.agency_id, WebhookEvent::Submitted, &code, new.now)?;
         Ok::<_, DbError>(code)
     });
     match written {
@@ -286,6 +288,10 @@ pub fn withdraw(
         diesel::update(dossiers::table.find(code))
             .set(dossiers::updated_at.eq(now))
             .execute(conn)?;
-        Ok(WithdrawOutcome::Withdrawn(append_event(conn, code, event, now)?))
+        let recorded = append_event(conn, code, event, now)?;
+        let agency_id =
+            dossiers::table.find(code).select(dossiers::agency_id).first::<String>(conn)?;
+        webhooks::enqueue(conn, &agency_id, WebhookEvent::Withdrawn, code, now)?;
+        Ok(WithdrawOutcome::Withdrawn(recorded))
     })
 }

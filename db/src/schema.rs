@@ -245,6 +245,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    agency_webhooks (agency_id) {
+        agency_id -> Text,
+        url -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    webhook_outbox (id) {
+        id -> Text,
+        agency_id -> Text,
+        event -> WordText,
+        dossier_code -> Text,
+        body -> Text,
+        status -> WordText,
+        attempts -> Integer,
+        due_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     dossier_sequences (agency_id, day) {
         agency_id -> Text,
         day -> Date,
@@ -310,6 +339,8 @@ diesel::joinable!(dossier_applications -> dossiers (dossier_code));
 diesel::joinable!(dossier_applications -> users (submitted_by));
 diesel::joinable!(dossier_files -> dossiers (dossier_code));
 diesel::joinable!(dossier_slips -> dossiers (dossier_code));
+diesel::joinable!(agency_webhooks -> agencies (agency_id));
+diesel::joinable!(webhook_outbox -> agency_webhooks (agency_id));
 diesel::joinable!(dossier_requests -> dossiers (dossier_code));
 diesel::joinable!(notifications -> users (user_id));
 diesel::table! {
@@ -500,6 +531,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_sequences,
     dossier_slips,
     dossier_requests,
+    agency_webhooks,
+    webhook_outbox,
     notifications,
     revisions,
     categories,

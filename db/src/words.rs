@@ -133,6 +133,7 @@ use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
+use smartcity_domain::webhook::{WebhookEvent, WebhookStatus};
 use smartcity_domain::Lang;
 
 read_as_words!(
@@ -149,6 +150,8 @@ read_as_words!(
     Platform,
     PushStatus,
     Role,
+    WebhookEvent,
+    WebhookStatus,
 );
 
 #[cfg(test)]

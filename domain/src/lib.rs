@@ -22,6 +22,7 @@ pub mod search;
 pub mod text;
 pub mod throttle;
 pub mod validation;
+pub mod webhook;
 pub mod word;
 
 pub use lang::{Bilingual, Lang};

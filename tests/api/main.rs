@@ -33,3 +33,4 @@ mod reminders;
 mod schema_parity;
 mod templates;
 mod tokens;
+mod webhooks;

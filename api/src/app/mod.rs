@@ -27,6 +27,7 @@ pub mod seed;
 pub mod state;
 pub mod stats;
 pub mod throttle;
+pub mod webhooks;
 
 pub use error::{ApiError, ErrorCode};
 pub use state::AppState;

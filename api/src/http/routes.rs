@@ -78,6 +78,14 @@ fn mount(r: &mut Routes) {
 
     r.at("/v1/agency/dossiers", vec![(M::GET, web::to(agency::list))]);
     r.at(
+        "/v1/agency/webhook",
+        vec![
+            (M::GET, web::to(agency::webhook)),
+            (M::PUT, web::to(agency::set_webhook)),
+            (M::DELETE, web::to(agency::remove_webhook)),
+        ],
+    );
+    r.at(
         "/v1/agency/dossiers/{code}",
         vec![
             (M::GET, web::to(online_dossiers::show_for_agency)),

@@ -10,6 +10,7 @@ pub mod push;
 pub mod reminders;
 pub mod supplements;
 pub mod sweeper;
+pub mod webhooks;
 
 use crate::adapters::storage::StoreError;
 use crate::app::error::ApiError;
@@ -77,6 +78,7 @@ pub fn start(state: &AppState) -> Jobs {
     jobs.supervise("reminders".into(), state, &shutdown, move |state, shutdown| {
         reminders::run(state, shutdown, interval)
     });
+    jobs.supervise("webhooks".into(), state, &shutdown, webhooks::run);
     jobs.supervise("supplement-deadlines".into(), state, &shutdown, move |state, shutdown| {
         supplements::run(state, shutdown, interval)
     });

@@ -2,12 +2,14 @@
 //! hand), status events, and their own list of dossiers.
 
 use super::dossier_views::{agency_view, AgencyDossier};
-use super::{cursor_after, parse_cursor_in, Paging};
+use super::{cursor_after, parse_cursor_in, utc, Paging};
 use crate::app::dossiers::{self, AgencyListing, DossierFields, Saved, StatusEvent};
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
+use crate::app::webhooks;
 use crate::http::auth::AgencyCaller;
 use crate::http::extract::{json_body, ApiQuery};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_domain::datetime::{StrictDate, StrictDateTime};
@@ -165,4 +167,58 @@ pub async fn list(
     let items = rows.into_iter().map(|r| agency_view(&state, r)).collect();
     let next_after = next_after.flatten();
     Ok(HttpResponse::Ok().json(AgencyDossierPage { items, page, per_page, total, next_after }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookRequest {
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WebhookView {
+    url: String,
+    created_at: String,
+    /// Only when set: the key deliveries are signed with; keep it, it is not shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+/// `PUT /v1/agency/webhook`: sets where the agency hears of citizens' actions, with a new
+/// signing secret.
+pub async fn set_webhook(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let WebhookRequest { url } = json_body(&req, body).await?;
+    let row = webhooks::register(&state, &caller.0, &url).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(WebhookView {
+        url: row.url,
+        created_at: utc(row.created_at),
+        secret: Some(row.secret),
+    }))
+}
+
+/// `GET /v1/agency/webhook`.
+pub async fn webhook(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+) -> Result<HttpResponse, ApiError> {
+    let row = webhooks::find(&state, &caller.0).await?;
+    Ok(HttpResponse::Ok().json(WebhookView {
+        url: row.url,
+        created_at: utc(row.created_at),
+        secret: None,
+    }))
+}
+
+/// `DELETE /v1/agency/webhook`.
+pub async fn remove_webhook(
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+) -> Result<HttpResponse, ApiError> {
+    webhooks::remove(&state, &caller.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
