@@ -486,6 +486,21 @@ pub fn list_for_agency(
     Ok((rows, total))
 }
 
+/// Per agency, its online dossiers still not received (status 1) that came on or before
+/// `submitted_by`, for the public figures. No personal data.
+pub fn unreceived_counts(
+    conn: &mut DbConn,
+    submitted_by: NaiveDate,
+) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(dossiers::table
+        .filter(dossiers::origin.eq(Stored(DossierOrigin::Online)))
+        .filter(dossiers::status.eq(DossierStatus::Submitted.code()))
+        .filter(dossiers::received_on.le(submitted_by))
+        .group_by(dossiers::agency_id)
+        .select((dossiers::agency_id, diesel::dsl::count_star()))
+        .load(conn)?)
+}
+
 /// How many dossiers there are.
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(dossiers::table.count().get_result(conn)?)

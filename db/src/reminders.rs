@@ -10,7 +10,7 @@ use crate::{DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::complaint::ComplaintStatus;
-use smartcity_domain::dossier::{DossierStatus, Notice};
+use smartcity_domain::dossier::{DossierOrigin, DossierStatus, Notice};
 use smartcity_domain::reminder::Reminder;
 
 /// Complaint statuses an agency still has to act on.
@@ -227,4 +227,56 @@ pub fn send_digest(
         Err(DbError::Duplicate(_)) => Ok(false),
         other => other,
     }
+}
+
+/// An online dossier no one has received yet.
+pub struct UnreceivedDossier {
+    pub code: String,
+    pub agency_id: String,
+    pub procedure_name: String,
+}
+
+/// Online dossiers still newly submitted (1) that came on or before `submitted_by` and whose
+/// staff have not been reminded of them yet.
+pub fn unreceived(
+    conn: &mut DbConn,
+    submitted_by: NaiveDate,
+) -> Result<Vec<UnreceivedDossier>, DbError> {
+    let rows: Vec<(String, String, String)> = dossiers::table
+        .inner_join(procedures::table)
+        .filter(dossiers::origin.eq(Stored(DossierOrigin::Online)))
+        .filter(dossiers::status.eq(DossierStatus::Submitted.code()))
+        .filter(dossiers::received_on.le(submitted_by))
+        .filter(dossiers::unreceived_reminded_at.is_null())
+        .order(dossiers::created_at.asc())
+        .limit(BATCH)
+        .select((dossiers::code, dossiers::agency_id, procedures::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, agency_id, procedure_name)| UnreceivedDossier {
+            code,
+            agency_id,
+            procedure_name,
+        })
+        .collect())
+}
+
+/// Marks the dossier's staff reminded and tells them; false when another run did first.
+pub fn remind_unreceived(
+    conn: &mut DbConn,
+    dossier: &UnreceivedDossier,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    write_transaction(conn, |conn| {
+        let row =
+            dossiers::table.find(&dossier.code).filter(dossiers::unreceived_reminded_at.is_null());
+        let claimed =
+            diesel::update(row).set(dossiers::unreceived_reminded_at.eq(now)).execute(conn)? == 1;
+        if claimed {
+            insert_for_agency_staff(conn, &dossier.agency_id, notice, now)?;
+        }
+        Ok(claimed)
+    })
 }

@@ -193,6 +193,7 @@ diesel::table! {
         overdue_reminded_at -> Nullable<Timestamp>,
         channel -> WordText,
         origin -> WordText,
+        unreceived_reminded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -56,6 +56,21 @@ impl WorkCalendar {
         }
         day
     }
+
+    /// The latest day such that `days` whole working days lie between it and `today`: what
+    /// was submitted on or before it has waited that long (on a Monday, one working day: what
+    /// came by Thursday, for Friday passed whole since).
+    pub fn waited_since(&self, today: NaiveDate, days: u32) -> NaiveDate {
+        let mut day = today.pred_opt().expect("a day within the calendar's range");
+        let mut passed = 0;
+        while passed < days {
+            if self.is_working_day(day) {
+                passed += 1;
+            }
+            day = day.pred_opt().expect("a day within the calendar's range");
+        }
+        day
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +79,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn what_waited_so_many_working_days_was_submitted_on_or_before_this_day() {
+        let calendar = WorkCalendar::new([d("2026-09-02")]);
+        for (today, days, since) in [
+            ("2026-12-08", 1, "2026-12-06"), // Tuesday: Monday passed whole
+            ("2026-12-07", 1, "2026-12-03"), // Monday: Friday passed whole
+            ("2026-12-07", 2, "2026-12-02"),
+            ("2026-12-06", 1, "2026-12-03"), // Sunday
+            ("2026-09-03", 1, "2026-08-31"), // the day after a holiday: Tuesday passed whole
+        ] {
+            let since_day = calendar.waited_since(d(today), days);
+            assert_eq!(since_day, d(since), "{today} {days}");
+            let yesterday = d(today).pred_opt().unwrap();
+            assert_eq!(calendar.working_days_between(since_day, yesterday), i64::from(days));
+        }
     }
 
     #[test]

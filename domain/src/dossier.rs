@@ -447,6 +447,27 @@ pub fn submitted_notice(code: &str, procedure_name: &str) -> Notice {
     }
 }
 
+/// What the agency's staff are told of an online dossier no one has received after a working
+/// day: the citizen is waiting.
+pub fn unreceived_notice(code: &str, procedure_name: &str) -> Notice {
+    let kind = NotificationKind::DossierSubmitted;
+    Notice {
+        kind,
+        title_vi: format!("Hồ sơ trực tuyến chưa được tiếp nhận: {code}"),
+        body_vi: format!(
+            "Hồ sơ \"{procedure_name}\" nộp trực tuyến đã chờ quá một ngày làm việc; hãy tiếp nhận."
+        ),
+        title_en: format!("Online dossier not yet received: {code}"),
+        body_en: format!(
+            "\"{procedure_name}\" was submitted online over a working day ago; please receive it."
+        ),
+        data: BTreeMap::from([
+            ("kind", kind.as_str().to_string()),
+            ("dossier_code", code.to_string()),
+        ]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -366,3 +366,50 @@ async fn the_submitter_withdraws_an_undecided_dossier_and_only_they_can() {
         .unwrap();
     assert_eq!(withdrawn["items"][0]["code"], code.as_str(), "the ward sees the withdrawal");
 }
+
+#[tokio::test]
+async fn an_online_dossier_no_one_receives_is_never_silent() {
+    let (app, token) = seeded().await;
+    let res = submit(&app, &token, build(fields(), files()), None).await;
+    let dossier: Value = res.json().await.unwrap();
+    let code = dossier["code"].as_str().unwrap().to_string();
+    assert_eq!(dossier["waiting_working_days"], 0, "the citizen sees how long it has waited");
+    let ward_column = |page: &str| {
+        crate::public_page::record_row(page, AGENCY).last().cloned().unwrap_or_default()
+    };
+    let page = app.get("/").await.text().await.unwrap();
+    assert_eq!(ward_column(&page), "0", "not yet late");
+    let now = chrono::Utc::now();
+    let reminded = smartcity_api::jobs::reminders::remind(&app.state, now).await.unwrap();
+    let staff = app
+        .with_db(|conn| smartcity_db::accounts::find_user_by_phone(conn, "+84901000002").unwrap())
+        .await
+        .unwrap();
+    let unreceived = |rows: &[smartcity_db::notifications::NotificationRow]| {
+        rows.iter().filter(|n| n.title_vi.contains("chưa được tiếp nhận")).count()
+    };
+    assert_eq!(unreceived(&app.inbox_rows(staff.id.clone()).await), 0, "{reminded}: not yet");
+
+    // As if it came three working days ago and no one received it.
+    let calendar = app.state.config.calendar.clone();
+    let today = (now + chrono::Duration::hours(7)).date_naive();
+    let then = calendar.waited_since(today, 3);
+    let moved = code.clone();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use smartcity_db::schema::dossiers;
+        diesel::update(dossiers::table.find(moved))
+            .set(dossiers::received_on.eq(then))
+            .execute(conn)
+            .unwrap()
+    })
+    .await;
+    smartcity_api::jobs::reminders::remind(&app.state, now).await.unwrap();
+    smartcity_api::jobs::reminders::remind(&app.state, now).await.unwrap();
+    assert_eq!(unreceived(&app.inbox_rows(staff.id).await), 1, "the staff are reminded, once");
+    let page = app.get("/").await.text().await.unwrap();
+    assert_eq!(ward_column(&page), "1", "the public figures say so");
+    let seen: Value =
+        app.get_auth(&format!("/v1/dossiers/{code}"), &token).await.json().await.unwrap();
+    assert!(seen["waiting_working_days"].as_i64().unwrap() >= 3, "{seen}");
+}

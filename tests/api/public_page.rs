@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// The cells of the records table's row for agency `code`.
-fn record_row(page: &str, code: &str) -> Vec<String> {
+pub(crate) fn record_row(page: &str, code: &str) -> Vec<String> {
     let start =
         page.find(&format!("data-agency=\"{code}\"")).unwrap_or_else(|| panic!("{code} in {page}"));
     let row = &page[start..page[start..].find("</tr>").unwrap() + start];

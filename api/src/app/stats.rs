@@ -97,6 +97,8 @@ pub struct AgencyRecord {
     pub online_received: u64,
     pub online_finished: u64,
     pub online_on_time: u64,
+    /// Online dossiers waiting more than two working days for anyone to receive them, now.
+    pub online_unreceived: u64,
 }
 
 impl AgencyRecord {
@@ -120,12 +122,14 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
     // Months are Vietnam's: the first one began at 17:00 UTC the day before.
     let since = (from.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::hours(7))
         .and_utc();
-    let (outcomes, dates, agencies) = state
+    let submitted_by = state.config.calendar.waited_since(crate::app::dossiers::today(), 2);
+    let (outcomes, dates, agencies, unreceived) = state
         .db(move |conn| {
             Ok((
                 complaints::outcomes_since(conn, since.naive_utc())?,
                 dossiers::dates_since(conn, from)?,
                 agencies::list_all(conn)?,
+                dossiers::unreceived_counts(conn, submitted_by)?,
             ))
         })
         .await?;
@@ -137,6 +141,10 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
         .into_iter()
         .map(|agency| AgencyRecord {
             complaints: by_agency.remove(&agency.id),
+            online_unreceived: unreceived
+                .iter()
+                .find(|(id, _)| *id == agency.id)
+                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0)),
             agency,
             dossiers_received: 0,
             dossiers_finished: 0,

@@ -59,6 +59,7 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                     th { (t("Đã giải quyết", "Finished")) } th { (t("Đúng hạn", "On time")) }
                     th { (t("Nộp trực tuyến", "Submitted online")) }
                     th { (t("Trực tuyến đúng hạn", "Online on time")) }
+                    th { (t("Chưa tiếp nhận (quá 2 ngày làm việc)", "Not yet received (over 2 working days)")) }
                 }
             }
             tbody { @for record in &city.records {
@@ -79,6 +80,7 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                     td.num { (percent(record.dossier_on_time_rate())) }
                     td.num { (record.online_received) }
                     td.num { (percent(record.online_on_time_rate())) }
+                    td.num.unreceived { (record.online_unreceived) }
                 }
             } }
         } }

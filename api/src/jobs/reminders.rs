@@ -1,6 +1,7 @@
 //! The reminder job (nhắc việc): tells an agency's staff of each complaint and dossier due
-//! within `SMARTCITY_REMIND_BEFORE_HOURS`, of each that has become overdue (once), and once a
-//! day of everything still overdue. Runs with the periodic job on every instance; the markers
+//! within `SMARTCITY_REMIND_BEFORE_HOURS`, of each that has become overdue (once), of each
+//! online dossier no one has received after a whole working day (once), and once a day of
+//! everything still overdue. Runs with the periodic job on every instance; the markers
 //! it sets make each reminder go out once.
 
 use super::{every, JobError, Shutdown};
@@ -8,6 +9,7 @@ use crate::app::state::AppState;
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
 use smartcity_db::places;
 use smartcity_db::reminders;
+use smartcity_domain::dossier::unreceived_notice;
 use smartcity_domain::reminder::{
     digest_notice, reminder_notice, vietnam_date, vietnam_offset, Reminder, Subject,
 };
@@ -70,6 +72,16 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, JobEr
             {
                 sent += 1;
             }
+        }
+    }
+
+    // Online dossiers no one has received after a whole working day: the citizen is waiting.
+    let submitted_by = state.config.calendar.waited_since(today, 1);
+    let waiting = state.db(move |conn| reminders::unreceived(conn, submitted_by)).await?;
+    for dossier in waiting {
+        let notice = unreceived_notice(&dossier.code, &dossier.procedure_name);
+        if state.db(move |conn| reminders::remind_unreceived(conn, &dossier, &notice, at)).await? {
+            sent += 1;
         }
     }
 

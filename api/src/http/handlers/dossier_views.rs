@@ -2,7 +2,7 @@
 //! agency that owns it (everything).
 
 use super::utc;
-use crate::app::dossiers::deadline_of;
+use crate::app::dossiers::{deadline_of, today};
 use crate::app::state::AppState;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -58,6 +58,8 @@ pub struct CitizenDossier {
     finished_on: Option<NaiveDate>,
     #[serde(flatten)]
     deadline: Deadline,
+    /// While no one has received it (status 1): the working days it has waited so far.
+    waiting_working_days: Option<i64>,
     timeline: Vec<TimelineStep>,
     /// The agency's slips (receipt, request, refusal, apology), to download.
     slips: Vec<SlipView>,
@@ -105,6 +107,8 @@ pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
     let procedure = ProcedureRef { code: dossier.procedure_code.clone(), name: procedure_name };
     CitizenDossier {
         deadline: deadline_of(state, &dossier),
+        waiting_working_days: (dossier.status == DossierStatus::Submitted.code())
+            .then(|| state.config.calendar.working_days_between(dossier.received_on, today())),
         applicant_name: mask_name(&dossier.applicant_name),
         status: status_view(dossier.status),
         timeline: timeline(events),

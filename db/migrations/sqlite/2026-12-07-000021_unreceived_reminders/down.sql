@@ -1,0 +1,1 @@
+ALTER TABLE dossiers DROP COLUMN unreceived_reminded_at;
