@@ -239,6 +239,22 @@ make_photo() {
   echo "$photo"
 }
 
+# make_pdf NAME BYTES: a PDF of about BYTES (a scan's worth of incompressible stream data
+# between a real header and end-of-file marker), generated once into target/bench/NAME;
+# prints its path.
+make_pdf() {
+  local pdf="$PWD/$cache/$1"
+  if [ ! -f "$pdf" ]; then
+    {
+      printf '%%PDF-1.4\n1 0 obj\n<< /Length %d >>\nstream\n' "$2"
+      head -c "$2" /dev/urandom
+      printf '\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n'
+    } >"$pdf.tmp"
+    mv "$pdf.tmp" "$pdf"
+  fi
+  echo "$pdf"
+}
+
 # Requests the server counted, and those not 2xx, as "TOTAL NON_2XX".
 request_counts() {
   curl -fsS "$metrics_base/metrics" | awk '/^smartcity_http_requests_total/ {

@@ -108,6 +108,27 @@ impl Decision {
         }
     }
 
+    /// The statuses the decision named `name` may be taken from (`None` for no such
+    /// decision), for offering only what is possible now.
+    pub fn name_allowed_from(name: &str) -> Option<&'static [DossierStatus]> {
+        let sample = match name {
+            "receive" => Decision::Receive { due_on: None },
+            "refuse" => Decision::Refuse { reason: String::new() },
+            "request_documents" => Decision::RequestDocuments {
+                components: vec![],
+                reason: String::new(),
+                working_days: 1,
+            },
+            "require_payment" => Decision::RequirePayment { amount_vnd: 1, purpose: String::new() },
+            "confirm_payment" => Decision::ConfirmPayment { reference: String::new() },
+            "reschedule" => Decision::Reschedule { due_on: NaiveDate::MIN, reason: String::new() },
+            "done" => Decision::Done,
+            "return_result" => Decision::ReturnResult { tracking_code: None },
+            _ => return None,
+        };
+        Some(sample.allowed_from())
+    }
+
     pub fn slip(&self) -> Option<SlipForm> {
         match self {
             Decision::Receive { .. } => Some(SlipForm::Receipt),

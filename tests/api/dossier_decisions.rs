@@ -277,3 +277,52 @@ async fn a_dossier_whose_documents_do_not_come_in_time_is_stopped() {
     let late = flow.supplement(birth_certificate()).await;
     assert_problem(late, StatusCode::CONFLICT, "decision_not_allowed").await;
 }
+
+#[tokio::test]
+async fn the_wards_staff_receive_an_online_dossier_in_the_console() {
+    use crate::console::{get, hidden, signed_in, with_cookie};
+    let flow = submitted().await;
+    let ward = agency_id(&flow.app, AGENCY).await;
+    flow.app.insert_user("+84909990001", "staff", Some(ward)).await;
+    let staff = signed_in(&flow.app, "+84909990001").await;
+
+    let list = get(&flow.app, "/console/dossiers?origin=online", &staff.cookie).await;
+    let list = list.text().await.unwrap();
+    assert!(list.contains(&flow.code) && list.contains("Trực tuyến"), "{list}");
+    let path = format!("/console/dossiers/{}", flow.code);
+    let page = get(&flow.app, &path, &staff.cookie).await.text().await.unwrap();
+    assert!(page.contains(IDENTITY), "the application, for the agency");
+    assert!(page.contains("giay-chung-sinh"), "the files");
+    assert!(!page.contains("value=\"done\""), "only what the status allows is offered");
+    let csrf = hidden(&page, "csrf");
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        let request = flow.app.client.post(flow.app.url(&format!("{path}/decisions")));
+        with_cookie(request, &staff.cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&fields)
+            .send()
+    };
+    let refused = post(vec![("csrf", csrf.clone()), ("decision", "refuse".into())]).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("role=\"alert\""));
+    let event_id = hidden(&page, "event_id");
+    let received = post(vec![
+        ("csrf", csrf.clone()),
+        ("event_id", event_id),
+        ("decision", "receive".into()),
+        ("officer", "Trần Thị Bích".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(received.status(), StatusCode::SEE_OTHER);
+    let page = get(&flow.app, &path, &staff.cookie).await.text().await.unwrap();
+    assert!(page.contains("2. Được tiếp nhận"), "{page}");
+    let slip_at = page.find("/slips/").expect("the receipt is listed");
+    let start = page[..slip_at].rfind('"').unwrap() + 1;
+    let href = &page[start..slip_at + page[slip_at..].find('"').unwrap()];
+    let slip = get(&flow.app, href, &staff.cookie).await;
+    assert_eq!(slip.headers()["content-type"], "application/pdf");
+    assert!(slip.bytes().await.unwrap().starts_with(b"%PDF-"));
+    assert_eq!(flow.citizen_view().await["status"]["code"], 2, "the citizen sees it received");
+}

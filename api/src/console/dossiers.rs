@@ -7,8 +7,10 @@ use super::forms::Fields;
 use super::layout::{field_error, frame, tr, when, Section};
 use super::session::{Console, CSRF_FIELD};
 use crate::app::auth::{ActingAgency, Admin};
+use crate::app::dossier_decisions::{self, DecisionRequest};
 use crate::app::dossiers::{self, AgencyListing, StatusEvent};
 use crate::app::error::ApiError;
+use crate::app::online_dossiers::{self, AgencyDetail};
 use crate::app::places::{self, Directory};
 use crate::app::state::AppState;
 use crate::http::extract::ApiQuery;
@@ -17,8 +19,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
-use smartcity_db::dossiers::{DossierDetail, DossierRow};
-use smartcity_domain::dossier::DossierStatus;
+use smartcity_db::dossiers::DossierRow;
+use smartcity_db::online_dossiers::DossierFileRow;
+use smartcity_domain::application::Application;
+use smartcity_domain::decision::{Decision, DecisionFields, SlipForm};
+use smartcity_domain::dossier::{DossierOrigin, DossierStatus};
 use smartcity_domain::Lang;
 
 const PER_PAGE: i64 = 25;
@@ -38,6 +43,9 @@ pub struct DossierQuery {
     received_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     received_to: Option<String>,
+    /// `online`: only those citizens submitted in the app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     page: Option<u32>,
 }
@@ -67,6 +75,7 @@ impl DossierQuery {
             procedure_code: given(&self.procedure).map(str::to_string),
             received_from: date("received_from", &self.received_from)?,
             received_to: date("received_to", &self.received_to)?,
+            origin: given(&self.origin).is_some().then_some(DossierOrigin::Online),
             ..AgencyListing::default()
         })
     }
@@ -151,7 +160,10 @@ fn list_row(state: &AppState, lang: Lang, row: &DossierRow, query: &DossierQuery
         tr data-code=(row.code) {
             td { a href={ "/console/dossiers/" (row.code) (agency) } { (row.code) } }
             td { (row.procedure_code) }
-            td { (row.applicant_name) }
+            td {
+                (row.applicant_name)
+                @if row.origin == DossierOrigin::Online { " " span.badge.online { (tr(lang, "Trực tuyến", "Online")) } }
+            }
             td { (row.received_on.format("%d/%m/%Y")) }
             td { (row.due_on.format("%d/%m/%Y")) (overdue_badge(state, lang, row)) }
             td { span.badge { (status_label(lang, row.status)) } }
@@ -185,6 +197,7 @@ fn filters(lang: Lang, q: &DossierQuery, directory: &Directory, admin: bool) -> 
             label { (t("Tiếp nhận từ", "Received from")) input type="date" name="received_from" value=[given(&q.received_from)]; }
             label { (t("đến", "to")) input type="date" name="received_to" value=[given(&q.received_to)]; }
             label { span { input type="checkbox" name="overdue" value="1" checked[q.overdue.is_some()]; " " (t("Quá hạn", "Overdue")) } }
+            label { span { input type="checkbox" name="origin" value="online" checked[q.origin.is_some()]; " " (t("Nộp trực tuyến", "Submitted online")) } }
             button type="submit" { (t("Lọc", "Filter")) }
         }
     }
@@ -203,8 +216,116 @@ pub async fn page(
     chosen: web::Query<ChosenAgency>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = acting(&console, chosen.agency.as_deref())?.ok_or_else(ApiError::not_found)?;
-    let detail = dossiers::for_agency(&state, &agency, code.into_inner()).await?;
-    Ok(detail_page(&state, &console, &detail, chosen.agency.as_deref(), None, StatusCode::OK))
+    let detail = online_dossiers::submitted_to(&state, &agency, code.into_inner()).await?;
+    let shown = Shown { chosen: chosen.agency.as_deref(), refused: None, decision_refused: None };
+    Ok(detail_page(&state, &console, &detail, shown, StatusCode::OK))
+}
+
+/// `POST /console/dossiers/{code}/decisions`: a decision, through the same use case as
+/// `POST /v1/agency/dossiers/{code}/decisions`.
+pub async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    console: Console,
+    code: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let fields = Fields::parse(&body)?;
+    console.check_form(&req, fields.get(CSRF_FIELD))?;
+    let chosen = fields.text("agency");
+    let agency = acting(&console, chosen.as_deref())?.ok_or_else(ApiError::not_found)?;
+    let code = code.into_inner();
+    let decided = match decision_request(&fields) {
+        Ok(request) => dossier_decisions::decide(&state, &agency, &code, request).await.map(|_| ()),
+        Err(refused) => Err(refused),
+    };
+    match decided {
+        Ok(()) => Ok(back_to(&code, chosen.as_deref())),
+        Err(refused) if refused.code.status() >= 500 || refused.code.status() == 404 => {
+            Err(refused)
+        }
+        Err(refused) => {
+            let detail = online_dossiers::submitted_to(&state, &agency, code).await?;
+            let status =
+                StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let shown = Shown {
+                chosen: chosen.as_deref(),
+                refused: None,
+                decision_refused: Some(&refused),
+            };
+            Ok(detail_page(&state, &console, &detail, shown, status))
+        }
+    }
+}
+
+fn back_to(code: &str, chosen: Option<&str>) -> HttpResponse {
+    let back = chosen.map(|a| format!("?agency={a}")).unwrap_or_default();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/console/dossiers/{code}{back}")))
+        .finish()
+}
+
+/// The decision form's fields as the API's; its id was made when the page was shown, so
+/// sending the form twice decides once.
+fn decision_request(fields: &Fields) -> Result<DecisionRequest, ApiError> {
+    let number = |name: &str| -> Result<Option<i64>, ApiError> {
+        fields
+            .text(name)
+            .map(|v| v.replace(['.', ' '], "").parse::<i64>())
+            .transpose()
+            .map_err(|_| ApiError::invalid_field(name, "Nhập một số", "Enter a number"))
+    };
+    let due_on = fields
+        .text("due_on")
+        .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
+        .transpose()
+        .map_err(|_| ApiError::invalid_field("due_on", "Ngày không hợp lệ", "Invalid date"))?;
+    let components: Vec<String> =
+        fields.pairs().filter(|(n, _)| *n == "components").map(|(_, v)| v.to_string()).collect();
+    Ok(DecisionRequest {
+        fields: DecisionFields {
+            decision: fields.get("decision").unwrap_or_default().to_string(),
+            due_on,
+            reason: fields.text("reason"),
+            components: (!components.is_empty()).then_some(components),
+            working_days: number("working_days")?.map(|d| u32::try_from(d).unwrap_or(u32::MAX)),
+            amount_vnd: number("amount_vnd")?,
+            purpose: fields.text("purpose"),
+            reference: fields.text("reference"),
+            tracking_code: fields.text("tracking_code"),
+        },
+        event_id: fields.text("event_id"),
+        officer: fields.text("officer"),
+    })
+}
+
+/// `GET /console/dossiers/{code}/files/{id}` and `…/slips/{id}`: a submitted file or a slip.
+pub async fn download(
+    state: web::Data<AppState>,
+    console: Console,
+    path: web::Path<(String, String, String)>,
+    chosen: web::Query<ChosenAgency>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, kind, id) = path.into_inner();
+    let agency = acting(&console, chosen.agency.as_deref())?.ok_or_else(ApiError::not_found)?;
+    let (media_type, bytes) = match kind.as_str() {
+        "files" => {
+            let (row, bytes) =
+                online_dossiers::file_for_agency(&state, &agency, code.clone(), id).await?;
+            (crate::http::handlers::dossier_views::media_type(row.file_type), bytes)
+        }
+        "slips" => (
+            "application/pdf",
+            dossier_decisions::slip_for_agency(&state, &agency, code.clone(), id).await?,
+        ),
+        _ => return Err(ApiError::not_found()),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media_type))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment"))
+        .body(bytes))
 }
 
 /// `POST /console/dossiers/{code}`: a status event typed in by hand.
@@ -225,27 +346,20 @@ pub async fn record(
         Err(refused) => Err(refused),
     };
     match recorded {
-        Ok(()) => {
-            let back = chosen.map(|a| format!("?agency={a}")).unwrap_or_default();
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/console/dossiers/{code}{back}")))
-                .finish())
-        }
+        Ok(()) => Ok(back_to(&code, chosen.as_deref())),
         Err(refused) if refused.code.status() >= 500 || refused.code.status() == 404 => {
             Err(refused)
         }
         Err(refused) => {
-            let detail = dossiers::for_agency(&state, &agency, code).await?;
+            let detail = online_dossiers::submitted_to(&state, &agency, code).await?;
             let status =
                 StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            Ok(detail_page(
-                &state,
-                &console,
-                &detail,
-                chosen.as_deref(),
-                Some((&fields, &refused)),
-                status,
-            ))
+            let shown = Shown {
+                chosen: chosen.as_deref(),
+                refused: Some((&fields, &refused)),
+                decision_refused: None,
+            };
+            Ok(detail_page(&state, &console, &detail, shown, status))
         }
     }
 }
@@ -281,14 +395,22 @@ fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
+/// What the dossier page shows besides the dossier: the agency an administrator chose, and a
+/// form refused with what was typed in it.
+struct Shown<'a> {
+    chosen: Option<&'a str>,
+    refused: Option<(&'a Fields, &'a ApiError)>,
+    decision_refused: Option<&'a ApiError>,
+}
+
 fn detail_page(
     state: &AppState,
     console: &Console,
-    detail: &DossierDetail,
-    chosen: Option<&str>,
-    refused: Option<(&Fields, &ApiError)>,
+    (detail, submitted): &AgencyDetail,
+    shown: Shown<'_>,
     status: StatusCode,
 ) -> HttpResponse {
+    let Shown { chosen, refused, decision_refused } = shown;
     let lang = console.lang;
     let t = |vi, en| tr(lang, vi, en);
     let row = &detail.dossier;
@@ -335,8 +457,17 @@ fn detail_page(
                         }
                     }
                 }
+                (submitted_block(lang, row, submitted.as_ref(), chosen))
+                @if !detail.slips.is_empty() {
+                    h2 { (t("Phiếu", "Slips")) }
+                    ul #slips { @for slip in &detail.slips {
+                        li { a href={ "/console/dossiers/" (row.code) "/slips/" (slip.id) (agency_query(chosen)) } {
+                            (SlipForm::from_number(slip.form).map_or("", SlipForm::title_vi)) } " " span.when { (when(slip.created_at)) } }
+                    } }
+                }
             }
             div {
+                (decision_form(lang, console, row, submitted.as_ref(), chosen, decision_refused))
                 h2 { (t("Ghi nhận bước xử lý", "Record a step")) }
                 form.card method="post" action={ "/console/dossiers/" (row.code) } {
                     input type="hidden" name=(CSRF_FIELD) value=(console.csrf);
@@ -380,4 +511,107 @@ fn detail_page(
     let title = format!("{} {}", t("Hồ sơ", "Dossier"), row.code);
     let page = frame(lang, Some(console), Section::Dossiers, &title, body);
     HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.into_string())
+}
+
+fn agency_query(chosen: Option<&str>) -> String {
+    chosen.map(|a| format!("?agency={a}")).unwrap_or_default()
+}
+
+/// What the citizen submitted online: the applicant, the return method, the files.
+fn submitted_block(
+    lang: Lang,
+    row: &DossierRow,
+    submitted: Option<&(Application, Vec<DossierFileRow>)>,
+    chosen: Option<&str>,
+) -> Markup {
+    let t = |vi, en| tr(lang, vi, en);
+    let Some((application, files)) = submitted else {
+        return html! {};
+    };
+    let applicant = &application.applicant;
+    html! {
+        h2 { (t("Hồ sơ nộp trực tuyến", "Submitted online")) }
+        div.card #application {
+            dl.facts {
+                dt { (t("Người nộp", "Applicant")) } dd { (applicant.name) " · " (applicant.kind.as_str()) }
+                dt { (t("Số định danh", "Identity number")) } dd { (applicant.identity_number.as_str()) }
+                dt { (t("Địa chỉ", "Address")) } dd { (applicant.address.street) ", " (applicant.address.ward) ", " (applicant.address.province) }
+                @if let Some(proxy) = &application.proxy {
+                    dt { (t("Người nộp thay", "Submitted by proxy")) } dd { (proxy.name) " (" (proxy.relation) ") · " (proxy.identity_number.as_str()) }
+                }
+                dt { (t("Nhận kết quả", "Result by")) } dd { (application.return_method.as_str()) @if let Some(address) = &application.postal_address { " · " (address) } }
+                @for (name, value) in &application.form { dt { (name) } dd { (value) } }
+            }
+            ul #files { @for file in files {
+                li { a href={ "/console/dossiers/" (row.code) "/files/" (file.id) (agency_query(chosen)) } { (file.component_code) " (" (file.file_type.as_str()) ", " (file.byte_size / 1024) " KiB)" } }
+            } }
+        }
+    }
+}
+
+/// The decisions the dossier's status allows now, as one form.
+fn decision_form(
+    lang: Lang,
+    console: &Console,
+    row: &DossierRow,
+    submitted: Option<&(Application, Vec<DossierFileRow>)>,
+    chosen: Option<&str>,
+    refused: Option<&ApiError>,
+) -> Markup {
+    let t = |vi, en| tr(lang, vi, en);
+    let Some(current) = DossierStatus::from_code(row.status) else {
+        return html! {};
+    };
+    let choices: Vec<(&str, &str, &str)> = [
+        ("receive", "Tiếp nhận (phiếu 01)", "Receive (slip 01)"),
+        ("refuse", "Từ chối tiếp nhận (phiếu 03)", "Refuse at intake (slip 03)"),
+        ("request_documents", "Yêu cầu bổ sung (phiếu 02)", "Request documents (slip 02)"),
+        ("require_payment", "Yêu cầu nộp phí, lệ phí", "Require payment"),
+        ("confirm_payment", "Xác nhận đã thanh toán", "Confirm payment"),
+        ("reschedule", "Hẹn lại ngày trả (phiếu 04)", "Reschedule (slip 04)"),
+        ("done", "Đã có kết quả", "Done"),
+        ("return_result", "Đã trả kết quả", "Result returned"),
+    ]
+    .into_iter()
+    .filter(|(name, ..)| {
+        Decision::name_allowed_from(name).is_some_and(|from| from.contains(&current))
+    })
+    .collect();
+    if choices.is_empty() {
+        return html! {};
+    }
+    let components: Vec<&str> = submitted
+        .map(|(_, files)| files.iter().map(|f| f.component_code.as_str()).collect())
+        .unwrap_or_default();
+    html! {
+        h2 { (t("Quyết định", "Decide")) }
+        form.card #decision method="post" action={ "/console/dossiers/" (row.code) "/decisions" } {
+            @if let Some(error) = refused { p.notice.bad role="alert" { (error.detail_in(lang)) } }
+            input type="hidden" name=(CSRF_FIELD) value=(console.csrf);
+            input type="hidden" name="event_id" value={ "console-" (uuid::Uuid::new_v4()) };
+            @if let Some(agency) = chosen { input type="hidden" name="agency" value=(agency); }
+            div.field {
+                label for="decision-kind" { (t("Bước", "Step")) }
+                select #decision-kind name="decision" required {
+                    @for (name, vi, en) in &choices { option value=(name) { (t(vi, en)) } }
+                }
+            }
+            div.field { label for="decision-due" { (t("Ngày hẹn trả", "Due date")) } input #decision-due type="date" name="due_on"; }
+            div.field { label for="decision-reason" { (t("Lý do, nội dung", "Reason")) } textarea #decision-reason name="reason" {} }
+            @if !components.is_empty() {
+                fieldset.field { legend { (t("Thành phần cần bổ sung", "Components to bring")) }
+                    @for code in components.iter().collect::<std::collections::BTreeSet<_>>() {
+                        label { input type="checkbox" name="components" value=(code); " " (code) }
+                    }
+                }
+            }
+            div.field { label for="decision-days" { (t("Số ngày làm việc để bổ sung", "Working days to bring them")) } input #decision-days type="number" min="1" max="30" name="working_days"; }
+            div.field { label for="decision-amount" { (t("Số tiền (đồng)", "Amount (VND)")) } input #decision-amount name="amount_vnd" inputmode="numeric"; }
+            div.field { label for="decision-purpose" { (t("Khoản thu", "What it is for")) } input #decision-purpose name="purpose"; }
+            div.field { label for="decision-reference" { (t("Mã giao dịch thanh toán", "Payment reference")) } input #decision-reference name="reference"; }
+            div.field { label for="decision-tracking" { (t("Mã bưu gửi", "Postal tracking code")) } input #decision-tracking name="tracking_code"; }
+            div.field { label for="decision-officer" { (t("Cán bộ", "Officer")) } input #decision-officer name="officer"; }
+            button type="submit" { (t("Thực hiện", "Decide")) }
+        }
+    }
 }

@@ -67,6 +67,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                 "/dossiers/{code}",
                 vec![web::get().to(dossiers::page), web::post().to(dossiers::record)],
             ))
+            .service(at("/dossiers/{code}/decisions", vec![web::post().to(dossiers::decide)]))
+            .service(at("/dossiers/{code}/{kind}/{id}", vec![web::get().to(dossiers::download)]))
             .service(at(
                 "/admin/staff",
                 vec![web::get().to(admin::staff), web::post().to(admin::create_staff)],
