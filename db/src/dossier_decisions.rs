@@ -3,17 +3,18 @@
 //! against the dossier's status with its row held, and written with its timeline entry (and
 //! the followers' notices) in one transaction.
 
-use crate::dossiers::{append_event, DossierRow, EventInput, EventOutcome, SlipRow};
+use crate::dossiers::{append_event, followers, DossierRow, EventInput, EventOutcome, SlipRow};
 use crate::online_dossiers::{insert_files, NewDossierFile};
 use crate::pool::write_transaction;
 use crate::schema::{
-    dossier_applications, dossier_events, dossier_requests, dossier_slips, dossiers,
+    dossier_applications, dossier_events, dossier_requests, dossier_results, dossier_slips,
+    dossiers, procedures,
 };
-use crate::{webhooks, DbConn, DbError};
+use crate::{notifications, webhooks, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use smartcity_domain::decision::{judge, Decision, NotAllowed, SlipForm};
-use smartcity_domain::dossier::DossierStatus;
+use smartcity_domain::dossier::{rescheduled_notice, DossierStatus};
 use smartcity_domain::webhook::WebhookEvent;
 
 /// A slip already in the object store, to be listed with its dossier.
@@ -142,6 +143,17 @@ pub fn decide(
             reopens: false,
         };
         append_event(conn, code, &event, deciding.now)?;
+        if let Decision::Reschedule { due_on, .. } = decision {
+            // The status stays, so the event itself tells no one: the apology does.
+            let procedure_name = procedures::table
+                .find(&row.procedure_code)
+                .select(procedures::name)
+                .first::<String>(conn)?;
+            let notice = rescheduled_notice(code, &procedure_name, *due_on);
+            for user_id in followers(conn, code)? {
+                notifications::insert(conn, &user_id, &notice, deciding.now)?;
+            }
+        }
         if let Some(slip) = &deciding.slip {
             insert_slip(conn, code, slip, deciding.now)?;
         }
@@ -325,4 +337,63 @@ pub fn stop_unanswered(
         };
         Ok(matches!(append_event(conn, code, &event, now)?, EventOutcome::Recorded { .. }))
     })
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dossier_results)]
+pub struct ResultRow {
+    pub dossier_code: String,
+    pub storage_key: String,
+    pub byte_size: i64,
+    pub sha256: String,
+    pub attached_at: NaiveDateTime,
+}
+
+#[derive(Debug)]
+pub enum AttachOutcome {
+    /// Attached; the key of the document it replaced, to remove from the store.
+    Attached {
+        replaced: Option<String>,
+    },
+    /// Only a dossier that is done (9) or whose result was returned (10) has a result.
+    NotDone(DossierStatus),
+    NoDossier,
+    OtherAgency,
+}
+
+/// Attaches the result document to one of the agency's dossiers once it is done.
+pub fn attach_result(
+    conn: &mut DbConn,
+    agency_id: &str,
+    code: &str,
+    result: &ResultRow,
+) -> Result<AttachOutcome, DbError> {
+    write_transaction(conn, |conn| {
+        let Some(row) = hold(conn, code)? else {
+            return Ok(AttachOutcome::NoDossier);
+        };
+        if row.agency_id != agency_id {
+            return Ok(AttachOutcome::OtherAgency);
+        }
+        let status = status_of(&row)?;
+        if !status.is_finished() {
+            return Ok(AttachOutcome::NotDone(status));
+        }
+        let replaced = result_of(conn, code)?.map(|before| before.storage_key);
+        diesel::delete(dossier_results::table.find(code)).execute(conn)?;
+        diesel::insert_into(dossier_results::table)
+            .values((
+                dossier_results::dossier_code.eq(code),
+                dossier_results::storage_key.eq(&result.storage_key),
+                dossier_results::byte_size.eq(result.byte_size),
+                dossier_results::sha256.eq(&result.sha256),
+                dossier_results::attached_at.eq(result.attached_at),
+            ))
+            .execute(conn)?;
+        Ok(AttachOutcome::Attached { replaced })
+    })
+}
+
+pub fn result_of(conn: &mut DbConn, code: &str) -> Result<Option<ResultRow>, DbError> {
+    Ok(dossier_results::table.find(code).select(ResultRow::as_select()).first(conn).optional()?)
 }

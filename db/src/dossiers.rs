@@ -2,7 +2,7 @@
 
 use crate::pool::write_transaction;
 use crate::schema::{
-    agencies, dossier_events, dossier_follows, dossier_slips, dossiers, procedures,
+    agencies, dossier_events, dossier_follows, dossier_results, dossier_slips, dossiers, procedures,
 };
 use crate::words::Stored;
 use crate::{notifications, DbConn, DbError};
@@ -260,7 +260,7 @@ pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<DossierRow>, DbError
     Ok(dossiers::table.find(code).select(DossierRow::as_select()).first(conn).optional()?)
 }
 
-fn followers(conn: &mut DbConn, code: &str) -> Result<Vec<String>, DbError> {
+pub(crate) fn followers(conn: &mut DbConn, code: &str) -> Result<Vec<String>, DbError> {
     Ok(dossier_follows::table
         .filter(dossier_follows::dossier_code.eq(code))
         .select(dossier_follows::user_id)
@@ -363,6 +363,8 @@ pub struct DossierDetail {
     pub agency_name: String,
     pub events: Vec<EventRow>,
     pub slips: Vec<SlipRow>,
+    /// When the agency attached the result document, if it did.
+    pub result_attached_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -398,7 +400,19 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, Db
     };
     let events = events(conn, code)?;
     let slips = slips(conn, code)?;
-    Ok(Some(DossierDetail { dossier, procedure_name, agency_name, events, slips }))
+    let result_attached_at = dossier_results::table
+        .find(code)
+        .select(dossier_results::attached_at)
+        .first(conn)
+        .optional()?;
+    Ok(Some(DossierDetail {
+        dossier,
+        procedure_name,
+        agency_name,
+        events,
+        slips,
+        result_attached_at,
+    }))
 }
 
 #[derive(Debug, Default, Clone)]

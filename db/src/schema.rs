@@ -246,6 +246,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    dossier_results (dossier_code) {
+        dossier_code -> Text,
+        storage_key -> Text,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        attached_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     agency_webhooks (agency_id) {
         agency_id -> Text,
         url -> Text,
@@ -340,6 +350,7 @@ diesel::joinable!(dossier_applications -> dossiers (dossier_code));
 diesel::joinable!(dossier_applications -> users (submitted_by));
 diesel::joinable!(dossier_files -> dossiers (dossier_code));
 diesel::joinable!(dossier_slips -> dossiers (dossier_code));
+diesel::joinable!(dossier_results -> dossiers (dossier_code));
 diesel::joinable!(agency_webhooks -> agencies (agency_id));
 diesel::joinable!(webhook_outbox -> agency_webhooks (agency_id));
 diesel::joinable!(dossier_requests -> dossiers (dossier_code));
@@ -533,6 +544,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_slips,
     dossier_requests,
     agency_webhooks,
+    dossier_results,
     webhook_outbox,
     notifications,
     revisions,

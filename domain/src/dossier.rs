@@ -447,6 +447,29 @@ pub fn submitted_notice(code: &str, procedure_name: &str) -> Notice {
     }
 }
 
+/// What a follower is told when the agency moves the due date later: the new date, with the
+/// apology the slip carries.
+pub fn rescheduled_notice(code: &str, procedure_name: &str, due_on: NaiveDate) -> Notice {
+    let kind = NotificationKind::DossierStatus;
+    let day = due_on.format("%d/%m/%Y");
+    Notice {
+        kind,
+        title_vi: format!("Hồ sơ {code}: hẹn lại ngày trả kết quả"),
+        body_vi: format!(
+            "Cơ quan xin lỗi vì hồ sơ \"{procedure_name}\" chưa có kết quả đúng hẹn; ngày hẹn mới: {day}."
+        ),
+        title_en: format!("Dossier {code}: new appointment"),
+        body_en: format!(
+            "The agency apologises that \"{procedure_name}\" is not ready on time; the new date: {day}."
+        ),
+        data: BTreeMap::from([
+            ("kind", kind.as_str().to_string()),
+            ("dossier_code", code.to_string()),
+            ("due_on", due_on.to_string()),
+        ]),
+    }
+}
+
 /// What the agency's staff are told of an online dossier no one has received after a working
 /// day: the citizen is waiting.
 pub fn unreceived_notice(code: &str, procedure_name: &str) -> Notice {

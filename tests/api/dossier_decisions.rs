@@ -66,6 +66,13 @@ impl Flow {
         text.split_whitespace().collect::<String>()
     }
 
+    async fn attach_result(&self, bytes: Vec<u8>) -> reqwest::Response {
+        let path = format!("/v1/agency/dossiers/{}/result", self.code);
+        let part = Part::bytes(bytes).file_name("ket-qua.pdf").mime_str("application/pdf").unwrap();
+        let req = self.app.client.put(self.app.url(&path)).header("x-api-key", &self.key);
+        req.multipart(Form::new().part("file", part)).send().await.unwrap()
+    }
+
     async fn supplement(&self, form: Form) -> reqwest::Response {
         let path = format!("/v1/dossiers/{}/supplements", self.code);
         let req = self.app.client.post(self.app.url(&path)).bearer_auth(&self.citizen);
@@ -173,7 +180,19 @@ async fn a_dossier_goes_from_receipt_to_result_with_its_slips_and_the_citizen_to
     let apology = flow.slip_text(4).await;
     assert!(apology.contains(&later.format("%d/%m/%Y").to_string()), "{apology}");
     assert!(apology.contains(&due.format("%d/%m/%Y").to_string()), "the first date too");
+    let early = flow.attach_result(pdf("giay khai sinh")).await;
+    assert_problem(early, StatusCode::CONFLICT, "decision_not_allowed").await;
     flow.decided(json!({"decision": "done"})).await;
+    let not_pdf = flow.attach_result(b"GIF89a not a certificate".to_vec()).await;
+    assert_eq!(
+        assert_problem(not_pdf, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await["field"],
+        "file"
+    );
+    assert_eq!(flow.attach_result(pdf("giay khai sinh")).await.status(), StatusCode::OK);
+    let result_url = flow.citizen_view().await["result_url"].as_str().unwrap().to_string();
+    let result = flow.app.get_auth(&result_url, &flow.citizen).await;
+    assert_eq!(result.headers()["content-type"], "application/pdf");
+    assert_eq!(result.bytes().await.unwrap(), pdf("giay khai sinh"), "the result, as attached");
     let returned =
         flow.decided(json!({"decision": "return_result", "tracking_code": "EB123456789VN"})).await;
     assert_eq!(returned["dossier"]["status"]["code"], 10);
@@ -194,8 +213,9 @@ async fn a_dossier_goes_from_receipt_to_result_with_its_slips_and_the_citizen_to
         .await
         .unwrap();
     let told = flow.app.inbox_rows(user.id).await;
+    assert!(told.iter().any(|n| n.title_vi.contains("hẹn lại ngày trả kết quả")), "the apology");
     assert!(
-        told.iter().filter(|n| n.title_vi.contains(&flow.code)).count() >= 6,
+        told.iter().filter(|n| n.title_vi.contains(&flow.code)).count() >= 7,
         "a notice per change"
     );
     flow.refused(

@@ -12,17 +12,22 @@ use crate::app::online_dossiers::{
 };
 use crate::app::state::AppState;
 use bytes::Bytes;
-use smartcity_db::dossier_decisions::{self, DecideOutcome, Deciding, NewSlip, SupplementOutcome};
+use sha2::{Digest, Sha256};
+use smartcity_db::dossier_decisions::{
+    self, AttachOutcome, DecideOutcome, Deciding, NewSlip, ResultRow, SupplementOutcome,
+};
 use smartcity_db::dossiers::DossierDetail;
 use smartcity_db::procedures::{self, ProcedureRow};
+use smartcity_domain::application::sniff_file;
 use smartcity_domain::decision::{judge, Decision, DecisionFields, NotAllowed, SlipForm};
 use smartcity_domain::dossier::DossierStatus;
-use smartcity_domain::procedure::Component;
+use smartcity_domain::procedure::{Component, FileType};
 use smartcity_domain::validation::clean_text;
 use smartcity_slips::{Slip, SlipComponent, SlipDossier};
 
-/// Prefix of the object store's keys for slips.
+/// Prefixes of the object store's keys for slips and result documents.
 const SLIP_KEY_PREFIX: &str = "dossier-slips";
+const RESULT_KEY_PREFIX: &str = "dossier-results";
 
 /// A decision as the agency's system or its staff send it.
 pub struct DecisionRequest {
@@ -348,4 +353,78 @@ pub async fn slip_for_citizen(
 ) -> Result<Bytes, ApiError> {
     let detail = lookup(state, code, &caller.user.phone, client).await?;
     slip_bytes(state, detail.dossier.code, id).await
+}
+
+/// Attaches the result document (a PDF: the certificate, the licence) to one of the acting
+/// agency's dossiers once it is done; the citizen who proves the dossier downloads it.
+pub async fn attach_result(
+    state: &AppState,
+    agency: &ActingAgency,
+    code: &str,
+    pdf: Vec<u8>,
+) -> Result<AgencyDetail, ApiError> {
+    let code = smartcity_domain::dossier::parse_dossier_code("code", code)?;
+    if sniff_file(&pdf) != Some(FileType::Pdf) {
+        return Err(ApiError::invalid_field(
+            "file",
+            "Kết quả phải là tệp PDF (xét theo nội dung tệp)",
+            "The result must be a PDF (judged by its content)",
+        ));
+    }
+    let storage_key = format!("{RESULT_KEY_PREFIX}/{}.pdf", uuid::Uuid::new_v4().simple());
+    let result = ResultRow {
+        dossier_code: code.clone(),
+        storage_key: storage_key.clone(),
+        byte_size: pdf.len() as i64,
+        sha256: Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect(),
+        attached_at: smartcity_db::now(),
+    };
+    state.photos.put(&storage_key, Bytes::from(pdf)).await?;
+    let agency_id = agency.agency_id().to_string();
+    let attached_code = code.clone();
+    let outcome = state
+        .db(move |conn| dossier_decisions::attach_result(conn, &agency_id, &attached_code, &result))
+        .await;
+    let stale = match outcome {
+        Ok(AttachOutcome::Attached { replaced }) => replaced,
+        other => {
+            if let Err(err) = state.photos.delete(&storage_key).await {
+                tracing::warn!(key = %storage_key, error = %err, "could not remove a refused result");
+            }
+            return Err(match other? {
+                AttachOutcome::NotDone(status) => {
+                    ApiError::new(ErrorCode::DecisionNotAllowed).with_field("code").with_detail(
+                        format!(
+                            "Hồ sơ đang \"{}\": chưa có kết quả để đính kèm",
+                            status.label_vi()
+                        ),
+                        format!("The dossier is \"{}\": it has no result yet", status.label_en()),
+                    )
+                }
+                _ => ApiError::not_found(),
+            });
+        }
+    };
+    if let Some(key) = stale {
+        if let Err(err) = state.photos.delete(&key).await {
+            tracing::warn!(%key, error = %err, "could not remove a replaced result");
+        }
+    }
+    submitted_to(state, agency, code).await
+}
+
+/// The result document of a dossier the signed-in citizen proves.
+pub async fn result_for_citizen(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    client: &str,
+) -> Result<Bytes, ApiError> {
+    let detail = lookup(state, code, &caller.user.phone, client).await?;
+    let code = detail.dossier.code;
+    let row = state
+        .db(move |conn| dossier_decisions::result_of(conn, &code))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(state.photos.get(&row.storage_key).await?)
 }

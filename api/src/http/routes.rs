@@ -98,6 +98,10 @@ fn mount(r: &mut Routes) {
     );
     r.at("/v1/agency/dossiers/{code}/decisions", vec![(M::POST, web::to(online_dossiers::decide))]);
     r.at(
+        "/v1/agency/dossiers/{code}/result",
+        vec![(M::PUT, web::to(online_dossiers::attach_result))],
+    );
+    r.at(
         "/v1/agency/dossiers/{code}/slips/{slip_id}",
         vec![(M::GET, web::to(online_dossiers::slip_for_agency))],
     );
@@ -107,6 +111,10 @@ fn mount(r: &mut Routes) {
     r.at("/v1/dossiers/lookup", vec![(M::POST, web::to(dossiers::lookup))]);
     r.at("/v1/dossiers/{code}/withdrawal", vec![(M::POST, web::to(online_dossiers::withdraw))]);
     r.at("/v1/dossiers/{code}/supplements", vec![(M::POST, web::to(online_dossiers::supplement))]);
+    r.at(
+        "/v1/dossiers/{code}/result",
+        vec![(M::GET, web::to(online_dossiers::result_for_citizen))],
+    );
     r.at(
         "/v1/dossiers/{code}/slips/{slip_id}",
         vec![(M::GET, web::to(online_dossiers::slip_for_citizen))],

@@ -63,6 +63,8 @@ pub struct CitizenDossier {
     timeline: Vec<TimelineStep>,
     /// The agency's slips (receipt, request, refusal, apology), to download.
     slips: Vec<SlipView>,
+    /// Where to download the result document, once the agency attached it.
+    result_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,7 +105,8 @@ fn timeline(events: Vec<EventRow>) -> Vec<TimelineStep> {
 }
 
 pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
-    let DossierDetail { dossier, procedure_name, agency_name, events, slips } = detail;
+    let DossierDetail { dossier, procedure_name, agency_name, events, slips, result_attached_at } =
+        detail;
     let procedure = ProcedureRef { code: dossier.procedure_code.clone(), name: procedure_name };
     CitizenDossier {
         deadline: deadline_of(state, &dossier),
@@ -113,6 +116,7 @@ pub fn citizen_view(state: &AppState, detail: DossierDetail) -> CitizenDossier {
         status: status_view(dossier.status),
         timeline: timeline(events),
         slips: slip_views(slips, "/v1/dossiers"),
+        result_url: result_attached_at.map(|_| format!("/v1/dossiers/{}/result", dossier.code)),
         code: dossier.code,
         procedure,
         agency_name,

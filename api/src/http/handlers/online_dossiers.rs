@@ -270,3 +270,37 @@ pub async fn decide(
     Ok(response
         .json(DecisionTaken { recorded, dossier: submitted_view(&state, detail, submitted) }))
 }
+
+/// `PUT /v1/agency/dossiers/{code}/result` (multipart, one `file`, a PDF): the result
+/// document, once the dossier is done.
+pub async fn attach_result(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AgencyCaller,
+    code: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !multipart::is_multipart(&req) {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType).with_field("Content-Type"));
+    }
+    let limit = smartcity_domain::application::MAX_FILE_BYTES;
+    let form = multipart::read_file_form(&req, body, "file", limit, |_| Ok(())).await?;
+    let pdf = form.file.ok_or_else(|| {
+        ApiError::invalid_field("file", "Thiếu tệp `file`", "The `file` part is missing")
+    })?;
+    let (detail, submitted) =
+        dossier_decisions::attach_result(&state, &caller.0, &code, pdf).await?;
+    Ok(HttpResponse::Ok().json(submitted_view(&state, detail, submitted)))
+}
+
+/// `GET /v1/dossiers/{code}/result`: the result document, for the citizen whose phone is the
+/// applicant's.
+pub async fn result_for_citizen(
+    state: web::Data<AppState>,
+    caller: SignedIn,
+    client: ClientAddress,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = dossier_decisions::result_for_citizen(&state, &caller.0, &code, &client.0).await?;
+    Ok(pdf(bytes, &format!("{code}-ket-qua")))
+}
