@@ -207,7 +207,8 @@ pub struct DossierFileRow {
 /// What was submitted online with a dossier: the application as JSON, who submitted it, and
 /// the files in the order they came.
 pub struct Submitted {
-    pub submitted_by: String,
+    /// `None` once the submitter erased their account.
+    pub submitted_by: Option<String>,
     pub application: String,
     pub submitted_at: NaiveDateTime,
     pub files: Vec<DossierFileRow>,
@@ -222,7 +223,7 @@ pub fn submitted(conn: &mut DbConn, code: &str) -> Result<Option<Submitted>, DbE
             dossier_applications::application,
             dossier_applications::submitted_at,
         ))
-        .first::<(String, String, NaiveDateTime)>(conn)
+        .first::<(Option<String>, String, NaiveDateTime)>(conn)
         .optional()?;
     let Some((submitted_by, application, submitted_at)) = found else {
         return Ok(None);

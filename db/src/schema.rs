@@ -200,7 +200,7 @@ diesel::table! {
 diesel::table! {
     dossier_applications (dossier_code) {
         dossier_code -> Text,
-        submitted_by -> Text,
+        submitted_by -> Nullable<Text>,
         application -> Text,
         submitted_at -> Timestamp,
     }

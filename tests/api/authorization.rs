@@ -168,6 +168,12 @@ pub(crate) struct World {
     open311_token: String,
     complaint: String,
     photo: String,
+    /// An online dossier of A's at X: received and done, with a receipt and a result.
+    online_x: String,
+    online_file: String,
+    online_slip: String,
+    /// Another of A's, for the withdrawal row.
+    online_spare: String,
     notification_a: String,
     dead_letter: String,
     routing_rule: Value,
@@ -229,6 +235,32 @@ fn open311_filing(key: &str) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
+}
+
+/// A complete online birth registration at X, as A submits it.
+fn online_form() -> Form {
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n".to_vec();
+    let file = |name: &str| Part::bytes(pdf.clone()).file_name(name.to_string());
+    [
+        ("procedure", "XA-HT-01"),
+        ("agency", X_CODE),
+        ("applicant_type", "citizen"),
+        ("applicant_name", "Nguyễn Thị Ánh"),
+        ("identity_number", "048190001234"),
+        ("province", "Đà Nẵng"),
+        ("ward", "Phường Hải Châu"),
+        ("street", "12 Bạch Đằng"),
+        ("return_method", "counter"),
+    ]
+    .into_iter()
+    .fold(Form::new(), |form, (name, value)| form.text(name, value))
+    .part("files[to-khai]", file("to-khai.pdf"))
+    .part("files[giay-chung-sinh]", file("giay-chung-sinh.pdf"))
+}
+
+fn result_form() -> Form {
+    let pdf = b"%PDF-1.4\n% giay khai sinh\n%%EOF\n".to_vec();
+    Form::new().part("file", Part::bytes(pdf).file_name("ket-qua.pdf"))
 }
 
 impl World {
@@ -370,6 +402,33 @@ impl World {
         let rules = created(app.get_auth("/v1/admin/routing-rules", &admin).await, "rules").await;
         let routing_rule = rules["items"][0].clone();
 
+        let submit = || {
+            app.client
+                .post(app.url("/v1/dossiers"))
+                .bearer_auth(&citizen_a)
+                .multipart(online_form())
+                .send()
+        };
+        let online_x = created(submit().await.unwrap(), "online dossier").await["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let online_spare = created(submit().await.unwrap(), "spare online dossier").await["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let decisions = format!("/v1/agency/dossiers/{online_x}/decisions");
+        for decision in ["receive", "done"] {
+            let decide = app.client.post(app.url(&decisions)).header("x-api-key", &agency_key_x);
+            created(decide.json(&json!({"decision": decision})).send().await.unwrap(), decision)
+                .await;
+        }
+        let seen = app.client.get(app.url(&format!("/v1/agency/dossiers/{online_x}")));
+        let seen =
+            created(seen.header("x-api-key", &agency_key_x).send().await.unwrap(), "x").await;
+        let online_file = seen["files"][0]["id"].as_str().unwrap().to_string();
+        let online_slip = seen["slips"][0]["id"].as_str().unwrap().to_string();
+
         app.insert_user("+84906100009", "citizen", None).await;
         let mut spare_refresh = Vec::new();
         for _ in 0..16 {
@@ -394,6 +453,10 @@ impl World {
             open311_token,
             complaint,
             photo,
+            online_x,
+            online_file,
+            online_slip,
+            online_spare,
             notification_a,
             dead_letter,
             routing_rule,
@@ -515,6 +578,74 @@ fn rows() -> Vec<Row> {
                 }))
             },
         ),
+        row(M::POST, "/v1/dossiers", SIGNED_IN, |_, _| Call {
+            path: "/v1/dossiers".into(),
+            body: Body::Multipart(online_form()),
+        }),
+        row(M::POST, "/v1/dossiers/{code}/withdrawal", A_ONLY_OTHERS_HIDDEN, |w, _| {
+            Call::to(format!("/v1/dossiers/{}/withdrawal", w.online_spare))
+        }),
+        // Nothing was asked of A: A is told so, everyone else that there is no such dossier.
+        row(
+            M::POST,
+            "/v1/dossiers/{code}/supplements",
+            but(A_ONLY_OTHERS_HIDDEN, CitizenA, Status(409)),
+            |w, _| Call {
+                path: format!("/v1/dossiers/{}/supplements", w.online_x),
+                body: Body::Multipart(Form::new().part(
+                    "files[giay-chung-sinh]",
+                    Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("gcs.pdf"),
+                )),
+            },
+        ),
+        row(M::GET, "/v1/dossiers/{code}/slips/{slip_id}", A_ONLY_OTHERS_HIDDEN, |w, _| {
+            Call::to(format!("/v1/dossiers/{}/slips/{}", w.online_x, w.online_slip))
+        }),
+        row(
+            M::PUT,
+            "/v1/agency/dossiers/{code}/result",
+            but(AGENCY, StaffY, Status(404)),
+            |w, _| Call {
+                path: format!("/v1/agency/dossiers/{}/result", w.online_x),
+                body: Body::Multipart(result_form()),
+            },
+        ),
+        row(M::GET, "/v1/dossiers/{code}/result", A_ONLY_OTHERS_HIDDEN, |w, _| {
+            Call::to(format!("/v1/dossiers/{}/result", w.online_x))
+        }),
+        row(M::GET, "/v1/agency/dossiers/{code}", but(AGENCY, StaffY, Status(404)), |w, _| {
+            Call::to(format!("/v1/agency/dossiers/{}", w.online_x))
+        }),
+        row(
+            M::GET,
+            "/v1/agency/dossiers/{code}/files/{file_id}",
+            but(AGENCY, StaffY, Status(404)),
+            |w, _| Call::to(format!("/v1/agency/dossiers/{}/files/{}", w.online_x, w.online_file)),
+        ),
+        row(
+            M::GET,
+            "/v1/agency/dossiers/{code}/slips/{slip_id}",
+            but(AGENCY, StaffY, Status(404)),
+            |w, _| Call::to(format!("/v1/agency/dossiers/{}/slips/{}", w.online_x, w.online_slip)),
+        ),
+        // One id for every caller: the first of X takes the decision, the other repeats it.
+        row(
+            M::POST,
+            "/v1/agency/dossiers/{code}/decisions",
+            but(AGENCY, StaffY, Status(404)),
+            |w, _| {
+                Call::to(format!("/v1/agency/dossiers/{}/decisions", w.online_x))
+                    .json(json!({"decision": "return_result", "event_id": "authz-return"}))
+            },
+        ),
+        row(M::PUT, "/v1/agency/webhook", AGENCY, |_, _| {
+            Call::to("/v1/agency/webhook").json(json!({"url": "http://127.0.0.1:9/hooks"}))
+        }),
+        row(M::GET, "/v1/agency/webhook", AGENCY, |_, _| Call::to("/v1/agency/webhook")),
+        // X's key removes X's webhook first, so X's staff find none left.
+        row(M::DELETE, "/v1/agency/webhook", but(AGENCY, StaffX, Status(404)), |_, _| {
+            Call::to("/v1/agency/webhook")
+        }),
         row(M::POST, "/v1/admin/agencies", ADMIN_ONLY, |_, who| {
             Call::to("/v1/admin/agencies").json(json!({
                 "code": format!("ubnd-thu-{}", who.index()),

@@ -9,7 +9,8 @@ CREATE INDEX dossiers_origin_pull ON dossiers (agency_id, origin, created_at, co
 -- submitter and the receiving agency ever read it.
 CREATE TABLE dossier_applications (
     dossier_code TEXT PRIMARY KEY NOT NULL REFERENCES dossiers (code) ON DELETE CASCADE,
-    submitted_by TEXT NOT NULL REFERENCES users (id),
+    -- Who submitted it; NULL once they erased their account (the dossier is the agency's record).
+    submitted_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     application TEXT NOT NULL,
     submitted_at TIMESTAMP NOT NULL
 );
