@@ -391,20 +391,21 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, Db
     let found = dossiers::table
         .inner_join(procedures::table)
         .inner_join(agencies::table)
+        .left_join(dossier_results::table)
         .filter(dossiers::code.eq(code))
-        .select((DossierRow::as_select(), procedures::name, agencies::name))
-        .first::<(DossierRow, String, String)>(conn)
+        .select((
+            DossierRow::as_select(),
+            procedures::name,
+            agencies::name,
+            dossier_results::attached_at.nullable(),
+        ))
+        .first::<(DossierRow, String, String, Option<NaiveDateTime>)>(conn)
         .optional()?;
-    let Some((dossier, procedure_name, agency_name)) = found else {
+    let Some((dossier, procedure_name, agency_name, result_attached_at)) = found else {
         return Ok(None);
     };
     let events = events(conn, code)?;
     let slips = slips(conn, code)?;
-    let result_attached_at = dossier_results::table
-        .find(code)
-        .select(dossier_results::attached_at)
-        .first(conn)
-        .optional()?;
     Ok(Some(DossierDetail {
         dossier,
         procedure_name,
