@@ -239,23 +239,45 @@ pub async fn decide(
         Ok(request) => dossier_decisions::decide(&state, &agency, &code, request).await.map(|_| ()),
         Err(refused) => Err(refused),
     };
-    match decided {
-        Ok(()) => Ok(back_to(&code, chosen.as_deref())),
-        Err(refused) if refused.code.status() >= 500 || refused.code.status() == 404 => {
-            Err(refused)
-        }
-        Err(refused) => {
-            let detail = online_dossiers::submitted_to(&state, &agency, code).await?;
-            let status =
-                StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let shown = Shown {
-                chosen: chosen.as_deref(),
-                refused: None,
-                decision_refused: Some(&refused),
-            };
-            Ok(detail_page(&state, &console, &detail, shown, status))
-        }
+    let refused = decided.err();
+    answer_form(&state, &console, &agency, code, chosen.as_deref(), refused, PageForm::Decision)
+        .await
+}
+
+/// The forms of a dossier's page.
+enum PageForm<'a> {
+    /// A status event typed in by hand, with what was typed.
+    Step(&'a Fields),
+    Decision,
+}
+
+/// What a form on the dossier's page is answered: back to the page once done; the page again
+/// with the refusal beside its form when the input was refused; the error itself when there
+/// is no such dossier or the fault is ours.
+async fn answer_form(
+    state: &AppState,
+    console: &Console,
+    agency: &ActingAgency,
+    code: String,
+    chosen: Option<&str>,
+    refused: Option<ApiError>,
+    form: PageForm<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(refused) = refused else {
+        return Ok(back_to(&code, chosen));
+    };
+    if refused.code.status() >= 500 || refused.code.status() == 404 {
+        return Err(refused);
     }
+    let detail = online_dossiers::submitted_to(state, agency, code).await?;
+    let status = StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let shown = match form {
+        PageForm::Step(fields) => {
+            Shown { chosen, refused: Some((fields, &refused)), decision_refused: None }
+        }
+        PageForm::Decision => Shown { chosen, refused: None, decision_refused: Some(&refused) },
+    };
+    Ok(detail_page(state, console, &detail, shown, status))
 }
 
 fn back_to(code: &str, chosen: Option<&str>) -> HttpResponse {
@@ -345,23 +367,9 @@ pub async fn record(
         Ok(event) => dossiers::record_event(&state, &agency, &code, event).await.map(|_| ()),
         Err(refused) => Err(refused),
     };
-    match recorded {
-        Ok(()) => Ok(back_to(&code, chosen.as_deref())),
-        Err(refused) if refused.code.status() >= 500 || refused.code.status() == 404 => {
-            Err(refused)
-        }
-        Err(refused) => {
-            let detail = online_dossiers::submitted_to(&state, &agency, code).await?;
-            let status =
-                StatusCode::from_u16(refused.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let shown = Shown {
-                chosen: chosen.as_deref(),
-                refused: Some((&fields, &refused)),
-                decision_refused: None,
-            };
-            Ok(detail_page(&state, &console, &detail, shown, status))
-        }
-    }
+    let refused = recorded.err();
+    let form = PageForm::Step(&fields);
+    answer_form(&state, &console, &agency, code, chosen.as_deref(), refused, form).await
 }
 
 /// The form's event. Its id was made when the page was shown, so sending the form twice
