@@ -4,6 +4,7 @@
 pub mod account;
 pub mod agency;
 pub mod application;
+pub mod backoff;
 pub mod calendar;
 pub mod complaint;
 pub mod datetime;

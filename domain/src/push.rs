@@ -1,6 +1,7 @@
 //! Phones and pushes: what a device registration must hold, the kinds of notification a person
 //! can turn off, and when a failed push is tried again.
 
+use crate::backoff::Backoff;
 use crate::validation::{Invalid, Reason};
 use crate::word::{impl_word, Word};
 use crate::Lang;
@@ -180,8 +181,9 @@ impl_word!(PushStatus {
 
 /// Tries before a push is given up as a dead letter.
 pub const MAX_ATTEMPTS: i32 = 8;
-const FIRST_DELAY: Duration = Duration::from_secs(2);
 const LONGEST_DELAY: Duration = Duration::from_secs(15 * 60);
+const BACKOFF: Backoff =
+    Backoff { first: Duration::from_secs(2), longest: LONGEST_DELAY, max_attempts: MAX_ATTEMPTS };
 
 /// When to try again after failed attempt number `attempt` (1 for the first): an exponential
 /// backoff (2 s, 4 s, 8 s … at most 15 min) of which `jitter` (0.0 to 1.0, random) takes away
@@ -190,12 +192,7 @@ const LONGEST_DELAY: Duration = Duration::from_secs(15 * 60);
 /// server repeating a short `Retry-After` through a long outage would otherwise spend every
 /// attempt within seconds. None once the attempts are spent.
 pub fn retry_delay(attempt: i32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
-    if attempt >= MAX_ATTEMPTS {
-        return None;
-    }
-    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(16);
-    let full = FIRST_DELAY.saturating_mul(1 << exponent).min(LONGEST_DELAY);
-    let backoff = full.mul_f64(1.0 - 0.5 * jitter.clamp(0.0, 1.0));
+    let backoff = BACKOFF.delay(attempt, jitter)?;
     Some(retry_after.map_or(backoff, |asked| asked.max(backoff)).min(LONGEST_DELAY))
 }
 

@@ -1,6 +1,7 @@
 //! Webhooks an agency registers to hear of what citizens do with online dossiers: the events,
 //! the delivery states, the signature the receiver checks and the backoff between attempts.
 
+use crate::backoff::Backoff;
 use crate::validation::{Invalid, Reason};
 use crate::word::impl_word;
 use hmac::{Hmac, Mac};
@@ -43,9 +44,14 @@ pub const MAX_ATTEMPTS: i32 = 34;
 
 /// The wait after the `attempts`-th failed attempt: 5 s, doubling, at most an hour.
 pub fn retry_delay(attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(10);
-    Duration::from_secs(5u64 << doublings).min(Duration::from_secs(3600))
+    BACKOFF.full(attempts)
 }
+
+const BACKOFF: Backoff = Backoff {
+    first: Duration::from_secs(5),
+    longest: Duration::from_secs(3600),
+    max_attempts: MAX_ATTEMPTS,
+};
 
 /// The signature a delivery carries in `X-Smartcity-Signature`: `sha256=` and the hex HMAC-SHA256
 /// of `{timestamp}.{body}` under the webhook's secret. The timestamp (Unix seconds, sent as
