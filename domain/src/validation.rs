@@ -102,7 +102,7 @@ impl std::error::Error for Invalid {}
 /// direction overrides, embeddings, isolates and marks (U+202E makes a name read backwards, so
 /// a citizen's name can pass for an agency's), zero-width spaces and joiners, the word joiner,
 /// invisible operators and the byte-order mark. Vietnamese needs none of them.
-const INVISIBLE: [char; 22] = [
+pub(crate) const INVISIBLE: [char; 22] = [
     '\u{061C}', '\u{180E}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}',
     '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}',
     '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}',
