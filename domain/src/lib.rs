@@ -20,6 +20,7 @@ pub mod push;
 pub mod reminder;
 pub mod routing;
 pub mod search;
+pub mod sms;
 pub mod text;
 pub mod throttle;
 pub mod validation;

@@ -1,0 +1,253 @@
+//! The texts, in Vietnamese, written with diacritics: [`super::SmsText::compose`] strips them
+//! when the operator sends unaccented text. Each tells one fact and what to do about it; none
+//! offers, praises or promotes anything (Decree 91/2020/NĐ-CP: an advertising message needs
+//! the recipient's consent and a `QC` label, and none of these may become one).
+//!
+//! Lengths, with a 38-character dossier code, "Thừa Thiên Huế" as the city and a 5-digit opt-out
+//! number or a 23-character link (the test renders every text so): unaccented, every text is at
+//! most two GSM-7 segments (all but "more documents by <date>" one). With diacritics (UCS-2) the
+//! codes and the staff reminder take two, but most dossier updates three (146–174 UTF-16
+//! units against 134 for two): the code, the city and the opt-out take half the room. A
+//! 60-character code, the longest `parse_dossier_code` takes, adds 22 characters to each.
+
+use super::code::{CodePurpose, CODE_TTL};
+use crate::dossier::DossierStatus;
+use chrono::NaiveDate;
+
+/// How a dossier message tells its reader to stop them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptOut<'a> {
+    /// Reply `TC` to this number (the gateway's short code).
+    Reply { to: &'a str },
+    /// A short link that turns them off.
+    Link { url: &'a str },
+}
+
+/// What a dossier message says, by the status it reached ([`dossier_sms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierSms {
+    /// Received, with the appointment to collect the result when there is one.
+    Received {
+        appointment: Option<NaiveDate>,
+    },
+    /// More documents needed, by this date when there is one.
+    MoreDocuments {
+        deadline: Option<NaiveDate>,
+    },
+    PaymentRequired,
+    /// Done: the result is ready.
+    Done,
+    ResultReturned,
+    /// Refused at intake, or stopped while processed.
+    Refused,
+}
+
+/// The message a dossier's new status sends, or None for a status that does not text
+/// (submitted: the applicant just did it; processing: nothing to do; withdrawn: the applicant
+/// asked for it). `date` is the appointment for `Received` and the deadline for
+/// `MoreDocumentsNeeded`, and unused otherwise.
+pub fn dossier_sms(status: DossierStatus, date: Option<NaiveDate>) -> Option<DossierSms> {
+    match status {
+        DossierStatus::Received => Some(DossierSms::Received { appointment: date }),
+        DossierStatus::MoreDocumentsNeeded => Some(DossierSms::MoreDocuments { deadline: date }),
+        DossierStatus::PaymentRequired => Some(DossierSms::PaymentRequired),
+        DossierStatus::Done => Some(DossierSms::Done),
+        DossierStatus::ResultReturned => Some(DossierSms::ResultReturned),
+        DossierStatus::RejectedAtIntake | DossierStatus::Stopped => Some(DossierSms::Refused),
+        DossierStatus::Submitted | DossierStatus::Processing | DossierStatus::Withdrawn => None,
+    }
+}
+
+/// One message to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsTemplate<'a> {
+    Code {
+        purpose: CodePurpose,
+        code: &'a str,
+    },
+    Dossier {
+        dossier_code: &'a str,
+        update: DossierSms,
+        opt_out: OptOut<'a>,
+    },
+    /// To an agency's staff: `overdue` items of `agency` are past their due date.
+    StaffOverdue {
+        agency: &'a str,
+        overdue: u32,
+    },
+}
+
+impl SmsTemplate<'_> {
+    /// The text, with diacritics, signed by the city's service (`city`: "Đà Nẵng").
+    pub fn render(&self, city: &str) -> String {
+        match self {
+            SmsTemplate::Code { purpose, code } => {
+                let what = match purpose {
+                    CodePurpose::Verify => "Mã xác thực",
+                    CodePurpose::Reset => "Mã đặt lại mật khẩu",
+                    CodePurpose::PhoneChange => "Mã xác nhận số điện thoại mới",
+                };
+                let minutes = CODE_TTL.num_minutes();
+                format!(
+                    "{what} SmartCity {city} của bạn là {code}, hiệu lực {minutes} phút. \
+                     Không chia sẻ mã này với bất kỳ ai."
+                )
+            }
+            SmsTemplate::Dossier { dossier_code, update, opt_out } => {
+                let day = |date: &NaiveDate| date.format("%d/%m/%Y").to_string();
+                let news = match update {
+                    DossierSms::Received { appointment: Some(date) } => {
+                        format!("đã được tiếp nhận, hẹn trả kết quả {}.", day(date))
+                    }
+                    DossierSms::Received { appointment: None } => "đã được tiếp nhận.".into(),
+                    DossierSms::MoreDocuments { deadline: Some(date) } => {
+                        format!(
+                            "cần bổ sung giấy tờ trước {}. Xem chi tiết trên ứng dụng.",
+                            day(date)
+                        )
+                    }
+                    DossierSms::MoreDocuments { deadline: None } => {
+                        "cần bổ sung giấy tờ. Xem chi tiết trên ứng dụng.".into()
+                    }
+                    DossierSms::PaymentRequired => {
+                        "cần nộp phí, lệ phí. Xem chi tiết trên ứng dụng.".into()
+                    }
+                    DossierSms::Done => "đã có kết quả. Xem cách nhận trên ứng dụng.".into(),
+                    DossierSms::ResultReturned => "đã được trả kết quả.".into(),
+                    DossierSms::Refused => "không được giải quyết. Xem lý do trên ứng dụng.".into(),
+                };
+                let stop = match opt_out {
+                    OptOut::Reply { to } => format!("Từ chối nhận: soạn TC gửi {to}"),
+                    OptOut::Link { url } => format!("Từ chối nhận: {url}"),
+                };
+                format!("SmartCity {city}: Hồ sơ {dossier_code} {news} {stop}")
+            }
+            SmsTemplate::StaffOverdue { agency, overdue } => format!(
+                "SmartCity {city}: {agency} có {overdue} việc quá hạn xử lý. \
+                 Xem trên trang quản trị."
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::{SmsEncoding, SmsText, TextMode};
+
+    fn every_template<'a>(dossier_code: &'a str, opt_out: OptOut<'a>) -> Vec<SmsTemplate<'a>> {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 31);
+        let mut all: Vec<SmsTemplate> = CodePurpose::ALL
+            .into_iter()
+            .map(|purpose| SmsTemplate::Code { purpose, code: "123456" })
+            .collect();
+        for status in DossierStatus::ALL {
+            for date in [date, None] {
+                if let Some(update) = dossier_sms(status, date) {
+                    all.push(SmsTemplate::Dossier { dossier_code, update, opt_out });
+                }
+            }
+        }
+        all.push(SmsTemplate::StaffOverdue {
+            agency: "Sở Tài nguyên và Môi trường thành phố Đà Nẵng",
+            overdue: 1234,
+        });
+        all
+    }
+
+    const LONG_CODE: &str = "UBND-PHUONG-THANH-KHE-TAY-261207-00001";
+    const CITY: &str = "Thừa Thiên Huế";
+
+    #[test]
+    fn every_text_fits_two_segments_unaccented_and_the_counts_with_diacritics_are_known() {
+        assert!(LONG_CODE.len() >= 37);
+        for opt_out in
+            [OptOut::Reply { to: "80799" }, OptOut::Link { url: "https://dng.vn/tc/Ab3x9" }]
+        {
+            for template in every_template(LONG_CODE, opt_out) {
+                let text = template.render(CITY);
+                let plain = SmsText::compose(&text, TextMode::Unaccented);
+                assert_eq!(plain.encoding, SmsEncoding::Gsm7);
+                let plain_most = match template {
+                    SmsTemplate::Dossier {
+                        update: DossierSms::MoreDocuments { deadline: Some(_) },
+                        ..
+                    } => 2,
+                    _ => 1,
+                };
+                assert!(
+                    plain.segments <= plain_most,
+                    "{} segments: {}",
+                    plain.segments,
+                    plain.body
+                );
+                let unicode = SmsText::compose(&text, TextMode::Unicode);
+                let most = match template {
+                    SmsTemplate::Dossier { .. } => 3,
+                    SmsTemplate::Code { .. } | SmsTemplate::StaffOverdue { .. } => 2,
+                };
+                assert!(unicode.segments <= most, "{} segments: {text}", unicode.segments);
+            }
+        }
+    }
+
+    #[test]
+    fn the_texts_read_as_written() {
+        let code = SmsTemplate::Code { purpose: CodePurpose::Verify, code: "123456" };
+        assert_eq!(
+            SmsText::compose(&code.render("Đà Nẵng"), TextMode::Unaccented).body,
+            "Ma xac thuc SmartCity Da Nang cua ban la 123456, hieu luc 5 phut. \
+             Khong chia se ma nay voi bat ky ai."
+        );
+        let received = SmsTemplate::Dossier {
+            dossier_code: "000.00.19.H55-261207-0001",
+            update: DossierSms::Received { appointment: NaiveDate::from_ymd_opt(2026, 12, 21) },
+            opt_out: OptOut::Reply { to: "8079" },
+        };
+        assert_eq!(
+            received.render("Đà Nẵng"),
+            "SmartCity Đà Nẵng: Hồ sơ 000.00.19.H55-261207-0001 đã được tiếp nhận, hẹn trả kết \
+             quả 21/12/2026. Từ chối nhận: soạn TC gửi 8079"
+        );
+        let staff = SmsTemplate::StaffOverdue { agency: "UBND phường Hải Châu", overdue: 3 };
+        assert_eq!(
+            staff.render("Đà Nẵng"),
+            "SmartCity Đà Nẵng: UBND phường Hải Châu có 3 việc quá hạn xử lý. Xem trên trang quản trị."
+        );
+    }
+
+    #[test]
+    fn statuses_that_text() {
+        use DossierStatus as S;
+        let date = NaiveDate::from_ymd_opt(2026, 12, 31);
+        assert_eq!(
+            dossier_sms(S::Received, date),
+            Some(DossierSms::Received { appointment: date })
+        );
+        assert_eq!(
+            dossier_sms(S::MoreDocumentsNeeded, date),
+            Some(DossierSms::MoreDocuments { deadline: date })
+        );
+        assert_eq!(dossier_sms(S::PaymentRequired, date), Some(DossierSms::PaymentRequired));
+        assert_eq!(dossier_sms(S::Done, None), Some(DossierSms::Done));
+        assert_eq!(dossier_sms(S::ResultReturned, None), Some(DossierSms::ResultReturned));
+        assert_eq!(dossier_sms(S::RejectedAtIntake, None), Some(DossierSms::Refused));
+        assert_eq!(dossier_sms(S::Stopped, None), Some(DossierSms::Refused));
+        for quiet in [S::Submitted, S::Processing, S::Withdrawn] {
+            assert_eq!(dossier_sms(quiet, date), None, "{quiet:?}");
+        }
+    }
+
+    #[test]
+    fn no_text_reads_as_advertising() {
+        let words = ["qc", "quang cao", "khuyen mai", "uu dai", "giam gia", "mien phi", "tang"];
+        for template in every_template(LONG_CODE, OptOut::Reply { to: "8079" }) {
+            let folded = crate::text::fold(&template.render(CITY));
+            let tokens = crate::text::tokens(&folded);
+            for word in words {
+                let hit = tokens.windows(word.split(' ').count()).any(|w| w.join(" ") == word);
+                assert!(!hit, "{word:?} in {folded}");
+            }
+        }
+    }
+}
