@@ -51,9 +51,10 @@ pub enum CodeRefusal {
     DailyLimit { retry_after_secs: u64 },
 }
 
-/// Whether a code may be sent now to a number (or, with the address's counts, from a client
-/// address) whose last code went at `last_sent_at` and which was sent `sent_today` codes since
-/// the last Vietnam midnight. The daily limit is told first: it is the longer wait.
+/// Whether a code may be sent now to a number whose last code went at `last_sent_at` and which
+/// was sent `sent_today` codes since the last Vietnam midnight. The daily limit is told first:
+/// it is the longer wait. These limits are a number's; a client address needs looser ones (a
+/// ward office or a carrier's NAT puts many people behind one), which the caller keeps.
 pub fn may_send_code(
     last_sent_at: Option<DateTime<Utc>>,
     sent_today: u32,

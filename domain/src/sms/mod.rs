@@ -111,12 +111,17 @@ pub const QUIET_UNTIL: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a va
 /// When a message made at `now` may be sent: at once, or for a `Daytime` one made in quiet
 /// hours, 07:00 Vietnam time the next morning (the same morning when made after midnight).
 pub fn earliest_send(now: DateTime<Utc>, urgency: Urgency) -> DateTime<Utc> {
+    if urgency == Urgency::Immediate {
+        return now;
+    }
     let local = now.with_timezone(&vietnam_offset());
-    let morning = match urgency {
-        Urgency::Immediate => return now,
-        Urgency::Daytime if local.time() >= QUIET_FROM => local.date_naive().succ_opt(),
-        Urgency::Daytime if local.time() < QUIET_UNTIL => Some(local.date_naive()),
-        Urgency::Daytime => return now,
+    let today = local.date_naive();
+    let morning = if local.time() >= QUIET_FROM {
+        today.succ_opt()
+    } else if local.time() < QUIET_UNTIL {
+        Some(today)
+    } else {
+        None
     };
     morning.map_or(now, |day| vietnam_time(day, QUIET_UNTIL))
 }
