@@ -130,13 +130,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let phone = PhoneNumber::parse("--phone", &phone).map_err(|e| e.to_string())?;
             let name = DisplayName::parse("--name", &name).map_err(|e| e.to_string())?;
             let password = read_password()?;
-            let national = phone.e164().replace("+84", "0");
-            let password = NewPassword::parse(
-                "password",
-                &password,
-                &[phone.e164(), &national, name.as_str()],
-            )
-            .map_err(|e| e.to_string())?;
+            let password = NewPassword::for_account("password", &password, &phone, name.as_str())
+                .map_err(|e| e.to_string())?;
             let e164 = phone.e164().to_string();
             let created = with_connection(&config, move |conn| {
                 if accounts::find_user_by_phone(conn, &e164)?.is_some() {
@@ -153,6 +148,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                         agency_id: None,
                         disabled: false,
                         created_at: smartcity_db::now(),
+                        phone_verified_at: None,
                     },
                 )?;
                 Ok(true)

@@ -1,6 +1,8 @@
 //! Configuration from environment variables, with defaults that run out of the box.
 //! README's "Configuration" table lists them.
 
+pub mod sms;
+
 use crate::adapters::storage::StoreConfig;
 use smartcity_domain::calendar::WorkCalendar;
 use smartcity_domain::photo;
@@ -87,6 +89,8 @@ pub struct Config {
     pub secure_cookie: SecureCookie,
     /// The console maps' tile server, a URL template with `{z}`, `{x}` and `{y}`.
     pub map_tiles: String,
+    /// The SMS channel: gateway, text rules, caps, who must prove a number.
+    pub sms: sms::SmsSettings,
 }
 
 /// When the console's session cookie carries `Secure` (browsers then send it over HTTPS only).
@@ -134,6 +138,7 @@ impl Default for Config {
             console_idle: Duration::from_secs(30 * 60),
             secure_cookie: SecureCookie::Auto,
             map_tiles: DEFAULT_MAP_TILES.to_string(),
+            sms: sms::SmsSettings::default(),
         }
     }
 }
@@ -275,6 +280,7 @@ impl Config {
             }
             config.map_tiles = tiles.to_string();
         }
+        config.sms = sms::SmsSettings::from_lookup(&get, config.public_url.as_deref())?;
         config.trust_proxy = flag(&get, "SMARTCITY_TRUST_PROXY", config.trust_proxy)?;
         config.seed_on_empty = flag(&get, "SMARTCITY_SEED_ON_EMPTY", config.seed_on_empty)?;
         Ok(config)

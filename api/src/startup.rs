@@ -9,10 +9,12 @@ use crate::app::geography::AreaMap;
 use crate::app::search::CatalogueSearch;
 use crate::app::seed;
 use crate::app::state::AppState;
+use crate::config::sms::GatewayChoice;
 use crate::config::Config;
 use crate::console;
 use crate::http::body_memory::{self, BodyMemory};
 use crate::http::{middleware, routes};
+use crate::jobs::sms::Receipts;
 use crate::jobs::{self, Jobs};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -21,6 +23,7 @@ use smartcity_db::pool::{build_pool, PoolSettings};
 use smartcity_db::{accounts, signing_keys, Backend, DbError, Pool};
 use smartcity_domain::geo::Region;
 use smartcity_domain::search::SearchVocabulary;
+use smartcity_sms::{Gateway, HttpGateway, SmppGateway};
 use std::net::TcpListener;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,8 @@ pub enum StartupError {
     Photos(String),
     #[error("push credentials: {0}")]
     Push(String),
+    #[error("SMS gateway: {0}")]
+    Sms(String),
     #[error("demo data: {0}")]
     Seed(String),
 }
@@ -75,6 +80,22 @@ fn push_client(config: &Config) -> Result<Option<FcmClient>, StartupError> {
     FcmClient::new(account, config.fcm_base_url.clone())
         .map(Some)
         .map_err(|e| StartupError::Push(e.to_string()))
+}
+
+/// The configured SMS gateway, and the delivery receipts an SMPP session hands over.
+fn sms_gateway(config: &Config) -> Result<(Gateway, Option<Receipts>), StartupError> {
+    Ok(match &config.sms.gateway {
+        GatewayChoice::Log => (Gateway::Log, None),
+        GatewayChoice::Smpp(smpp) => {
+            let (gateway, receipts) = SmppGateway::start(smpp.clone());
+            (Gateway::Smpp(gateway), Some(receipts))
+        }
+        GatewayChoice::Http(http) => {
+            let gateway =
+                HttpGateway::new(http.clone()).map_err(|e| StartupError::Sms(e.to_string()))?;
+            (Gateway::Http(gateway), None)
+        }
+    })
 }
 
 impl Application {
@@ -136,7 +157,8 @@ impl Application {
         };
         let fcm = push_client(&config)?;
         let areas = AreaMap::new(Region::VIETNAM);
-        let state = AppState::new(pool, tokens, config, search, areas, photos, fcm);
+        let (sms, receipts) = sms_gateway(&config)?;
+        let state = AppState::new(pool, tokens, config, search, areas, photos, fcm, sms);
         let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
         // One budget for the whole process, not one per worker.
@@ -176,7 +198,7 @@ impl Application {
             }
             None => None,
         };
-        let jobs = jobs::start(&state);
+        let jobs = jobs::start(&state, receipts);
         Ok(Application { server, port, metrics, jobs, state })
     }
 

@@ -433,6 +433,7 @@ async fn a_server_killed_mid_queue_loses_no_push_after_restart() {
                 agency_id: None,
                 disabled: false,
                 created_at: smartcity_db::now(),
+                phone_verified_at: None,
             },
         )
         .unwrap();

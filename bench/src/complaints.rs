@@ -291,6 +291,7 @@ struct NewUserRow {
     agency_id: Option<String>,
     disabled: bool,
     created_at: NaiveDateTime,
+    phone_verified_at: Option<NaiveDateTime>,
 }
 
 /// Status by age: the last days mostly open, the last month in progress or resolved, older
@@ -365,6 +366,7 @@ pub fn seed_citizens(
                 agency_id: None,
                 disabled: false,
                 created_at: now,
+                phone_verified_at: Some(now),
             })
             .collect();
         ids.extend(rows.iter().map(|r| r.id.clone()));
@@ -401,6 +403,7 @@ pub fn seed_staff(
             agency_id: Some(agency_id.clone()),
             disabled: false,
             created_at: smartcity_db::now(),
+            phone_verified_at: Some(smartcity_db::now()),
         })
         .collect();
     if !existing.iter().any(|phone| phone == ADMIN_PHONE) {
@@ -413,6 +416,7 @@ pub fn seed_staff(
             agency_id: None,
             disabled: false,
             created_at: smartcity_db::now(),
+            phone_verified_at: Some(smartcity_db::now()),
         });
     }
     if !rows.is_empty() {

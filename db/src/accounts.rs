@@ -19,6 +19,8 @@ pub struct UserRow {
     pub agency_id: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// When the owner last proved the number with a code sent to it; None until they do.
+    pub phone_verified_at: Option<NaiveDateTime>,
 }
 
 #[derive(Clone, Insertable)]
@@ -33,6 +35,8 @@ pub struct NewUser<'a> {
     pub agency_id: Option<&'a str>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// When the owner last proved the number with a code sent to it; None until they do.
+    pub phone_verified_at: Option<NaiveDateTime>,
 }
 
 /// Inserts a user; a phone number already registered comes back as `DbError::Duplicate`.

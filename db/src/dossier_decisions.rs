@@ -10,6 +10,7 @@ use crate::schema::{
     dossier_applications, dossier_events, dossier_requests, dossier_results, dossier_slips,
     dossiers, procedures,
 };
+use crate::sms::Texting;
 use crate::{notifications, webhooks, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -36,6 +37,8 @@ pub struct Deciding {
     /// A request for documents' last day.
     pub deadline: Option<NaiveDate>,
     pub slip: Option<NewSlip>,
+    /// The applicant hears of the new status by SMS too.
+    pub texting: Texting,
     pub now: NaiveDateTime,
 }
 
@@ -142,7 +145,7 @@ pub fn decide(
             note: decision.note(),
             reopens: false,
         };
-        append_event(conn, code, &event, deciding.now)?;
+        append_event(conn, code, &event, Some(&deciding.texting), deciding.now)?;
         if let Decision::Reschedule { due_on, .. } = decision {
             // The status stays, so the event itself tells no one: the apology does.
             let procedure_name = procedures::table
@@ -280,7 +283,8 @@ pub fn supplement(
             note: None,
             reopens: false,
         };
-        append_event(conn, code, &event, now)?;
+        // Back to processing, which texts no one: the applicant just sent the documents.
+        append_event(conn, code, &event, None, now)?;
         webhooks::enqueue(conn, &row.agency_id, WebhookEvent::Supplemented, code, now)?;
         Ok(SupplementOutcome::Supplemented)
     })
@@ -310,6 +314,7 @@ pub fn stop_unanswered(
     code: &str,
     request_event_id: &str,
     today: NaiveDate,
+    texting: &Texting,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     write_transaction(conn, |conn| {
@@ -335,7 +340,8 @@ pub fn stop_unanswered(
             note: None,
             reopens: false,
         };
-        Ok(matches!(append_event(conn, code, &event, now)?, EventOutcome::Recorded { .. }))
+        let recorded = append_event(conn, code, &event, Some(texting), now)?;
+        Ok(matches!(recorded, EventOutcome::Recorded { .. }))
     })
 }
 

@@ -2,8 +2,10 @@
 
 use crate::pool::write_transaction;
 use crate::schema::{
-    agencies, dossier_events, dossier_follows, dossier_results, dossier_slips, dossiers, procedures,
+    agencies, dossier_events, dossier_follows, dossier_requests, dossier_results, dossier_slips,
+    dossiers, procedures, users,
 };
+use crate::sms::{self, Texting};
 use crate::words::Stored;
 use crate::{notifications, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -12,6 +14,7 @@ use smartcity_domain::dossier::{
     derive_state, judge_event, status_notice, unlinked_notice, DossierChannel, DossierDates,
     DossierOrigin, DossierState, DossierStatus, EventDecision, PastEvent,
 };
+use smartcity_domain::sms::templates::dossier_sms;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = dossiers)]
@@ -152,6 +155,7 @@ pub fn record_event(
     agency_id: &str,
     code: &str,
     event: &EventInput,
+    texting: Option<&Texting>,
     now: NaiveDateTime,
 ) -> Result<EventOutcome, DbError> {
     write_transaction(conn, |conn| {
@@ -168,17 +172,19 @@ pub fn record_event(
             let exists = dossiers::table.find(code).count().get_result::<i64>(conn)? == 1;
             return Ok(if exists { EventOutcome::OtherAgency } else { EventOutcome::NoDossier });
         }
-        append_event(conn, code, event, now)
+        append_event(conn, code, event, texting, now)
     })
 }
 
 /// Judges an event against the dossier's history and, when it is new, records it, recomputes
-/// the dossier's state and tells the followers of a change of status. The caller holds the
+/// the dossier's state and tells the followers of a change of status, and the applicant's
+/// phone by SMS when `texting` is given and the status is one to text. The caller holds the
 /// dossier's row in its transaction.
 pub(crate) fn append_event(
     conn: &mut DbConn,
     code: &str,
     event: &EventInput,
+    texting: Option<&Texting>,
     now: NaiveDateTime,
 ) -> Result<EventOutcome, DbError> {
     let dossier = dossiers::table.find(code).select(DossierRow::as_select()).first(conn)?;
@@ -223,9 +229,25 @@ pub(crate) fn append_event(
             .select(procedures::name)
             .first::<String>(conn)?;
         let notice = status_notice(code, &procedure_name, state.status);
-        for user_id in followers(conn, code)? {
-            notifications::insert(conn, &user_id, &notice, now)?;
+        let mut applicant_told = None;
+        for (user_id, phone) in followers_with_phones(conn, code)? {
+            let notification = notifications::insert(conn, &user_id, &notice, now)?;
+            if phone == dossier.applicant_phone {
+                applicant_told = Some(notification);
+            }
             followers_notified += 1;
+        }
+        if let Some(texting) = texting {
+            let date = match state.status {
+                DossierStatus::Received => Some(dossier.due_on),
+                DossierStatus::MoreDocumentsNeeded => request_deadline(conn, code)?,
+                _ => None,
+            };
+            if let Some(update) = dossier_sms(state.status, date) {
+                let phone = &dossier.applicant_phone;
+                let covering = applicant_told.as_deref();
+                sms::text_applicant(conn, texting, code, phone, update, covering, now)?;
+            }
         }
     }
     Ok(EventOutcome::Recorded { state, followers_notified })
@@ -258,6 +280,26 @@ pub fn events(conn: &mut DbConn, code: &str) -> Result<Vec<EventRow>, DbError> {
 
 pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<DossierRow>, DbError> {
     Ok(dossiers::table.find(code).select(DossierRow::as_select()).first(conn).optional()?)
+}
+
+/// Followers with the number of their account: the one with the applicant's number is the
+/// applicant in the app.
+fn followers_with_phones(conn: &mut DbConn, code: &str) -> Result<Vec<(String, String)>, DbError> {
+    Ok(dossier_follows::table
+        .inner_join(users::table)
+        .filter(dossier_follows::dossier_code.eq(code))
+        .select((dossier_follows::user_id, users::phone))
+        .load(conn)?)
+}
+
+/// The deadline of the dossier's newest request for documents.
+fn request_deadline(conn: &mut DbConn, code: &str) -> Result<Option<NaiveDate>, DbError> {
+    Ok(dossier_requests::table
+        .filter(dossier_requests::dossier_code.eq(code))
+        .order(dossier_requests::created_at.desc())
+        .select(dossier_requests::deadline)
+        .first(conn)
+        .optional()?)
 }
 
 pub(crate) fn followers(conn: &mut DbConn, code: &str) -> Result<Vec<String>, DbError> {

@@ -27,12 +27,13 @@ pub struct NotificationRow {
     pub read_at: Option<NaiveDateTime>,
 }
 
+/// Puts a notice in a person's inbox and queues its pushes; returns the notification's id.
 pub fn insert(
     conn: &mut DbConn,
     user_id: &str,
     notice: &Notice,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<String, DbError> {
     let data = serde_json::to_string(&notice.data).expect("a string map serializes");
     let id = new_id();
     diesel::insert_into(notifications::table)
@@ -55,7 +56,7 @@ pub fn insert(
         .get_result::<i64>(conn)?
         > 0;
     if muted {
-        return Ok(());
+        return Ok(id);
     }
     let tokens: Vec<String> =
         devices::table.filter(devices::user_id.eq(user_id)).select(devices::token).load(conn)?;
@@ -72,7 +73,7 @@ pub fn insert(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(id)
 }
 
 /// Tells every active staff member of an agency, in the caller's transaction.

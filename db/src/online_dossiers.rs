@@ -103,7 +103,8 @@ pub fn submit(conn: &mut DbConn, new: &NewOnlineDossier) -> Result<SubmitOutcome
             note: None,
             reopens: false,
         };
-        append_event(conn, &code, &submitted, new.now)?;
+        // Submitted texts no one: the applicant just did it.
+        append_event(conn, &code, &submitted, None, new.now)?;
         diesel::insert_into(dossier_follows::table)
             .values((
                 dossier_follows::user_id.eq(&new.submitted_by),
@@ -289,7 +290,8 @@ pub fn withdraw(
         diesel::update(dossiers::table.find(code))
             .set(dossiers::updated_at.eq(now))
             .execute(conn)?;
-        let recorded = append_event(conn, code, event, now)?;
+        // Withdrawn texts no one: the applicant asked for it.
+        let recorded = append_event(conn, code, event, None, now)?;
         let agency_id =
             dossiers::table.find(code).select(dossiers::agency_id).first::<String>(conn)?;
         webhooks::enqueue(conn, &agency_id, WebhookEvent::Withdrawn, code, now)?;

@@ -2,60 +2,26 @@
 //! the notification. Workers claim due rows under a lease; a row whose worker died is claimed
 //! again when its lease runs out, so nothing queued is lost or skipped.
 
+use crate::lease::{self, Claimed, Outbox};
 use crate::notifications::NotificationRow;
 use crate::pool::write_transaction;
 use crate::schema::{devices, notifications, push_outbox, users};
-use crate::words::{Stored, WordText};
+use crate::words::Stored;
 use crate::{DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use smartcity_domain::push::{Platform, PushStatus};
 use smartcity_domain::{Bilingual, Lang};
 
-#[derive(Debug, Clone, QueryableByName)]
-pub struct Claimed {
-    #[diesel(sql_type = Text)]
-    pub id: String,
-    #[diesel(sql_type = Integer)]
-    pub attempts: i32,
-}
-
-// Both queries claim the oldest due rows, and rows whose lease ran out. PostgreSQL skips rows
-// another worker holds, so any number of workers (in any number of instances) share the queue;
-// SQLite has one writer at a time, so its one worker needs no more.
-const CLAIM_POSTGRES: &str = "UPDATE push_outbox SET status = $4, lease_until = $1, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
-     WHERE (status = $5 AND due_at <= $2) OR (status = $4 AND lease_until < $2) \
-     ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, attempts";
-const CLAIM_SQLITE: &str = "UPDATE push_outbox SET status = ?4, lease_until = ?1, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
-     WHERE (status = ?5 AND due_at <= ?2) OR (status = ?4 AND lease_until < ?2) \
-     ORDER BY due_at LIMIT ?3) RETURNING id, attempts";
-
-/// Claims up to `limit` due rows until `lease_until`.
+/// Claims up to `limit` due pushes until `lease_until`.
 pub fn claim(
     conn: &mut DbConn,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<Claimed>, DbError> {
-    Ok(match conn {
-        DbConn::Postgres(c) => diesel::sql_query(CLAIM_POSTGRES)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .bind::<WordText, _>(Stored(PushStatus::Sending))
-            .bind::<WordText, _>(Stored(PushStatus::Queued))
-            .load(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .bind::<WordText, _>(Stored(PushStatus::Sending))
-            .bind::<WordText, _>(Stored(PushStatus::Queued))
-            .load(c)?,
-    })
+    let statuses = (PushStatus::Queued, PushStatus::Sending);
+    lease::claim(conn, Outbox::Push, statuses, now, lease_until, limit)
 }
 
 /// What a claimed push carries: the notification, and the device it goes to (None when the

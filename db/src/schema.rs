@@ -27,6 +27,7 @@ diesel::table! {
         agency_id -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
+        phone_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -355,6 +356,60 @@ diesel::joinable!(agency_webhooks -> agencies (agency_id));
 diesel::joinable!(webhook_outbox -> agency_webhooks (agency_id));
 diesel::joinable!(dossier_requests -> dossiers (dossier_code));
 diesel::joinable!(notifications -> users (user_id));
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    phone_codes (id) {
+        id -> Text,
+        purpose -> WordText,
+        phone -> Text,
+        user_id -> Nullable<Text>,
+        code_hash -> Text,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    sms_outbox (id) {
+        id -> Text,
+        phone -> Text,
+        purpose -> WordText,
+        body -> Text,
+        encoding -> WordText,
+        segments -> Integer,
+        dossier_code -> Nullable<Text>,
+        covering_notification_id -> Nullable<Text>,
+        opt_out_token -> Nullable<Text>,
+        status -> WordText,
+        attempts -> Integer,
+        due_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        gateway -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        reported_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sms_opt_outs (phone) {
+        phone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(phone_codes -> users (user_id));
+diesel::joinable!(sms_outbox -> notifications (covering_notification_id));
 diesel::table! {
     categories (code) {
         code -> Text,
@@ -526,6 +581,9 @@ diesel::joinable!(complaint_me_too -> complaints (complaint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
+    phone_codes,
+    sms_outbox,
+    sms_opt_outs,
     users,
     sessions,
     refresh_tokens,

@@ -3,12 +3,12 @@
 //! webhook; workers claim due rows under a lease, as the push outbox does, so a delivery whose
 //! worker died is claimed again and none is lost.
 
+use crate::lease::{self, Outbox};
 use crate::schema::{agency_webhooks, webhook_outbox};
-use crate::words::{Stored, WordText};
+use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 use smartcity_domain::webhook::{WebhookEvent, WebhookStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -96,23 +96,6 @@ pub fn enqueue(
     Ok(())
 }
 
-#[derive(Debug, Clone, QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = Text)]
-    id: String,
-}
-
-// As the push outbox claims: PostgreSQL skips rows another worker holds, so workers of every
-// instance share the queue; SQLite has one writer at a time.
-const CLAIM_POSTGRES: &str = "UPDATE webhook_outbox SET status = $4, lease_until = $1, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM webhook_outbox \
-     WHERE (status = $5 AND due_at <= $2) OR (status = $4 AND lease_until < $2) \
-     ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id";
-const CLAIM_SQLITE: &str = "UPDATE webhook_outbox SET status = ?4, lease_until = ?1, \
-     attempts = attempts + 1 WHERE id IN (SELECT id FROM webhook_outbox \
-     WHERE (status = ?5 AND due_at <= ?2) OR (status = ?4 AND lease_until < ?2) \
-     ORDER BY due_at LIMIT ?3) RETURNING id";
-
 /// A claimed delivery with where it goes.
 #[derive(Debug, Clone, Queryable)]
 pub struct Delivery {
@@ -131,22 +114,8 @@ pub fn claim(
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<Delivery>, DbError> {
-    let claimed: Vec<Claimed> = match conn {
-        DbConn::Postgres(c) => diesel::sql_query(CLAIM_POSTGRES)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .bind::<WordText, _>(Stored(WebhookStatus::Sending))
-            .bind::<WordText, _>(Stored(WebhookStatus::Queued))
-            .load(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .bind::<WordText, _>(Stored(WebhookStatus::Sending))
-            .bind::<WordText, _>(Stored(WebhookStatus::Queued))
-            .load(c)?,
-    };
+    let statuses = (WebhookStatus::Queued, WebhookStatus::Sending);
+    let claimed = lease::claim(conn, Outbox::Webhook, statuses, now, lease_until, limit)?;
     let ids: Vec<&str> = claimed.iter().map(|c| c.id.as_str()).collect();
     Ok(webhook_outbox::table
         .inner_join(agency_webhooks::table)

@@ -133,11 +133,14 @@ use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
+use smartcity_domain::sms::code::CodePurpose;
+use smartcity_domain::sms::{SmsEncoding, SmsPurpose, SmsStatus};
 use smartcity_domain::webhook::{WebhookEvent, WebhookStatus};
 use smartcity_domain::Lang;
 
 read_as_words!(
     Actor,
+    CodePurpose,
     ComplaintStatus,
     DossierChannel,
     DossierOrigin,
@@ -150,6 +153,9 @@ read_as_words!(
     Platform,
     PushStatus,
     Role,
+    SmsEncoding,
+    SmsPurpose,
+    SmsStatus,
     WebhookEvent,
     WebhookStatus,
 );

@@ -1,5 +1,6 @@
 //! People and their credentials: roles, display names, password strength.
 
+use crate::phone::PhoneNumber;
 use crate::validation::{clean_text, Invalid, Reason};
 use crate::word::{impl_word, Word};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,18 @@ impl NewPassword {
             ));
         }
         Ok(NewPassword(raw.to_string()))
+    }
+
+    /// [`parse`](Self::parse), judged against the account's number (both ways it is written)
+    /// and its owner's name.
+    pub fn for_account(
+        field: &str,
+        raw: &str,
+        phone: &PhoneNumber,
+        name: &str,
+    ) -> Result<NewPassword, Invalid> {
+        let national = phone.e164().replace("+84", "0");
+        NewPassword::parse(field, raw, &[phone.e164(), national.as_str(), name])
     }
 
     pub fn expose(&self) -> &str {

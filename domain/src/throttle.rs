@@ -62,6 +62,21 @@ impl ThrottlePolicy {
         }
     }
 
+    /// Requests for a code by SMS: every request counts, per number and per address (the
+    /// domain's code rules then allow one a minute and a few a day per number); generous per
+    /// address, as a ward office helps many people from one.
+    pub fn phone_codes() -> Self {
+        ThrottlePolicy {
+            window: Duration::from_secs(60 * 60),
+            subject_lock_after: 10,
+            address_lock_after: 30,
+            lock_for: Duration::from_secs(60 * 60),
+            slow_after: 30,
+            delay_step: Duration::from_millis(250),
+            max_delay: Duration::from_secs(1),
+        }
+    }
+
     /// How long to hold back the answer to a failed login, given the failures counted so far.
     pub fn delay_after(&self, failures: i32) -> Duration {
         let over = failures - self.slow_after + 1;

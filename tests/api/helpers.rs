@@ -44,6 +44,8 @@ pub fn test_config(database_url: &str) -> Config {
     config.seed_on_empty = false;
     // Tests that deliver pushes start workers themselves; the rest see the outbox as queued.
     config.push_workers = 0;
+    // Likewise for text messages: the rest read their codes from the outbox, still queued.
+    config.sms.workers = 0;
     config.db_checkout_timeout = Duration::from_secs(2);
     config.login_throttle.slow_after = 2;
     config.login_throttle.delay_step = Duration::from_millis(150);
@@ -160,10 +162,44 @@ impl TestApp {
         self.tokens(phone, password).await["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A citizen registered through the API, with the number proven by the code it was sent.
     pub async fn citizen_token(&self) -> String {
         let res = self.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::CREATED);
-        self.access_token(CITIZEN_PHONE, STRONG_PASSWORD).await
+        let token = self.access_token(CITIZEN_PHONE, STRONG_PASSWORD).await;
+        self.verify_phone(&token, CITIZEN_PHONE).await;
+        token
+    }
+
+    /// The newest code texted to a number (as typed), read from the outbox while still queued.
+    pub async fn texted_code(&self, phone_typed: &str) -> String {
+        let phone_e164 = smartcity_domain::phone::PhoneNumber::parse("phone", phone_typed)
+            .expect("a mobile number")
+            .e164()
+            .to_string();
+        let phone = phone_e164.clone();
+        let body = self
+            .with_db(move |conn| {
+                let rows = smartcity_db::sms::recent(conn, Some(&phone), 1).expect("outbox");
+                rows.into_iter().next().map(|row| row.body)
+            })
+            .await
+            .unwrap_or_else(|| panic!("no message to {phone_e164}"));
+        let digits: String = body
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap_or_else(|| panic!("no code in {body:?}"))
+            .to_string();
+        digits
+    }
+
+    /// Proves the caller's number with the code registration sent it.
+    pub async fn verify_phone(&self, token: &str, phone_typed: &str) {
+        let code = self.texted_code(phone_typed).await;
+        let res = self
+            .post_auth("/v1/me/phone/verification/confirm", token, &json!({ "code": code }))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "verification of {phone_typed}");
     }
 
     /// Puts a user of any role straight into the database (as `create-admin` or an admin would).
@@ -198,6 +234,8 @@ impl TestApp {
                     agency_id: agency_id.as_deref(),
                     disabled,
                     created_at: smartcity_db::now(),
+                    // A settled account: its number was proven long ago.
+                    phone_verified_at: Some(smartcity_db::now()),
                 },
             )
             .expect("insert user");

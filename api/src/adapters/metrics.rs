@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by route and status, latency, the database pool, and pushes
-//! (by outcome, the queue's depth and the age of its oldest due row), and throttle locks.
+//! (by outcome, the queue's depth and the age of its oldest due row), text messages (by outcome,
+//! and delivery receipts), and throttle locks.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -12,6 +13,8 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGaugeVec,
     pushes: IntCounterVec,
+    sms: IntCounterVec,
+    sms_receipts: IntCounterVec,
     throttle_locks: IntCounterVec,
     push_queue_depth: IntGauge,
     push_oldest_due_age: IntGauge,
@@ -44,6 +47,20 @@ impl Metrics {
             &["outcome"],
         )
         .expect("valid metric");
+        let sms = IntCounterVec::new(
+            Opts::new(
+                "sms_total",
+                "Text messages by outcome: sent, retry, failed, covered (a push reached the app \
+                 first); capped and opted_out are counted when queued",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let sms_receipts = IntCounterVec::new(
+            Opts::new("sms_receipts_total", "Delivery receipts by outcome: delivered, undelivered"),
+            &["outcome"],
+        )
+        .expect("valid metric");
         let throttle_locks = IntCounterVec::new(
             Opts::new(
                 "throttle_locks_total",
@@ -62,6 +79,8 @@ impl Metrics {
         .expect("valid metric");
         registry.register(Box::new(pool_connections.clone())).expect("registered once");
         registry.register(Box::new(pushes.clone())).expect("registered once");
+        registry.register(Box::new(sms.clone())).expect("registered once");
+        registry.register(Box::new(sms_receipts.clone())).expect("registered once");
         registry.register(Box::new(throttle_locks.clone())).expect("registered once");
         registry.register(Box::new(push_queue_depth.clone())).expect("registered once");
         registry.register(Box::new(push_oldest_due_age.clone())).expect("registered once");
@@ -71,6 +90,8 @@ impl Metrics {
             latency,
             pool_connections,
             pushes,
+            sms,
+            sms_receipts,
             throttle_locks,
             push_queue_depth,
             push_oldest_due_age,
@@ -84,6 +105,14 @@ impl Metrics {
 
     pub fn count_push(&self, outcome: &str) {
         self.pushes.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn count_sms(&self, outcome: &str) {
+        self.sms.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn count_sms_receipt(&self, outcome: &str) {
+        self.sms_receipts.with_label_values(&[outcome]).inc();
     }
 
     pub fn count_lock(&self, purpose: &str, key: &str) {

@@ -3,6 +3,7 @@
 use crate::app::auth::tokens::{self, AccessClaims, AUDIENCE, ISSUER};
 use crate::app::auth::Caller;
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::phone_codes;
 use crate::app::state::AppState;
 use crate::app::throttle::{self, chrono, FailureKeys, Forgive, Purpose};
 use smartcity_db::accounts::{self, NewUser, RefreshOutcome, UserRow};
@@ -23,9 +24,8 @@ impl NewAccount {
     pub fn parse(phone: &str, display_name: &str, password: &str) -> Result<NewAccount, ApiError> {
         let phone = PhoneNumber::parse("phone", phone)?;
         let display_name = DisplayName::parse("display_name", display_name)?;
-        let national = phone.e164().replace("+84", "0");
-        let personal = [phone.e164(), national.as_str(), display_name.as_str()];
-        let password = NewPassword::parse("password", password, &personal)?;
+        let password =
+            NewPassword::for_account("password", password, &phone, display_name.as_str())?;
         Ok(NewAccount { phone, display_name, password })
     }
 }
@@ -52,6 +52,7 @@ pub async fn create(
                     agency_id: agency_id.as_deref(),
                     disabled: false,
                     created_at: smartcity_db::now(),
+                    phone_verified_at: None,
                 },
             );
             match inserted {
@@ -63,7 +64,7 @@ pub async fn create(
     created.ok_or_else(|| ApiError::new(ErrorCode::PhoneTaken).with_field("phone"))
 }
 
-/// A citizen registers themselves. Every attempt counts against the number and the client's
+/// A citizen registers themselves, and a code is sent to prove the number. Every attempt counts against the number and the client's
 /// address, kept or refused alike: "this number is taken" must not be askable without limit.
 pub async fn register(
     state: &AppState,
@@ -83,7 +84,14 @@ pub async fn register(
             attempt.failed(state).await?;
             Err(refused)
         }
-        Ok(user) => Ok(user),
+        Ok(user) => {
+            // The account reads at once; the code lets it file and follow. A code that cannot
+            // go now (the number's limits) is asked for again from the app.
+            if let Err(error) = phone_codes::request_verification(state, &user, client).await {
+                tracing::info!(%error, "no verification code sent at registration");
+            }
+            Ok(user)
+        }
     }
 }
 

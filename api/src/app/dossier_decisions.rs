@@ -10,6 +10,7 @@ use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::online_dossiers::{
     check_and_store, remove_files, submitted_to, AgencyDetail, Upload,
 };
+use crate::app::sms;
 use crate::app::state::AppState;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -171,6 +172,7 @@ pub async fn decide(
         due_on,
         deadline,
         slip: slip.clone(),
+        texting: sms::texting(state),
         now: smartcity_db::now(),
     };
     let agency_id = agency.agency_id().to_string();
@@ -196,6 +198,7 @@ pub async fn decide(
     };
     if recorded {
         state.pushes_queued();
+        state.sms_queued();
     }
     Ok((recorded, submitted_to(state, agency, code).await?))
 }
@@ -312,14 +315,17 @@ pub async fn stop_missed_supplements(state: &AppState) -> Result<usize, ApiError
     let missed = state.db(move |conn| dossier_decisions::missed_requests(conn, today, 500)).await?;
     let mut stopped = 0;
     for (code, event_id) in missed {
-        let now = smartcity_db::now();
+        let (now, texting) = (smartcity_db::now(), sms::texting(state));
         let done = state
-            .db(move |conn| dossier_decisions::stop_unanswered(conn, &code, &event_id, today, now))
+            .db(move |conn| {
+                dossier_decisions::stop_unanswered(conn, &code, &event_id, today, &texting, now)
+            })
             .await?;
         stopped += usize::from(done);
     }
     if stopped > 0 {
         state.pushes_queued();
+        state.sms_queued();
     }
     Ok(stopped)
 }

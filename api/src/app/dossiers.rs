@@ -5,6 +5,7 @@
 
 use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::sms;
 use crate::app::state::AppState;
 use crate::app::throttle::{self, FailureKeys, Forgive, Purpose};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
@@ -168,10 +169,12 @@ pub async fn record_event(
         reopens: event.reopens,
     };
     let agency_id = agency.agency_id().to_string();
+    let texting = sms::texting(state);
     let (outcome, row) = state
         .db(move |conn| {
+            let now = smartcity_db::now();
             let outcome =
-                dossiers::record_event(conn, &agency_id, &code, &input, smartcity_db::now())?;
+                dossiers::record_event(conn, &agency_id, &code, &input, Some(&texting), now)?;
             Ok((outcome, dossiers::find(conn, &code)?))
         })
         .await?;
@@ -195,6 +198,7 @@ pub async fn record_event(
     };
     if recorded {
         state.pushes_queued();
+        state.sms_queued();
     }
     Ok((recorded, row.ok_or_else(|| ApiError::internal(Bug("a dossier is gone".into())))?))
 }

@@ -58,10 +58,15 @@ error_codes! {
         "The refresh token was already used; the session has been revoked";
     Forbidden => "forbidden", 403,
         "Bạn không có quyền thực hiện thao tác này", "You are not allowed to do this";
+    PhoneNotVerified => "phone_not_verified", 403,
+        "Cần xác thực số điện thoại trước (mã gửi qua SMS)",
+        "Verify your phone number first (a code by SMS)";
     RouteNotFound => "route_not_found", 404, "Không có địa chỉ này", "No such route";
     NotFound => "not_found", 404, "Không tìm thấy", "Not found";
     MethodNotAllowed => "method_not_allowed", 405,
         "Phương thức không được hỗ trợ ở địa chỉ này", "Method not allowed on this route";
+    PhoneAlreadyVerified => "phone_already_verified", 409,
+        "Số điện thoại đã được xác thực", "The phone number is already verified";
     PhoneTaken => "phone_taken", 409,
         "Số điện thoại này đã được đăng ký", "This phone number is already registered";
     AgencyCodeTaken => "agency_code_taken", 409,
@@ -94,6 +99,12 @@ error_codes! {
         "The Idempotency-Key was used for a different request";
     OutsideServedArea => "outside_served_area", 422,
         "Vị trí nằm ngoài địa bàn được phục vụ", "The location is outside the area served";
+    CodeNotAccepted => "code_not_accepted", 422,
+        "Mã xác thực không đúng hoặc đã hết hạn; hãy yêu cầu mã mới",
+        "The code is wrong or has expired; ask for a new one";
+    TooManyCodes => "too_many_codes", 429,
+        "Đã gửi quá nhiều mã tới số này; vui lòng đợi rồi thử lại",
+        "Too many codes sent to this number; wait and try again";
     TooManyAttempts => "too_many_attempts", 429,
         "Thử quá nhiều lần; vui lòng đợi rồi thử lại", "Too many attempts; wait and try again";
     HeadersTooLarge => "headers_too_large", 431,

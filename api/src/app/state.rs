@@ -35,6 +35,10 @@ pub struct AppState {
     /// Rung by every use case that may have queued pushes, so the push workers send within
     /// milliseconds instead of at their next poll.
     push_queued: Arc<tokio::sync::Notify>,
+    /// Where text messages go (the log, an SMSC over SMPP, a provider's HTTP API).
+    pub sms: Arc<smartcity_sms::Gateway>,
+    /// Rung when a message was queued, as `push_queued` is for pushes.
+    sms_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -46,6 +50,7 @@ impl AppState {
         areas: AreaMap,
         photos: PhotoStore,
         fcm: Option<FcmClient>,
+        sms: smartcity_sms::Gateway,
     ) -> AppState {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         AppState {
@@ -61,6 +66,8 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             fcm,
             push_queued: Arc::new(tokio::sync::Notify::new()),
+            sms: Arc::new(sms),
+            sms_queued: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -83,5 +90,14 @@ impl AppState {
     /// was rung since the last wait).
     pub async fn wait_for_pushes(&self) {
         self.push_queued.notified().await;
+    }
+
+    /// Tells the SMS workers that a change just committed may have queued messages.
+    pub fn sms_queued(&self) {
+        self.sms_queued.notify_one();
+    }
+
+    pub async fn wait_for_sms(&self) {
+        self.sms_queued.notified().await;
     }
 }

@@ -15,6 +15,7 @@ pub enum Purpose {
     Login,
     Lookup,
     Registration,
+    PhoneCode,
 }
 
 impl Purpose {
@@ -23,6 +24,7 @@ impl Purpose {
             Purpose::Login => "login",
             Purpose::Lookup => "lookup",
             Purpose::Registration => "registration",
+            Purpose::PhoneCode => "phone-code",
         }
     }
 }

@@ -19,6 +19,7 @@ mod forms;
 mod inbox;
 mod layout;
 mod login;
+mod opt_out;
 mod procedures;
 mod public;
 mod session;
@@ -42,6 +43,15 @@ pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
             .route(web::get().to(public::page))
+            .default_service(web::to(method_not_allowed))
+            .wrap(from_fn(catch_panics))
+            .wrap(from_fn(render_errors))
+            .wrap(from_fn(security_headers)),
+    );
+    cfg.service(
+        web::resource("/o/{token}")
+            .route(web::get().to(opt_out::ask))
+            .route(web::post().to(opt_out::confirm))
             .default_service(web::to(method_not_allowed))
             .wrap(from_fn(catch_panics))
             .wrap(from_fn(render_errors))

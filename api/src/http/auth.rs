@@ -3,6 +3,7 @@
 
 use crate::app::auth::{self, ActingAgency, Admin, Caller};
 use crate::app::error::{ApiError, ErrorCode};
+use crate::app::phone_codes;
 use crate::app::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -46,6 +47,27 @@ impl FromRequest for SignedIn {
         Box::pin(async move {
             let (state, token) = (state?, token?);
             Ok(SignedIn(auth::authenticate(&state, &token).await?))
+        })
+    }
+}
+
+/// Anyone signed in whose number is proven, where the operator asks for it: a citizen files
+/// complaints, submits and follows dossiers only with a number a code reached (403
+/// `phone_not_verified` otherwise); staff and administrators are vouched for by whoever made
+/// their accounts.
+pub struct ProvenPhone(pub Caller);
+
+impl FromRequest for ProvenPhone {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = state_of(req);
+        let signed_in = SignedIn::from_request(req, payload);
+        Box::pin(async move {
+            let (state, caller) = (state?, signed_in.await?.0);
+            phone_codes::require_verified(&state, &caller.user)?;
+            Ok(ProvenPhone(caller))
         })
     }
 }

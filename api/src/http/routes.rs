@@ -4,8 +4,8 @@
 
 use super::handlers::{
     accounts, admin, agency, categories, complaint_events, complaint_filing, complaints, devices,
-    dossiers, health, inbox, online_dossiers, open311, open311_clients, places, procedures,
-    push_admin, stats,
+    dossiers, health, inbox, online_dossiers, open311, open311_clients, phone, places, procedures,
+    push_admin, sms, stats,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -50,6 +50,18 @@ fn mount(r: &mut Routes) {
     r.at("/v1/auth/refresh", vec![(M::POST, web::to(accounts::refresh))]);
     r.at("/v1/auth/logout", vec![(M::POST, web::to(accounts::logout))]);
     r.at("/v1/me", vec![(M::GET, web::to(accounts::me)), (M::DELETE, web::to(accounts::erase_me))]);
+    r.at("/v1/auth/password-reset", vec![(M::POST, web::to(phone::request_reset))]);
+    r.at("/v1/auth/password-reset/confirm", vec![(M::POST, web::to(phone::confirm_reset))]);
+    r.at("/v1/me/phone/verification", vec![(M::POST, web::to(phone::request_verification))]);
+    r.at(
+        "/v1/me/phone/verification/confirm",
+        vec![(M::POST, web::to(phone::confirm_verification))],
+    );
+    r.at("/v1/me/phone/change", vec![(M::POST, web::to(phone::request_change))]);
+    r.at("/v1/me/phone/change/confirm", vec![(M::POST, web::to(phone::confirm_change))]);
+    r.at("/v1/admin/sms", vec![(M::GET, web::to(sms::outbox))]);
+    r.at("/v1/sms/gateway/{secret}/reports", vec![(M::POST, web::to(sms::report))]);
+    r.at("/v1/sms/gateway/{secret}/replies", vec![(M::POST, web::to(sms::reply))]);
 
     r.at("/v1/admin/agencies", vec![(M::POST, web::to(admin::create_agency))]);
     r.at("/v1/admin/staff", vec![(M::POST, web::to(admin::create_staff))]);

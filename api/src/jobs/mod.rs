@@ -1,4 +1,4 @@
-//! The background jobs of an instance: push workers, and on the periodic interval the orphan
+//! The background jobs of an instance: push and SMS workers, and on the periodic interval the orphan
 //! photo sweep, the automatic close, the agencies' reminders and the stop of dossiers whose
 //! documents did not come by their deadline. [`start`] is the one place
 //! they are started; each runs as its own supervised task (restarted after a panic), and
@@ -8,6 +8,7 @@
 pub mod auto_close;
 pub mod push;
 pub mod reminders;
+pub mod sms;
 pub mod supplements;
 pub mod sweeper;
 pub mod webhooks;
@@ -16,6 +17,7 @@ use crate::adapters::storage::StoreError;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -54,9 +56,10 @@ const STOP_GRACE: Duration = Duration::from_secs(30);
 const FIRST_RESTART_DELAY: Duration = Duration::from_secs(1);
 const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
 
-/// Starts this instance's jobs: `SMARTCITY_PUSH_WORKERS` push workers, and the sweep, the
+/// Starts this instance's jobs: `SMARTCITY_PUSH_WORKERS` push workers,
+/// `SMARTCITY_SMS_WORKERS` SMS workers (and the recorder of an SMPP session's receipts), and the sweep, the
 /// automatic close and the reminders every `SMARTCITY_SWEEP_INTERVAL_SECS`.
-pub fn start(state: &AppState) -> Jobs {
+pub fn start(state: &AppState, receipts: Option<sms::Receipts>) -> Jobs {
     let mut jobs = Jobs::new();
     let shutdown = jobs.shutdown();
     let interval = state.config.sweep_interval;
@@ -68,6 +71,13 @@ pub fn start(state: &AppState) -> Jobs {
     }
     for worker in 0..state.config.push_workers {
         jobs.supervise(format!("push-{worker}"), state, &shutdown, push::run);
+    }
+    for worker in 0..state.config.sms.workers {
+        jobs.supervise(format!("sms-{worker}"), state, &shutdown, sms::run);
+    }
+    if let Some(receipts) = receipts {
+        let context = (state.clone(), Arc::new(tokio::sync::Mutex::new(receipts)));
+        jobs.supervise("sms-receipts".into(), &context, &shutdown, sms::record_receipts);
     }
     jobs.supervise("sweeper".into(), state, &shutdown, move |state, shutdown| {
         sweeper::run(state, shutdown, interval)

@@ -51,6 +51,12 @@ impl SmsPurpose {
         }
     }
 
+    /// Whether a person may opt out of it: dossier notices, yes; a code they asked for, or a
+    /// reminder to staff at work, no.
+    pub fn may_opt_out(self) -> bool {
+        self == SmsPurpose::DossierUpdate
+    }
+
     /// Codes are awaited by someone holding the app: they go at once. The rest wait out the
     /// night.
     pub fn urgency(self) -> Urgency {
@@ -82,6 +88,8 @@ pub enum SmsStatus {
     Capped,
     /// The person opted out of such messages; never sent.
     OptedOut,
+    /// A push about the same change reached the person's app first; never sent.
+    Covered,
 }
 
 impl_word!(SmsStatus {
@@ -93,6 +101,7 @@ impl_word!(SmsStatus {
     Failed => "failed",
     Capped => "capped",
     OptedOut => "opted_out",
+    Covered => "covered",
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +147,11 @@ pub fn next_vietnam_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     today.succ_opt().map_or(now, |tomorrow| vietnam_time(tomorrow, NaiveTime::MIN))
 }
 
+/// The last Vietnam midnight at or before `now`: where "today's" counts start.
+pub fn vietnam_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    vietnam_time(vietnam_date(now), NaiveTime::MIN)
+}
+
 /// Messages of every purpose one number may be sent in one Vietnam day: whatever a bug does,
 /// nobody is texted more than this and [`code::MAX_CODES_PER_DAY`] codes besides.
 pub const DAILY_CAP_PER_NUMBER: u32 = 10;
@@ -147,13 +161,41 @@ pub const DAILY_CAP_PER_NUMBER: u32 = 10;
 /// Vietnam midnight, whatever their receipt) today. Notices stop at the cap; a code may go
 /// [`code::MAX_CODES_PER_DAY`] past it, so a day of notices never locks a person out of their
 /// account. Refused: mark the message [`SmsStatus::Capped`].
-pub fn within_daily_cap(purpose: SmsPurpose, sent_today: u32) -> bool {
-    let cap = if purpose.is_code() {
-        DAILY_CAP_PER_NUMBER + code::MAX_CODES_PER_DAY
-    } else {
-        DAILY_CAP_PER_NUMBER
-    };
+/// `cap` is the operator's ([`DAILY_CAP_PER_NUMBER`] by default).
+pub fn within_daily_cap(purpose: SmsPurpose, sent_today: u32, cap: u32) -> bool {
+    let cap = if purpose.is_code() { cap + code::MAX_CODES_PER_DAY } else { cap };
     sent_today < cap
+}
+
+/// A sent code's text as kept afterwards: every run of six digits masked, so the outbox keeps
+/// what was said, not a code someone could still use.
+pub fn redact_code(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() == code::CODE_DIGITS {
+            out.extend(std::iter::repeat_n('*', digits.len()));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+/// Whether a delivery receipt's status word says the message is still on its way (SMPP's
+/// `ENROUTE`, `ACCEPTD`), so a final receipt is still to come.
+pub fn is_interim_report(detail: &str) -> bool {
+    matches!(detail.trim().to_ascii_uppercase().as_str(), "ENROUTE" | "ACCEPTD" | "ACCEPTED")
 }
 
 /// Attempts before a message is given up as [`SmsStatus::Failed`].
@@ -197,6 +239,7 @@ mod tests {
             (S::Failed, "failed"),
             (S::Capped, "capped"),
             (S::OptedOut, "opted_out"),
+            (S::Covered, "covered"),
         ]);
     }
 
@@ -252,15 +295,24 @@ mod tests {
     #[test]
     fn the_daily_cap_stops_notices_first_and_codes_a_little_later() {
         let notice = SmsPurpose::DossierUpdate;
-        assert!(within_daily_cap(notice, 0));
-        assert!(within_daily_cap(notice, DAILY_CAP_PER_NUMBER - 1));
-        assert!(!within_daily_cap(notice, DAILY_CAP_PER_NUMBER));
-        assert!(!within_daily_cap(SmsPurpose::StaffReminder, 100));
+        assert!(within_daily_cap(notice, 0, DAILY_CAP_PER_NUMBER));
+        assert!(within_daily_cap(notice, DAILY_CAP_PER_NUMBER - 1, DAILY_CAP_PER_NUMBER));
+        assert!(!within_daily_cap(notice, DAILY_CAP_PER_NUMBER, DAILY_CAP_PER_NUMBER));
+        assert!(!within_daily_cap(SmsPurpose::StaffReminder, 100, DAILY_CAP_PER_NUMBER));
         let code = SmsPurpose::PasswordReset;
-        assert!(within_daily_cap(code, DAILY_CAP_PER_NUMBER));
-        assert!(within_daily_cap(code, DAILY_CAP_PER_NUMBER + code::MAX_CODES_PER_DAY - 1));
-        assert!(!within_daily_cap(code, DAILY_CAP_PER_NUMBER + code::MAX_CODES_PER_DAY));
-        assert!(!within_daily_cap(code, u32::MAX));
+        assert!(within_daily_cap(code, DAILY_CAP_PER_NUMBER, DAILY_CAP_PER_NUMBER));
+        assert!(within_daily_cap(
+            code,
+            DAILY_CAP_PER_NUMBER + code::MAX_CODES_PER_DAY - 1,
+            DAILY_CAP_PER_NUMBER
+        ));
+        assert!(!within_daily_cap(
+            code,
+            DAILY_CAP_PER_NUMBER + code::MAX_CODES_PER_DAY,
+            DAILY_CAP_PER_NUMBER
+        ));
+        assert!(!within_daily_cap(code, u32::MAX, DAILY_CAP_PER_NUMBER));
+        assert!(within_daily_cap(notice, 10, 20), "the operator's cap");
     }
 
     #[test]
@@ -270,5 +322,38 @@ mod tests {
         assert_eq!(retry_delay(3, 1.0), Some(Duration::from_secs(10)), "half taken away");
         assert_eq!(retry_delay(9, 0.0), Some(Duration::from_secs(15 * 60)));
         assert_eq!(retry_delay(MAX_ATTEMPTS, 0.0), None);
+    }
+
+    #[test]
+    fn a_sent_code_is_kept_masked_and_other_numbers_are_kept() {
+        let body = "Ma xac thuc SmartCity Da Nang cua ban la 048213, hieu luc 5 phut.";
+        assert_eq!(
+            redact_code(body),
+            "Ma xac thuc SmartCity Da Nang cua ban la ******, hieu luc 5 phut."
+        );
+        assert_eq!(redact_code("123456"), "******");
+        assert_eq!(
+            redact_code("Ho so 261207-0001 ngay 07/12/2026"),
+            "Ho so ******-0001 ngay 07/12/2026"
+        );
+        assert_eq!(redact_code("1234567 12345"), "1234567 12345");
+    }
+
+    #[test]
+    fn the_vietnam_day_starts_at_local_midnight() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(vietnam_day_start(at("2026-12-07T16:59:59Z")), at("2026-12-06T17:00:00Z"));
+        assert_eq!(vietnam_day_start(at("2026-12-07T17:00:00Z")), at("2026-12-07T17:00:00Z"));
+        assert_eq!(vietnam_day_start(at("2026-12-07T02:00:00Z")), at("2026-12-06T17:00:00Z"));
+    }
+
+    #[test]
+    fn interim_receipts_are_told_from_final_ones() {
+        assert!(is_interim_report("ENROUTE") && is_interim_report("acceptd"));
+        assert!(!is_interim_report("UNDELIV") && !is_interim_report("DELIVRD"));
+        assert!(SmsPurpose::DossierUpdate.may_opt_out());
+        assert!(
+            !SmsPurpose::PasswordReset.may_opt_out() && !SmsPurpose::StaffReminder.may_opt_out()
+        );
     }
 }

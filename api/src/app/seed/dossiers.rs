@@ -383,7 +383,8 @@ pub fn write(conn: &mut DbConn, planned: &Planned) -> Result<(), DbError> {
     for event in &planned.events {
         let recorded_at = event.occurred_at + SYNC_DELAY;
         let outcome =
-            dossiers::record_event(conn, &planned.agency_id, &dossier.code, event, recorded_at)?;
+            // The demo's history texts no one.
+            dossiers::record_event(conn, &planned.agency_id, &dossier.code, event, None, recorded_at)?;
         if !matches!(outcome, dossiers::EventOutcome::Recorded { .. }) {
             return Err(DbError::Corrupt(format!("demo dossier {}: {outcome:?}", dossier.code)));
         }

@@ -30,6 +30,8 @@ pub struct AgencySummary {
 pub struct Account {
     id: String,
     phone: String,
+    /// Whether a code sent to the number came back (`/v1/me/phone/verification`).
+    phone_verified: bool,
     display_name: String,
     role: &'static str,
     agency: Option<AgencySummary>,
@@ -40,6 +42,7 @@ pub fn account_view(profile: Profile) -> Account {
     let Profile { user, agency } = profile;
     Account {
         id: user.id,
+        phone_verified: user.phone_verified_at.is_some(),
         phone: user.phone,
         display_name: user.display_name,
         role: user.role.as_str(),

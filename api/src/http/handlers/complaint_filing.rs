@@ -8,7 +8,7 @@ use crate::app::error::{ApiError, ErrorCode};
 use crate::app::idempotency::Idempotency;
 use crate::app::places;
 use crate::app::state::AppState;
-use crate::http::auth::SignedIn;
+use crate::http::auth::ProvenPhone;
 use crate::http::extract::IdempotencyKeyHeader;
 use crate::http::multipart::{self, ComplaintForm};
 use actix_multipart::Multipart;
@@ -51,7 +51,7 @@ fn flag(form: &ComplaintForm, field: &str) -> Result<bool, ApiError> {
 pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: SignedIn,
+    caller: ProvenPhone,
     key: IdempotencyKeyHeader,
     body: Multipart,
 ) -> Result<HttpResponse, ApiError> {

@@ -4,7 +4,7 @@ use super::dossier_views::{citizen_view, CitizenDossier};
 use crate::app::dossiers;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
-use crate::http::auth::SignedIn;
+use crate::http::auth::{ProvenPhone, SignedIn};
 use crate::http::extract::{json_body, ApiJson, ClientAddress};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
@@ -49,7 +49,7 @@ pub async fn show_mine(
 pub async fn follow(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: SignedIn,
+    caller: ProvenPhone,
     client: ClientAddress,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {

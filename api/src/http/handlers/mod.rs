@@ -17,9 +17,11 @@ pub mod inbox;
 pub mod online_dossiers;
 pub mod open311;
 pub mod open311_clients;
+pub mod phone;
 pub mod places;
 pub mod procedures;
 pub mod push_admin;
+pub mod sms;
 pub mod stats;
 
 use crate::app::error::ApiError;

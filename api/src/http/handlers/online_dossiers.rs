@@ -7,7 +7,7 @@ use crate::app::error::{ApiError, ErrorCode};
 use crate::app::idempotency::Idempotency;
 use crate::app::online_dossiers::{self, OnlineSubmission, Upload};
 use crate::app::state::AppState;
-use crate::http::auth::{AgencyCaller, SignedIn};
+use crate::http::auth::{AgencyCaller, ProvenPhone, SignedIn};
 use crate::http::extract::{json_body, json_body_or_empty, ClientAddress, IdempotencyKeyHeader};
 use crate::http::multipart::{self, DossierForm};
 use actix_web::http::header;
@@ -39,7 +39,7 @@ fn on_behalf(form: &mut DossierForm) -> Result<bool, ApiError> {
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: SignedIn,
+    caller: ProvenPhone,
     key: IdempotencyKeyHeader,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {

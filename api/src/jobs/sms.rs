@@ -1,0 +1,143 @@
+//! SMS workers: claim due messages under a lease, hand each to the gateway, and record the
+//! outcomes of a batch in one transaction, as the push workers do. A worker that dies leaves
+//! its messages `sending` until the lease runs out; then any worker claims them again. A
+//! message whose gateway accepted it but whose outcome was not yet recorded may so go out
+//! twice after a crash (at least once); everything recorded is never sent again.
+//!
+//! Beside them, the receipts job records the delivery receipts an SMPP session hands over.
+
+use super::{JobError, Shutdown};
+use crate::app::sms;
+use crate::app::state::AppState;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use futures_util::StreamExt;
+use rand::Rng;
+use smartcity_db::sms::{self as outbox, Claimed, Settlement};
+use smartcity_domain::sms::{redact_code, retry_delay, SmsEncoding, SmsStatus};
+use smartcity_sms::{DeliveryReport, Encoding, OutgoingSms, SendError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Mutex};
+
+const BATCH: i64 = 100;
+/// Without a wake-up (messages queued by another instance, or held until morning), how often
+/// an idle worker looks.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Sends of one worker in flight at once; an SMPP gateway bounds them again by its window.
+const CONCURRENT_SENDS: usize = 16;
+
+/// The delivery receipts of an SMPP session, shared by the receipts job across its restarts.
+pub type Receipts = mpsc::Receiver<DeliveryReport>;
+
+/// Sends until shutdown; a batch in flight is finished first.
+pub async fn run(state: AppState, mut shutdown: Shutdown) {
+    loop {
+        match send_batch(&state, Utc::now().naive_utc()).await {
+            Ok(0) => {
+                tokio::select! {
+                    _ = tokio::time::timeout(IDLE_POLL, state.wait_for_sms()) => {}
+                    _ = shutdown.requested() => return,
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "SMS sending failed; will retry");
+                tokio::select! {
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = shutdown.requested() => return,
+                }
+            }
+        }
+    }
+}
+
+/// Claims, sends and settles one batch of messages due at `now`; returns how many.
+pub async fn send_batch(state: &AppState, now: NaiveDateTime) -> Result<usize, JobError> {
+    let lease = TimeDelta::from_std(state.config.sms.lease).unwrap_or(TimeDelta::minutes(1));
+    let lease_until = now + lease;
+    let claimed = state.db(move |conn| outbox::claim(conn, now, lease_until, BATCH)).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let settled: Vec<(String, Settlement)> = futures_util::stream::iter(claimed)
+        .map(|message| async move {
+            let settlement = send(state, &message).await;
+            state.metrics.count_sms(outcome_label(&settlement));
+            (message.row.id, settlement)
+        })
+        .buffer_unordered(CONCURRENT_SENDS)
+        .collect()
+        .await;
+    let count = settled.len();
+    state.db(move |conn| outbox::settle(conn, &settled, smartcity_db::now())).await?;
+    Ok(count)
+}
+
+fn outcome_label(settlement: &Settlement) -> &'static str {
+    match settlement {
+        Settlement::Sent { .. } => "sent",
+        Settlement::RetryAt(..) => "retry",
+        Settlement::Finished(status, _) => status.as_str(),
+    }
+}
+
+async fn send(state: &AppState, message: &Claimed) -> Settlement {
+    let row = &message.row;
+    if message.covered {
+        return Settlement::Finished(SmsStatus::Covered, "the push reached the app first".into());
+    }
+    let outgoing = OutgoingSms {
+        id: row.id.clone(),
+        to: row.phone.clone(),
+        text: row.body.clone(),
+        encoding: match row.encoding {
+            SmsEncoding::Gsm7 => Encoding::Gsm7,
+            SmsEncoding::Ucs2 => Encoding::Ucs2,
+        },
+    };
+    match state.sms.send(&outgoing).await {
+        Ok(accepted) => Settlement::Sent {
+            gateway: state.sms.name(),
+            provider_id: accepted.provider_id,
+            // A code has no business in the database once it is on its way.
+            body: row.purpose.is_code().then(|| redact_code(&row.body)),
+        },
+        Err(SendError::Permanent(reason)) => Settlement::Finished(SmsStatus::Failed, reason),
+        Err(SendError::Temporary(reason)) => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            match retry_delay(row.attempts, jitter) {
+                Some(delay) => {
+                    let due = Utc::now().naive_utc()
+                        + TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX);
+                    Settlement::RetryAt(due, reason)
+                }
+                None => Settlement::Finished(
+                    SmsStatus::Failed,
+                    format!("gave up after {} attempts: {reason}", row.attempts),
+                ),
+            }
+        }
+    }
+}
+
+/// Records the delivery receipts of an SMPP session until shutdown.
+pub async fn record_receipts(
+    (state, receipts): (AppState, Arc<Mutex<Receipts>>),
+    mut shutdown: Shutdown,
+) {
+    let mut receipts = receipts.lock().await;
+    loop {
+        let report = tokio::select! {
+            report = receipts.recv() => report,
+            _ = shutdown.requested() => return,
+        };
+        let Some(report) = report else { return };
+        let gateway = state.sms.name();
+        let DeliveryReport { provider_id, delivered, detail } = report;
+        if let Err(error) =
+            sms::record_receipt(&state, gateway, provider_id, delivered, detail).await
+        {
+            tracing::warn!(%error, "a delivery receipt could not be recorded");
+        }
+    }
+}
