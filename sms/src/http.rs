@@ -7,6 +7,7 @@ use crate::{e164_digits, Accepted, DeliveryReport, Encoding, OutgoingSms, SendEr
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The provider's API. [`HttpGatewayConfig::new`] fills in the defaults shown.
@@ -137,7 +138,8 @@ pub enum HttpSetupError {
 
 #[derive(Debug, Clone)]
 pub struct HttpGateway {
-    config: HttpGatewayConfig,
+    // Shared: the gateway is cloned into senders and kept small beside the SMPP handle.
+    config: Arc<HttpGatewayConfig>,
     auth: Option<(HeaderName, HeaderValue)>,
     client: reqwest::Client,
 }
@@ -170,7 +172,7 @@ impl HttpGateway {
             // A POST redirected becomes a GET: a moved API is a configuration error, not a send.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(HttpGateway { config, auth, client })
+        Ok(HttpGateway { config: Arc::new(config), auth, client })
     }
 
     pub fn config(&self) -> &HttpGatewayConfig {

@@ -199,8 +199,12 @@ impl SmppGateway {
             .map_err(|_| SendError::Temporary("SMPP gateway stopped".into()))?;
         let link = link(core)?;
         let (reply, answer) = oneshot::channel();
-        link.try_send(Submit { pdu, reply })
-            .map_err(|_| SendError::Temporary("SMPP link went down".into()))?;
+        link.try_send(Submit { pdu, reply }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => SendError::Temporary("SMPP session busy".into()),
+            mpsc::error::TrySendError::Closed(_) => {
+                SendError::Temporary("SMPP link went down".into())
+            }
+        })?;
         match timeout(wait, answer).await {
             Err(_) => Err(SendError::Temporary(format!("no submit_sm_resp within {wait:?}"))),
             Ok(Err(_)) => Err(SendError::Temporary("SMPP link lost before submit_sm_resp".into())),

@@ -2,6 +2,8 @@
 //! suite in `tests/`, the binary's own tests in `api/tests/`) and the photo benchmark uses.
 
 pub mod fake_google;
+pub mod fake_sms_http;
 pub mod photos;
 pub mod s3_server;
+pub mod smsc;
 pub mod test_db;
