@@ -103,6 +103,11 @@ const A_ONLY_OTHERS_HIDDEN: Expectations = [
     Status(401),
 ];
 
+/// Signed in, and then refused as `instead` (whatever the role: the refusal is the input's).
+const fn signed_in_but(instead: Expect) -> Expectations {
+    [Status(401), instead, instead, instead, instead, instead, Status(401), Status(401)]
+}
+
 fn but(mut expect: Expectations, who: Principal, instead: Expect) -> Expectations {
     expect[who.index()] = instead;
     expect
@@ -282,6 +287,7 @@ impl World {
             StatusCode::CREATED
         );
         let citizen_b = access(&app.tokens(CITIZEN_B_PHONE, STRONG_PASSWORD).await);
+        app.verify_phone(&citizen_b, CITIZEN_B_PHONE).await;
         let staff_x = staff_token(&app, "+84906100001", X_CODE).await;
         let staff_y = staff_token(&app, "+84906100002", Y_CODE).await;
         let admin = app.admin_token().await;
@@ -541,6 +547,40 @@ fn rows() -> Vec<Row> {
                 .json(json!({"refresh_token": w.spare_refresh[8 + who.index()]}))
         }),
         row(M::GET, "/v1/me", SIGNED_IN, |_, _| Call::to("/v1/me")),
+        // Answered alike whether the number has an account: nothing to entitle.
+        row(M::POST, "/v1/auth/password-reset", PUBLIC, |_, who| {
+            Call::to("/v1/auth/password-reset")
+                .json(json!({"phone": format!("0913 100 00{}", who.index())}))
+        }),
+        // No code was sent, so none is accepted, for anyone.
+        row(M::POST, "/v1/auth/password-reset/confirm", [Status(422); 8], |_, _| {
+            Call::to("/v1/auth/password-reset/confirm").json(json!({
+                "phone": CITIZEN_PHONE, "code": "000000", "password": STRONG_PASSWORD,
+            }))
+        }),
+        // Every account of the fixture has proven its number already.
+        row(M::POST, "/v1/me/phone/verification", signed_in_but(Status(409)), |_, _| {
+            Call::to("/v1/me/phone/verification")
+        }),
+        row(M::POST, "/v1/me/phone/verification/confirm", signed_in_but(Status(422)), |_, _| {
+            Call::to("/v1/me/phone/verification/confirm").json(json!({"code": "000000"}))
+        }),
+        row(M::POST, "/v1/me/phone/change", SIGNED_IN, |_, who| {
+            Call::to("/v1/me/phone/change")
+                .json(json!({"phone": format!("0913 200 00{}", who.index())}))
+        }),
+        row(M::POST, "/v1/me/phone/change/confirm", signed_in_but(Status(422)), |_, _| {
+            Call::to("/v1/me/phone/change/confirm").json(json!({"code": "000000"}))
+        }),
+        row(M::GET, "/v1/admin/sms", ADMIN_ONLY, |_, _| Call::to("/v1/admin/sms")),
+        // Without a configured secret the gateway's callbacks do not exist.
+        row(M::POST, "/v1/sms/gateway/{secret}/reports", [Status(404); 8], |_, _| {
+            Call::to("/v1/sms/gateway/not-the-secret-at-all/reports").json(json!({"SMSID": "1"}))
+        }),
+        row(M::POST, "/v1/sms/gateway/{secret}/replies", [Status(404); 8], |_, _| {
+            Call::to("/v1/sms/gateway/not-the-secret-at-all/replies")
+                .json(json!({"from": CITIZEN_PHONE, "text": "TC"}))
+        }),
         row(M::GET, "/v1/procedures", PUBLIC, |_, _| Call::to("/v1/procedures")),
         row(M::GET, "/v1/procedures/{code}", PUBLIC, |_, _| Call::to("/v1/procedures/XA-HT-01")),
         row(M::GET, "/v1/procedure-fields", PUBLIC, |_, _| Call::to("/v1/procedure-fields")),

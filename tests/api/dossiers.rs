@@ -550,6 +550,7 @@ async fn a_new_phone_on_file_ends_follows_made_with_the_old_one() {
     // The phone now on file proves the dossier to whoever holds it.
     app.register("0987 654 321", "Lê Thị Cúc", STRONG_PASSWORD).await;
     let owner = app.access_token("0987654321", STRONG_PASSWORD).await;
+    app.verify_phone(&owner, "0987654321").await;
     assert_eq!(t.follow(&owner, "0987654321").await.status(), StatusCode::CREATED);
     assert_eq!(followed(owner).await, 1);
 }

@@ -31,6 +31,7 @@ mod procedures;
 mod public_page;
 mod reminders;
 mod schema_parity;
+mod sms;
 mod templates;
 mod tokens;
 mod webhooks;
