@@ -8,7 +8,7 @@ use crate::app::auth::tokens::TokenKeys;
 use crate::app::geography::AreaMap;
 use crate::app::search::CatalogueSearch;
 use crate::app::seed;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Channels};
 use crate::config::sms::GatewayChoice;
 use crate::config::Config;
 use crate::console;
@@ -87,12 +87,12 @@ fn sms_gateway(config: &Config) -> Result<(Gateway, Option<Receipts>), StartupEr
     Ok(match &config.sms.gateway {
         GatewayChoice::Log => (Gateway::Log, None),
         GatewayChoice::Smpp(smpp) => {
-            let (gateway, receipts) = SmppGateway::start(smpp.clone());
+            let (gateway, receipts) = SmppGateway::start(smpp.as_ref().clone());
             (Gateway::Smpp(gateway), Some(receipts))
         }
         GatewayChoice::Http(http) => {
-            let gateway =
-                HttpGateway::new(http.clone()).map_err(|e| StartupError::Sms(e.to_string()))?;
+            let gateway = HttpGateway::new(http.as_ref().clone())
+                .map_err(|e| StartupError::Sms(e.to_string()))?;
             (Gateway::Http(gateway), None)
         }
     })
@@ -158,7 +158,8 @@ impl Application {
         let fcm = push_client(&config)?;
         let areas = AreaMap::new(Region::VIETNAM);
         let (sms, receipts) = sms_gateway(&config)?;
-        let state = AppState::new(pool, tokens, config, search, areas, photos, fcm, sms);
+        let channels = Channels { fcm, sms };
+        let state = AppState::new(pool, tokens, config, search, areas, photos, channels);
         let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
         // One budget for the whole process, not one per worker.

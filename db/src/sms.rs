@@ -246,7 +246,7 @@ pub fn settle(
                 .filter(sms_outbox::status.eq(Stored(SmsStatus::Sending)));
             match settlement {
                 Settlement::Sent { gateway, provider_id, body } => {
-                    diesel::update(row.clone())
+                    diesel::update(row)
                         .set((
                             sms_outbox::status.eq(Stored(SmsStatus::Sent)),
                             sms_outbox::gateway.eq(*gateway),

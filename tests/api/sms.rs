@@ -203,7 +203,7 @@ fn smpp_to(smsc: &FakeSmsc) -> impl FnOnce(&mut Config) {
     let mut smpp = SmppConfig::new(smsc.host(), smsc.port(), "smartcity", "secret", "DANANG1022");
     smpp.reconnect_max = Duration::from_secs(1);
     move |config: &mut Config| {
-        config.sms.gateway = GatewayChoice::Smpp(smpp);
+        config.sms.gateway = GatewayChoice::Smpp(Box::new(smpp));
         config.sms.workers = 1;
     }
 }
@@ -268,7 +268,7 @@ async fn a_brandname_provider_is_called_with_its_own_fields_and_reports_delivery
     http.auth_header = Some(("apikey".into(), "provider-key".into()));
     let app = spawn_app_with(
         move |config| {
-            config.sms.gateway = GatewayChoice::Http(http);
+            config.sms.gateway = GatewayChoice::Http(Box::new(http));
             config.sms.workers = 1;
             config.sms.callback_secret = Some(CALLBACK_SECRET.into());
         },

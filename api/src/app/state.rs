@@ -12,6 +12,13 @@ use smartcity_db::{DbConn, DbError, Pool};
 use std::future::Future;
 use std::sync::Arc;
 
+/// The outside services people hear through.
+pub struct Channels {
+    /// None without credentials.
+    pub fcm: Option<FcmClient>,
+    pub sms: smartcity_sms::Gateway,
+}
+
 /// What every use case shares: the pool, the token keys, the configuration, this instance's
 /// caches and the outside services. Cheap to clone.
 #[derive(Clone)]
@@ -49,9 +56,9 @@ impl AppState {
         search: CatalogueSearch,
         areas: AreaMap,
         photos: PhotoStore,
-        fcm: Option<FcmClient>,
-        sms: smartcity_sms::Gateway,
+        channels: Channels,
     ) -> AppState {
+        let Channels { fcm, sms } = channels;
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         AppState {
             database: Database { pool: pool.clone() },

@@ -34,13 +34,13 @@ pub struct SmsSettings {
     pub reply_to: Option<String>,
 }
 
-/// Where messages go.
+/// Where messages go. (The configurations are boxed: they are large beside `Log`.)
 #[derive(Debug, Clone)]
 pub enum GatewayChoice {
     /// Nowhere: the log and the administrators' outbox view (the demo).
     Log,
-    Smpp(SmppConfig),
-    Http(HttpGatewayConfig),
+    Smpp(Box<SmppConfig>),
+    Http(Box<HttpGatewayConfig>),
 }
 
 impl Default for SmsSettings {
@@ -89,6 +89,9 @@ impl SmsSettings {
         if let Some(workers) = number("SMARTCITY_SMS_WORKERS", 0..=16)? {
             settings.workers = workers as usize;
         }
+        if let Some(secs) = number("SMARTCITY_SMS_LEASE_SECS", 1..=3600)? {
+            settings.lease = Duration::from_secs(secs);
+        }
         if let Some(secs) = number("SMARTCITY_SMS_PUSH_GRACE_SECS", 0..=3600)? {
             settings.push_grace = Duration::from_secs(secs);
         }
@@ -134,7 +137,7 @@ impl SmsSettings {
                 if let Some(secs) = number("SMARTCITY_SMPP_ENQUIRE_LINK_SECS", 1..=600)? {
                     smpp.enquire_link_interval = Duration::from_secs(secs);
                 }
-                GatewayChoice::Smpp(smpp)
+                GatewayChoice::Smpp(Box::new(smpp))
             }
             Some("http") => {
                 let url = text("SMARTCITY_SMS_HTTP_URL")
@@ -192,7 +195,7 @@ impl SmsSettings {
                     }
                     _ => None,
                 };
-                GatewayChoice::Http(http)
+                GatewayChoice::Http(Box::new(http))
             }
             Some(other) => {
                 return Err(format!(

@@ -1,8 +1,8 @@
-//! SMS workers: claim due messages under a lease, hand each to the gateway, and record the
-//! outcomes of a batch in one transaction, as the push workers do. A worker that dies leaves
-//! its messages `sending` until the lease runs out; then any worker claims them again. A
-//! message whose gateway accepted it but whose outcome was not yet recorded may so go out
-//! twice after a crash (at least once); everything recorded is never sent again.
+//! SMS workers: claim due messages under a lease, hand each to the gateway, and record each
+//! outcome as soon as it is known. A worker that dies leaves its messages `sending` until the
+//! lease runs out; then any worker claims them again. Only a message the gateway took in the
+//! moment before the crash, its answer not yet recorded, may so go out twice (at least once);
+//! a message recorded as sent is never sent again.
 //!
 //! Beside them, the receipts job records the delivery receipts an SMPP session hands over.
 
@@ -51,25 +51,26 @@ pub async fn run(state: AppState, mut shutdown: Shutdown) {
     }
 }
 
-/// Claims, sends and settles one batch of messages due at `now`; returns how many.
+/// Claims and sends one batch of messages due at `now`; returns how many. Each outcome is
+/// recorded as soon as the gateway answers, in its own small transaction: a crash then leaves
+/// only the messages whose answers were still on their way to go again, not the whole batch.
 pub async fn send_batch(state: &AppState, now: NaiveDateTime) -> Result<usize, JobError> {
     let lease = TimeDelta::from_std(state.config.sms.lease).unwrap_or(TimeDelta::minutes(1));
     let lease_until = now + lease;
     let claimed = state.db(move |conn| outbox::claim(conn, now, lease_until, BATCH)).await?;
-    if claimed.is_empty() {
-        return Ok(0);
-    }
-    let settled: Vec<(String, Settlement)> = futures_util::stream::iter(claimed)
+    let count = claimed.len();
+    let recorded: Vec<Result<(), JobError>> = futures_util::stream::iter(claimed)
         .map(|message| async move {
             let settlement = send(state, &message).await;
             state.metrics.count_sms(outcome_label(&settlement));
-            (message.row.id, settlement)
+            let outcome = [(message.row.id, settlement)];
+            state.db(move |conn| outbox::settle(conn, &outcome, smartcity_db::now())).await?;
+            Ok(())
         })
         .buffer_unordered(CONCURRENT_SENDS)
         .collect()
         .await;
-    let count = settled.len();
-    state.db(move |conn| outbox::settle(conn, &settled, smartcity_db::now())).await?;
+    recorded.into_iter().collect::<Result<Vec<()>, JobError>>()?;
     Ok(count)
 }
 
