@@ -91,6 +91,22 @@ pub struct DeliveryReport {
     pub detail: String,
 }
 
+/// What an SMSC sends of its own accord: a delivery report, or a message a person sent back
+/// (a keyword such as `TC`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    Report(DeliveryReport),
+    Reply(Reply),
+}
+
+/// A mobile-originated message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// As the SMSC wrote it, usually international digits (`84912345678`).
+    pub from: String,
+    pub text: String,
+}
+
 /// The configured transport.
 #[derive(Debug, Clone)]
 pub enum Gateway {

@@ -1,12 +1,12 @@
-//! SMSC delivery receipts (`deliver_sm` with the receipt bit in esm_class) into
-//! [`DeliveryReport`]s.
+//! What an SMSC delivers: receipts (`deliver_sm` with the receipt bit in esm_class) into
+//! [`DeliveryReport`]s, and anything else as a person's [`Reply`].
 //!
 //! SMPP 3.4 leaves the receipt's text to the SMSC but its appendix B shows the format nearly
 //! every SMSC uses: `id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done
 //! date:YYMMDDhhmm stat:DDDDDDD err:E text:…`. Where the SMSC also sends the
 //! `receipted_message_id` and `message_state` TLVs, those win: they are not free text.
 
-use crate::DeliveryReport;
+use crate::{DeliveryReport, Reply};
 use rusmpp::pdus::DeliverSm;
 use rusmpp::tlvs::TlvValue;
 use rusmpp::values::MessageState;
@@ -42,6 +42,24 @@ pub(crate) fn parse(deliver: &DeliverSm) -> Option<DeliveryReport> {
     };
     let detail = detail.to_ascii_uppercase();
     Some(DeliveryReport { provider_id, delivered: detail == "DELIVRD", detail })
+}
+
+/// A mobile-originated `deliver_sm`: UCS-2 (data_coding 8) read as UTF-16BE; anything else as
+/// the GSM default alphabet, whose letters, digits and space are ASCII's (what a keyword
+/// needs), other octets read as `?`.
+pub(crate) fn reply(deliver: &DeliverSm) -> Reply {
+    let bytes = deliver.short_message();
+    let text = if u8::from(deliver.data_coding) == 0x08 {
+        let units: Vec<u16> =
+            bytes.chunks_exact(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes
+            .iter()
+            .map(|&b| if b.is_ascii_alphanumeric() || b == b' ' { b as char } else { '?' })
+            .collect()
+    };
+    Reply { from: deliver.source_addr.to_string(), text }
 }
 
 /// The value after `key` up to the next space, matched case-insensitively at a word start.

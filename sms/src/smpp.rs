@@ -6,7 +6,7 @@
 //! window and waits, bounded by `response_timeout`, for the `submit_sm_resp`.
 
 use crate::split::payloads;
-use crate::{e164_digits, receipt, Accepted, DeliveryReport, OutgoingSms, SendError};
+use crate::{e164_digits, receipt, Accepted, Incoming, OutgoingSms, SendError};
 use futures_util::{SinkExt, StreamExt};
 use rusmpp::pdus::{BindTransceiver, DeliverSmResp, SubmitSm};
 use rusmpp::tokio_codec::CommandCodec;
@@ -129,11 +129,11 @@ struct Submit {
 
 impl SmppGateway {
     /// Spawns the session task (on the current tokio runtime) and returns at once; the first
-    /// bind happens in the background. Delivery reports arrive on the receiver: when it is full
-    /// the SMSC's `deliver_sm` is answered `ESME_RMSGQFUL` so that the SMSC delivers the receipt
-    /// again later (nothing is buffered beyond `receipt_buffer`); when it has been dropped the
-    /// receipts are acknowledged and discarded.
-    pub fn start(config: SmppConfig) -> (SmppGateway, mpsc::Receiver<DeliveryReport>) {
+    /// bind happens in the background. Delivery reports and people's replies arrive on the
+    /// receiver: when it is full the SMSC's `deliver_sm` is answered `ESME_RMSGQFUL` so that the
+    /// SMSC delivers it again later (nothing is buffered beyond `receipt_buffer`); when it has
+    /// been dropped they are acknowledged and discarded.
+    pub fn start(config: SmppConfig) -> (SmppGateway, mpsc::Receiver<Incoming>) {
         let (reports_tx, reports_rx) = mpsc::channel(config.receipt_buffer.max(1));
         let core = Arc::new(Core {
             window: Semaphore::new(config.window.max(1)),
@@ -268,7 +268,7 @@ fn submit_template(
 async fn supervise(
     core: Arc<Core>,
     mut stop: watch::Receiver<bool>,
-    reports: mpsc::Sender<DeliveryReport>,
+    reports: mpsc::Sender<Incoming>,
 ) {
     let config = &core.config;
     let mut backoff = config.reconnect_min;
@@ -318,7 +318,7 @@ impl Sequence {
 async fn session(
     core: &Core,
     stop: &mut watch::Receiver<bool>,
-    reports: &mpsc::Sender<DeliveryReport>,
+    reports: &mpsc::Sender<Incoming>,
 ) -> Ended {
     let config = &core.config;
     let failed = |error: String| Ended::Failed { error, was_bound: false };
@@ -475,7 +475,7 @@ async fn on_command(
     command: Command,
     framed: &mut Link,
     pending: &mut HashMap<u32, oneshot::Sender<Result<String, CommandStatus>>>,
-    reports: &mpsc::Sender<DeliveryReport>,
+    reports: &mpsc::Sender<Incoming>,
 ) -> Result<Next, String> {
     let seq = command.sequence_number();
     let write = |e: rusmpp::tokio_codec::EncodeError| format!("write: {e}");
@@ -504,19 +504,18 @@ async fn on_command(
         CommandId::DeliverSm => {
             let mut status = CommandStatus::EsmeRok;
             if let Some(Pdu::DeliverSm(deliver)) = command.pdu() {
-                match receipt::parse(deliver) {
-                    Some(report) => match reports.try_send(report) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(report)) => {
-                            // The SMSC keeps the receipt and delivers it again later.
-                            tracing::warn!(provider_id = %report.provider_id, "delivery report buffer full; SMSC asked to retry");
-                            status = CommandStatus::EsmeRmsgqful;
-                        }
-                        Err(mpsc::error::TrySendError::Closed(_)) => {}
-                    },
-                    None => {
-                        tracing::info!("SMPP deliver_sm that is not a delivery receipt ignored")
+                let incoming = match receipt::parse(deliver) {
+                    Some(report) => Incoming::Report(report),
+                    None => Incoming::Reply(receipt::reply(deliver)),
+                };
+                match reports.try_send(incoming) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        // The SMSC keeps it and delivers it again later.
+                        tracing::warn!("SMPP incoming buffer full; SMSC asked to retry");
+                        status = CommandStatus::EsmeRmsgqful;
                     }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {}
                 }
             }
             let resp = Command::new(status, seq, DeliverSmResp::default());

@@ -1,6 +1,8 @@
 //! The SMPP gateway against the SMSC simulator, over real TCP.
 
-use smartcity_sms::{Encoding, OutgoingSms, SendError, SmppConfig, SmppGateway};
+use smartcity_sms::{
+    DeliveryReport, Encoding, Incoming, OutgoingSms, Reply, SendError, SmppConfig, SmppGateway,
+};
 use smartcity_testkit::smsc::{FakeSmsc, ReceiptMode, ReceiptStyle};
 use std::time::Duration;
 use tokio::time::{timeout, Instant};
@@ -17,6 +19,13 @@ fn config(smsc: &FakeSmsc, password: &str) -> SmppConfig {
 
 fn sms(id: &str, text: &str, encoding: Encoding) -> OutgoingSms {
     OutgoingSms { id: id.into(), to: "+84912345678".into(), text: text.into(), encoding }
+}
+
+fn report_of(incoming: Incoming) -> DeliveryReport {
+    match incoming {
+        Incoming::Report(report) => report,
+        other => panic!("not a delivery report: {other:?}"),
+    }
 }
 
 async fn wait_bound(gateway: &SmppGateway) {
@@ -112,7 +121,7 @@ async fn delivery_receipts_reach_the_channel() {
     wait_bound(&gateway).await;
 
     let delivered = gateway.send(&sms("1", "one", Encoding::Gsm7)).await.unwrap();
-    let report = timeout(WAIT, reports.recv()).await.unwrap().unwrap();
+    let report = report_of(timeout(WAIT, reports.recv()).await.unwrap().unwrap());
     assert_eq!(report.provider_id, delivered.provider_id);
     assert!(report.delivered);
     assert_eq!(report.detail, "DELIVRD");
@@ -123,7 +132,7 @@ async fn delivery_receipts_reach_the_channel() {
         ReceiptStyle::TextAndTlvs,
     );
     let failed = gateway.send(&sms("2", "two", Encoding::Gsm7)).await.unwrap();
-    let report = timeout(WAIT, reports.recv()).await.unwrap().unwrap();
+    let report = report_of(timeout(WAIT, reports.recv()).await.unwrap().unwrap());
     assert_eq!(report.provider_id, failed.provider_id);
     assert!(!report.delivered);
     assert_eq!(report.detail, "UNDELIV");
@@ -131,6 +140,16 @@ async fn delivery_receipts_reach_the_channel() {
     let answers = smsc.wait_for_receipt_answers(2, WAIT).await;
     assert_eq!(answers.len(), 2);
     assert!(answers.iter().all(|a| a.status == 0), "{answers:?}");
+}
+
+#[tokio::test]
+async fn a_persons_reply_reaches_the_channel_as_a_reply() {
+    let smsc = FakeSmsc::start("esme", "secret").await;
+    let (gateway, mut incoming) = SmppGateway::start(config(&smsc, "secret"));
+    wait_bound(&gateway).await;
+    assert!(smsc.send_reply("84912345678", "8077", "TC").await);
+    let reply = timeout(WAIT, incoming.recv()).await.unwrap().unwrap();
+    assert_eq!(reply, Incoming::Reply(Reply { from: "84912345678".into(), text: "TC".into() }));
 }
 
 #[tokio::test]
@@ -146,7 +165,7 @@ async fn a_full_report_channel_asks_the_smsc_to_retry() {
     let answers = smsc.wait_for_receipt_answers(2, WAIT).await;
     let statuses: Vec<u32> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses, vec![0, 0x14], "second receipt: ESME_RMSGQFUL");
-    assert!(reports.recv().await.unwrap().delivered);
+    assert!(report_of(reports.recv().await.unwrap()).delivered);
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ use rusmpp::pdus::{
 use rusmpp::tlvs::MessageDeliveryRequestTlvValue;
 use rusmpp::tokio_codec::CommandCodec;
 use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{EsmClass, MessageState};
+use rusmpp::values::{EsmClass, MessageState, Npi, Ton};
 use rusmpp::{Command, CommandId, CommandStatus, Pdu};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -101,6 +101,8 @@ struct State {
     changed: watch::Sender<u64>,
     connections: Mutex<JoinSet<()>>,
     hang: watch::Sender<bool>,
+    /// Where each live connection takes PDUs the SMSC sends of its own accord.
+    outgoing: Mutex<Vec<mpsc::Sender<Command>>>,
 }
 
 #[derive(Default)]
@@ -139,6 +141,7 @@ impl FakeSmsc {
             changed: watch::channel(0).0,
             connections: Mutex::new(JoinSet::new()),
             hang: watch::channel(false).0,
+            outgoing: Mutex::new(Vec::new()),
         });
         let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("fake SMSC binds");
         let addr = listener.local_addr().expect("bound address");
@@ -219,6 +222,27 @@ impl FakeSmsc {
     }
 
     /// Closes every ESME connection; the listener stays.
+    /// A person's message to the bound ESME (mobile-originated `deliver_sm`), GSM text as
+    /// ASCII, from `from` (e.g. `84912345678`) to `to` (the brandname's short code); false
+    /// when no connection took it.
+    pub async fn send_reply(&self, from: &str, to: &str, text: &str) -> bool {
+        let mut deliver = DeliverSm::default();
+        deliver.source_addr = COctetString::from_str(from).expect("a short number");
+        deliver.source_addr_ton = Ton::International;
+        deliver.source_addr_npi = Npi::Isdn;
+        deliver.destination_addr = COctetString::from_str(to).expect("a short address");
+        deliver.set_short_message(
+            OctetString::from_vec(text.as_bytes().to_vec()).expect("short text"),
+        );
+        let senders: Vec<_> = self.state.outgoing.lock().unwrap().clone();
+        let mut taken = false;
+        for sender in senders {
+            let command = Command::new(CommandStatus::EsmeRok, 0, deliver.clone());
+            taken |= sender.send(command).await.is_ok();
+        }
+        taken
+    }
+
     pub fn drop_connections(&self) {
         self.state.connections.lock().unwrap().abort_all();
     }
@@ -353,6 +377,11 @@ async fn serve(state: Arc<State>, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let mut framed = Framed::new(stream, CommandCodec::new());
     let (receipts_tx, mut receipts) = mpsc::channel::<Command>(1024);
+    {
+        let mut outgoing = state.outgoing.lock().unwrap();
+        outgoing.retain(|sender| !sender.is_closed());
+        outgoing.push(receipts_tx.clone());
+    }
     let mut hang = state.hang.subscribe();
     let mut held: Vec<Command> = Vec::new();
     let mut partial: Partial = HashMap::new();

@@ -62,6 +62,8 @@ async fn a_client_generated_from_the_contract_files_a_complaint_and_reads_a_prob
         .arg("street_light")
         .arg(HAI_CHAU.0.to_string())
         .arg(HAI_CHAU.1.to_string())
+        // The journey's new citizen proves the number with the code an administrator can read.
+        .arg(app.admin_token().await)
         .env("PYTHONPATH", work.path())
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .current_dir(work.path()))

@@ -152,6 +152,14 @@ async fn a_forgotten_password_is_reset_by_a_code_and_every_session_ends() {
     let weak = app.post_json("/v1/auth/password-reset/confirm", &weak_body).await;
     let problem = assert_problem(weak, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
     assert_eq!(problem["field"], "password");
+    // The same answer for a number without an account: the reset tells no one who has one.
+    let stranger_body = json!({"phone": "0987 111 222", "code": "abc", "password": "x"});
+    let known_body = json!({"phone": CITIZEN_PHONE, "code": "abc", "password": "x"});
+    for body in [stranger_body, known_body] {
+        let res = app.post_json("/v1/auth/password-reset/confirm", &body).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(problem["field"], "code");
+    }
     let new_password = "mua thu ha noi co gio heo may";
     let body = json!({"phone": CITIZEN_PHONE, "code": code, "password": new_password});
     let res = app.post_json("/v1/auth/password-reset/confirm", &body).await;
@@ -439,4 +447,27 @@ async fn a_push_that_reached_the_applicants_app_makes_the_message_unneeded() {
     event(&app, &key, "done", 9).await;
     let row = newest_becomes(&app, CITIZEN_E164, "sent", Duration::from_secs(10)).await;
     assert!(row.body.contains("da co ket qua"), "{}", row.body);
+}
+
+async fn is_opted_out(app: &TestApp) -> bool {
+    app.with_db(|conn| smartcity_db::sms::is_opted_out(conn, CITIZEN_E164).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_reply_through_the_smsc_stops_and_restarts_dossier_messages() {
+    let smsc = FakeSmsc::start("smartcity", "secret").await;
+    let app = spawn_app_with(smpp_to(&smsc), |_| {}).await;
+    smsc.wait_for_binds(1, Duration::from_secs(10)).await;
+    assert!(smsc.send_reply("84912345678", "8077", "Tu choi").await);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !is_opted_out(&app).await {
+        assert!(tokio::time::Instant::now() < deadline, "the reply was not taken");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(smsc.send_reply("84912345678", "8077", "DK").await);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while is_opted_out(&app).await {
+        assert!(tokio::time::Instant::now() < deadline, "the second reply was not taken");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -2,32 +2,40 @@
 openapi.yaml, against a running server. tests/api/generated_client.rs generates the client (the
 package `smartcity_client`, on PYTHONPATH) and runs this:
 
-    python3 journey.py BASE_URL PHOTO_JPEG CATEGORY LAT LON
+    python3 journey.py BASE_URL PHOTO_JPEG CATEGORY LAT LON ADMIN_TOKEN
 
-It registers and signs in, searches the procedures as people type, files a complaint with a photo
+It registers and signs in, proves the number with the code registration texted (read from the
+SMS outbox with ADMIN_TOKEN, an administrator's access token, as the demo does), searches
+the procedures as people type, files a complaint with a photo
 at a point inside a served area, reads it back as the public sees it (and the photo), and reads
 the `code` of a problem+json answer. Only the generated client talks to the server; every step
 checks what a user of the app would see.
 """
 
+import re
 import sys
 
 from smartcity_client import AuthenticatedClient, Client
+from smartcity_client.api.account import confirm_phone_verification
+from smartcity_client.api.admin import list_sms
 from smartcity_client.api.auth import login, register
 from smartcity_client.api.complaints import file_complaint, get_complaint, get_photo
 from smartcity_client.api.procedures import list_procedures
 from smartcity_client.models import (
     Account,
+    CodeConfirmation,
     ComplaintForm,
     ComplaintStatusCode,
     ErrorCode,
     GetPhotoVariant,
+    ListSmsResponse200,
     LoginRequest,
     OwnComplaint,
     Problem,
     ProcedurePage,
     PublicComplaint,
     RegisterRequest,
+    SmsMessagePurpose,
     TokenPair,
 )
 from smartcity_client.types import File
@@ -48,7 +56,7 @@ def expect(response, status, kind):
     return response.parsed
 
 
-def main(base_url, photo_path, category, lat, lon):
+def main(base_url, photo_path, category, lat, lon, admin_token):
     public = Client(base_url=base_url, raise_on_unexpected_status=True)
 
     account = expect(
@@ -61,6 +69,7 @@ def main(base_url, photo_path, category, lat, lon):
     )
     assert account.phone == "+84912345678", account.phone
     assert account.display_name == NAME, account.display_name
+    assert account.phone_verified is False, account.phone_verified
     print(f"registered {account.phone} as {account.display_name}")
 
     tokens = expect(
@@ -74,6 +83,31 @@ def main(base_url, photo_path, category, lat, lon):
         base_url=base_url, token=tokens.access_token, raise_on_unexpected_status=True
     )
     print(f"signed in, the access token lasts {tokens.expires_in} s")
+
+    # The code registration texted, still in the outbox (unmasked until it is sent).
+    admin = AuthenticatedClient(
+        base_url=base_url, token=admin_token, raise_on_unexpected_status=True
+    )
+    outbox = expect(
+        list_sms.sync_detailed(client=admin, phone=account.phone, limit=1),
+        200,
+        ListSmsResponse200,
+    )
+    assert len(outbox.items) == 1, outbox.items
+    message = outbox.items[0]
+    assert message.purpose == SmsMessagePurpose.PHONE_VERIFICATION, message.purpose
+    codes = re.findall(r"(?<![0-9])[0-9]{6}(?![0-9])", message.body)
+    assert len(codes) == 1, message.body
+    code = codes[0]
+    verified = expect(
+        confirm_phone_verification.sync_detailed(
+            client=citizen, body=CodeConfirmation(code=code)
+        ),
+        200,
+        Account,
+    )
+    assert verified.phone_verified is True, verified.phone_verified
+    print(f"proved {verified.phone} with the code it was texted ({message.status.value})")
 
     # Typed as on a phone: without diacritics, colloquially ("bằng lái" is a driving licence).
     page = expect(
@@ -135,6 +169,6 @@ def main(base_url, photo_path, category, lat, lon):
 
 
 if __name__ == "__main__":
-    base_url, photo_path, category, lat, lon = sys.argv[1:]
-    main(base_url, photo_path, category, float(lat), float(lon))
+    base_url, photo_path, category, lat, lon, admin_token = sys.argv[1:]
+    main(base_url, photo_path, category, float(lat), float(lon), admin_token)
     print("journey done")

@@ -78,16 +78,18 @@ pub async fn confirm_reset(
     code: &str,
     new_password: &str,
 ) -> Result<(), ApiError> {
+    // Everything about the request is judged before the account is looked up, and alike for
+    // every number, so no answer tells whether the number has an account.
     let phone = PhoneNumber::parse("phone", phone)?;
+    parse_code("code", code)?;
+    let password = NewPassword::for_account("password", new_password, &phone, "")?;
     let e164 = phone.e164().to_string();
     let user = state.db(move |conn| accounts::find_user_by_phone(conn, &e164)).await?;
     let Some(user) = user else {
-        // As long as a wrong code takes, so the answer does not tell who has an account.
+        // As long as a wrong code takes.
         state.passwords.verify(code.to_string(), None).await?;
         return Err(not_accepted());
     };
-    let number = PhoneNumber::from_stored(user.phone.clone());
-    let password = NewPassword::for_account("password", new_password, &number, &user.display_name)?;
     let attempt =
         take(state, CodePurpose::Reset, CodeOwner::Phone(phone.e164().to_string()), code).await?;
     if attempt.user_id.as_deref() != Some(user.id.as_str()) {

@@ -124,15 +124,20 @@ fn check_callback_secret(state: &AppState, secret: &str) -> Result<(), ApiError>
     }
 }
 
-/// A reply to the brandname: an opt-out or opt-in keyword changes what the number receives;
-/// anything else is ignored (this is not a support channel). Says what was done.
-pub async fn reply(
+/// A reply an HTTP gateway posted (see [`reply`]).
+pub async fn gateway_reply(
     state: &AppState,
     secret: &str,
     from: &str,
     text: &str,
 ) -> Result<ReplyOutcome, ApiError> {
     check_callback_secret(state, secret)?;
+    reply(state, from, text).await
+}
+
+/// A reply to the brandname: an opt-out or opt-in keyword changes what the number receives;
+/// anything else is ignored (this is not a support channel). Says what was done.
+pub async fn reply(state: &AppState, from: &str, text: &str) -> Result<ReplyOutcome, ApiError> {
     let phone = PhoneNumber::parse("from", from)?;
     let e164 = phone.e164().to_string();
     let now = smartcity_db::now();
@@ -172,7 +177,12 @@ pub async fn recent(
     limit: i64,
 ) -> Result<Vec<SmsRow>, ApiError> {
     let phone = match phone {
-        Some(raw) => Some(PhoneNumber::parse("phone", raw)?.e164().to_string()),
+        Some(raw) => Some(
+            PhoneNumber::parse("phone", raw)
+                .map_err(|_| ApiError::new(ErrorCode::InvalidQuery).with_field("phone"))?
+                .e164()
+                .to_string(),
+        ),
         None => None,
     };
     if !(1..=200).contains(&limit) {

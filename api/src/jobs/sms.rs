@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use rand::Rng;
 use smartcity_db::sms::{self as outbox, Claimed, Settlement};
 use smartcity_domain::sms::{redact_code, retry_delay, SmsEncoding, SmsStatus};
-use smartcity_sms::{DeliveryReport, Encoding, OutgoingSms, SendError};
+use smartcity_sms::{DeliveryReport, Encoding, Incoming, OutgoingSms, Reply, SendError};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Mutex};
@@ -26,8 +26,9 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Sends of one worker in flight at once; an SMPP gateway bounds them again by its window.
 const CONCURRENT_SENDS: usize = 16;
 
-/// The delivery receipts of an SMPP session, shared by the receipts job across its restarts.
-pub type Receipts = mpsc::Receiver<DeliveryReport>;
+/// What an SMPP session hands over (receipts, people's replies), shared by the job that
+/// records them across its restarts.
+pub type Receipts = mpsc::Receiver<Incoming>;
 
 /// Sends until shutdown; a batch in flight is finished first.
 pub async fn run(state: AppState, mut shutdown: Shutdown) {
@@ -121,24 +122,29 @@ async fn send(state: &AppState, message: &Claimed) -> Settlement {
     }
 }
 
-/// Records the delivery receipts of an SMPP session until shutdown.
+/// Records the delivery receipts and the replies of an SMPP session until shutdown.
 pub async fn record_receipts(
     (state, receipts): (AppState, Arc<Mutex<Receipts>>),
     mut shutdown: Shutdown,
 ) {
     let mut receipts = receipts.lock().await;
     loop {
-        let report = tokio::select! {
-            report = receipts.recv() => report,
+        let incoming = tokio::select! {
+            incoming = receipts.recv() => incoming,
             _ = shutdown.requested() => return,
         };
-        let Some(report) = report else { return };
-        let gateway = state.sms.name();
-        let DeliveryReport { provider_id, delivered, detail } = report;
-        if let Err(error) =
-            sms::record_receipt(&state, gateway, provider_id, delivered, detail).await
-        {
-            tracing::warn!(%error, "a delivery receipt could not be recorded");
+        let recorded = match incoming {
+            None => return,
+            Some(Incoming::Report(DeliveryReport { provider_id, delivered, detail })) => {
+                let gateway = state.sms.name();
+                sms::record_receipt(&state, gateway, provider_id, delivered, detail).await.map(drop)
+            }
+            Some(Incoming::Reply(Reply { from, text })) => {
+                sms::reply(&state, &from, &text).await.map(drop)
+            }
+        };
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "a delivery receipt or reply could not be recorded");
         }
     }
 }

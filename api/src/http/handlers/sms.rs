@@ -105,6 +105,6 @@ pub async fn reply(
     body: ApiJson<ReplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ReplyRequest { from, text } = body.0;
-    let outcome = sms::reply(&state, &secret, &from, &text).await?;
+    let outcome = sms::gateway_reply(&state, &secret, &from, &text).await?;
     Ok(HttpResponse::Ok().json(ReplyView { outcome: outcome.as_str() }))
 }
