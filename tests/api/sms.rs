@@ -471,3 +471,36 @@ async fn a_reply_through_the_smsc_stops_and_restarts_dossier_messages() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// `hh:mm` Vietnam time today (Vietnam's date), in UTC.
+fn vietnam_today_at(hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let today = chrono::Utc::now().with_timezone(&vietnam).date_naive();
+    today.and_hms_opt(hour, minute, 0).unwrap().and_local_timezone(vietnam).unwrap().to_utc()
+}
+
+#[tokio::test]
+async fn dossier_news_at_night_waits_for_the_morning_and_codes_do_not() {
+    use smartcity_api::config::sms::Clock;
+    let night = vietnam_today_at(23, 30);
+    let (app, key) = agency_app(move |config| {
+        config.sms.clock = Clock::Fixed(night);
+        config.sms.workers = 1;
+    })
+    .await;
+    event(&app, &key, "received", 2).await;
+    let held = messages_to(&app, CITIZEN_E164).await.remove(0);
+    let morning = vietnam_today_at(7, 0) + chrono::Duration::days(1);
+    assert_eq!(held.due_at.and_utc(), morning, "held until 07:00 the next morning");
+    // A code asked for at the same hour goes at once (the worker sends it meanwhile).
+    app.register("0987 654 321", "Trần Thị Bình", STRONG_PASSWORD).await;
+    newest_becomes(&app, "+84987654321", "sent", Duration::from_secs(10)).await;
+    assert_eq!(messages_to(&app, CITIZEN_E164).await[0].status.as_str(), "queued");
+
+    // By day the same news goes after the push's grace only.
+    let day = vietnam_today_at(10, 0);
+    let (app, key) = agency_app(move |config| config.sms.clock = Clock::Fixed(day)).await;
+    event(&app, &key, "received", 2).await;
+    let due = messages_to(&app, CITIZEN_E164).await.remove(0).due_at.and_utc();
+    assert_eq!(due, day + chrono::Duration::seconds(120));
+}

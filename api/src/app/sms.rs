@@ -6,7 +6,7 @@
 use crate::app::auth::Admin;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use smartcity_db::sms::{self as outbox, DailyCap, OptOutRoute, SmsRow, Texting};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::sms::reply::{is_opt_in_reply, is_opt_out_reply};
@@ -28,7 +28,7 @@ pub fn daily_cap(state: &AppState, now: NaiveDateTime) -> DailyCap {
 
 /// What the storage needs to text a dossier's applicant in the transaction of its change.
 pub fn texting(state: &AppState) -> Texting {
-    let now = Utc::now();
+    let now = state.config.sms.clock.now();
     let purpose = SmsPurpose::DossierUpdate;
     let held_until = rules::earliest_send(now, purpose.urgency());
     let grace = chrono::TimeDelta::from_std(state.config.sms.push_grace).unwrap_or_default();

@@ -32,6 +32,24 @@ pub struct SmsSettings {
     pub callback_secret: Option<String>,
     /// The number people reply `TC` to, for messages without a public URL to link to.
     pub reply_to: Option<String>,
+    /// The time the quiet hours are judged at: the system's, or a fixed one (tests).
+    pub clock: Clock,
+}
+
+/// Where "now" comes from for the SMS rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System,
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl Clock {
+    pub fn now(self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(at) => at,
+        }
+    }
 }
 
 /// Where messages go. (The configurations are boxed: they are large beside `Log`.)
@@ -56,6 +74,7 @@ impl Default for SmsSettings {
             code_throttle: ThrottlePolicy::phone_codes(),
             callback_secret: None,
             reply_to: None,
+            clock: Clock::System,
         }
     }
 }

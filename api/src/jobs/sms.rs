@@ -13,6 +13,7 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
 use rand::Rng;
 use smartcity_db::sms::{self as outbox, Claimed, Settlement};
+use smartcity_domain::sms::code::CODE_TTL;
 use smartcity_domain::sms::{redact_code, retry_delay, SmsEncoding, SmsStatus};
 use smartcity_sms::{DeliveryReport, Encoding, Incoming, OutgoingSms, Reply, SendError};
 use std::sync::Arc;
@@ -87,6 +88,13 @@ async fn send(state: &AppState, message: &Claimed) -> Settlement {
     let row = &message.row;
     if message.covered {
         return Settlement::Finished(SmsStatus::Covered, "the push reached the app first".into());
+    }
+    if row.purpose.is_code() && row.created_at + CODE_TTL < Utc::now().naive_utc() {
+        // Whoever asked has given up on it, and it would not be accepted anyway.
+        return Settlement::Finished(
+            SmsStatus::Failed,
+            "the code expired before it could go".into(),
+        );
     }
     let outgoing = OutgoingSms {
         id: row.id.clone(),
