@@ -14,6 +14,8 @@ pub struct AgencyRow {
     pub name: String,
     pub level: GovLevel,
     pub created_at: NaiveDateTime,
+    /// Its staff get the daily overdue digest by SMS as well.
+    pub sms_reminders: bool,
 }
 
 /// Creates an agency; a code already in use comes back as `DbError::Duplicate`.
@@ -24,8 +26,14 @@ pub fn insert_agency(
     level: GovLevel,
     now: NaiveDateTime,
 ) -> Result<AgencyRow, DbError> {
-    let row =
-        AgencyRow { id: new_id(), code: code.into(), name: name.into(), level, created_at: now };
+    let row = AgencyRow {
+        id: new_id(),
+        code: code.into(),
+        name: name.into(),
+        level,
+        created_at: now,
+        sms_reminders: false,
+    };
     diesel::insert_into(agencies::table)
         .values((
             agencies::id.eq(&row.id),
@@ -36,6 +44,14 @@ pub fn insert_agency(
         ))
         .execute(conn)?;
     Ok(row)
+}
+
+/// Turns the digest by SMS on or off; false for an unknown agency.
+pub fn set_sms_reminders(conn: &mut DbConn, id: &str, enabled: bool) -> Result<bool, DbError> {
+    let changed = diesel::update(agencies::table.find(id))
+        .set(agencies::sms_reminders.eq(enabled))
+        .execute(conn)?;
+    Ok(changed > 0)
 }
 
 pub fn find_agency(conn: &mut DbConn, id: &str) -> Result<Option<AgencyRow>, DbError> {

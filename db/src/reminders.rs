@@ -5,6 +5,7 @@
 use crate::notifications::insert_for_agency_staff;
 use crate::pool::write_transaction;
 use crate::schema::{complaints, dossiers, overdue_digests, procedures};
+use crate::sms::{self, Texting};
 use crate::words::Stored;
 use crate::{DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -198,12 +199,21 @@ pub fn overdue_counts(
     Ok(counts)
 }
 
-/// Sends an agency's digest for `day` unless one went out already; true when this one did.
+/// An agency's daily digest: the notice for its staff's inboxes, and how many items it counts
+/// for those who also get it by SMS.
+pub struct Digest {
+    pub notice: Notice,
+    pub overdue: u32,
+    pub texting: Texting,
+}
+
+/// Sends an agency's digest for `day` unless one went out already (by SMS too where the agency
+/// chose it); true when this one did.
 pub fn send_digest(
     conn: &mut DbConn,
     agency_id: &str,
     day: NaiveDate,
-    notice: &Notice,
+    digest: &Digest,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let sent = write_transaction(conn, |conn| {
@@ -219,7 +229,8 @@ pub fn send_digest(
                 overdue_digests::sent_at.eq(now),
             ))
             .execute(conn)?;
-        insert_for_agency_staff(conn, agency_id, notice, now)?;
+        insert_for_agency_staff(conn, agency_id, &digest.notice, now)?;
+        sms::text_staff_overdue(conn, &digest.texting, agency_id, digest.overdue, now)?;
         Ok(true)
     });
     match sent {

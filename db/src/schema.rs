@@ -11,6 +11,7 @@ diesel::table! {
         name -> Text,
         level -> WordText,
         created_at -> Timestamp,
+        sms_reminders -> Bool,
     }
 }
 

@@ -6,11 +6,12 @@
 
 use crate::lease::{self, Outbox};
 use crate::pool::write_transaction;
-use crate::schema::{push_outbox, sms_opt_outs, sms_outbox};
+use crate::schema::{agencies, push_outbox, sms_opt_outs, sms_outbox, users};
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use smartcity_domain::account::Role;
 use smartcity_domain::push::PushStatus;
 use smartcity_domain::sms::templates::{DossierSms, OptOut, SmsTemplate};
 use smartcity_domain::sms::{
@@ -135,6 +136,47 @@ pub fn text_applicant(
         opt_out_token: Some(&token),
     };
     enqueue(conn, &sms, &texting.cap, now)
+}
+
+/// Texts the active staff of an agency that chose it the day's count of overdue items, in the
+/// caller's transaction; how many messages were queued.
+pub fn text_staff_overdue(
+    conn: &mut DbConn,
+    texting: &Texting,
+    agency_id: &str,
+    overdue: u32,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let agency: Option<(String, bool)> = agencies::table
+        .find(agency_id)
+        .select((agencies::name, agencies::sms_reminders))
+        .first(conn)
+        .optional()?;
+    let Some((name, true)) = agency else { return Ok(0) };
+    let phones: Vec<String> = users::table
+        .filter(users::agency_id.eq(agency_id))
+        .filter(users::role.eq(Stored(Role::Staff)))
+        .filter(users::disabled.eq(false))
+        .select(users::phone)
+        .load(conn)?;
+    let template = SmsTemplate::StaffOverdue { agency: &name, overdue };
+    let text = SmsText::compose(&template.render(&texting.city), texting.mode);
+    let mut queued = 0;
+    for phone in &phones {
+        let sms = NewSms {
+            phone,
+            purpose: SmsPurpose::StaffReminder,
+            text: &text,
+            dossier_code: None,
+            covering_notification_id: None,
+            due_at: texting.due_at,
+            opt_out_token: None,
+        };
+        if enqueue(conn, &sms, &texting.cap, now)? == SmsStatus::Queued {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 /// Ten letters and digits, none that reads like another: short enough for a message, too

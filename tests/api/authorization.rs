@@ -573,6 +573,10 @@ fn rows() -> Vec<Row> {
             Call::to("/v1/me/phone/change/confirm").json(json!({"code": "000000"}))
         }),
         row(M::GET, "/v1/admin/sms", ADMIN_ONLY, |_, _| Call::to("/v1/admin/sms")),
+        row(M::PUT, "/v1/admin/agencies/{id}/sms-reminders", ADMIN_ONLY, |w, _| {
+            Call::to(format!("/v1/admin/agencies/{}/sms-reminders", w.agency_x))
+                .json(json!({"enabled": true}))
+        }),
         // Without a configured secret the gateway's callbacks do not exist.
         row(M::POST, "/v1/sms/gateway/{secret}/reports", [Status(404); 8], |_, _| {
             Call::to("/v1/sms/gateway/not-the-secret-at-all/reports").json(json!({"SMSID": "1"}))

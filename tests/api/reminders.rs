@@ -3,7 +3,8 @@
 
 use crate::helpers::*;
 use chrono::{Duration, NaiveDate, Utc};
-use serde_json::Value;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
 use smartcity_api::jobs::reminders::remind;
 
 async fn file_due_in(app: &TestApp, reporter: &str, hours: i64) -> String {
@@ -111,8 +112,28 @@ async fn agencies_hear_once_of_what_is_due_soon_or_overdue_then_get_one_digest_a
             .unwrap();
     })
     .await;
+    // This agency wants the digest by SMS as well.
+    let admin = app.admin_token().await;
+    let path = format!("/v1/admin/agencies/{agency}/sms-reminders");
+    let res = app
+        .client
+        .put(app.url(&path))
+        .bearer_auth(&admin)
+        .json(&json!({"enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(remind(&app.state, now).await.unwrap(), 1);
     assert_eq!(remind(&app.state, now).await.unwrap(), 0, "one digest a day");
+    let texted = |phone: &'static str| {
+        app.with_db(move |conn| smartcity_db::sms::recent(conn, Some(phone), 10).unwrap())
+    };
+    let staff_sms = texted("+84905000101").await;
+    assert_eq!(staff_sms.len(), 1, "one message with the digest");
+    assert_eq!(staff_sms[0].purpose.as_str(), "staff_reminder");
+    assert!(staff_sms[0].body.contains(" 2 "), "two items overdue: {}", staff_sms[0].body);
+    assert!(texted("+84905000102").await.is_empty(), "the other agency did not ask for it");
     let page: Value = app.get_auth("/v1/me/notifications", &staff).await.json().await.unwrap();
     let digests: Vec<&Value> = page["items"]
         .as_array()

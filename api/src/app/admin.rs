@@ -73,6 +73,18 @@ pub async fn agency(state: &AppState, _: &Admin, id: String) -> Result<AgencyRow
 }
 
 /// A staff account of an existing agency.
+/// Whether an agency's staff get the daily overdue digest by SMS as well; 404 for an unknown
+/// agency.
+pub async fn set_sms_reminders(
+    state: &AppState,
+    _: &Admin,
+    id: String,
+    enabled: bool,
+) -> Result<(), ApiError> {
+    let changed = state.db(move |conn| agencies::set_sms_reminders(conn, &id, enabled)).await?;
+    changed.then_some(()).ok_or_else(ApiError::not_found)
+}
+
 pub async fn create_staff(
     state: &AppState,
     _: &Admin,

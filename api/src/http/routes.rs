@@ -70,6 +70,10 @@ fn mount(r: &mut Routes) {
         vec![(M::POST, web::to(admin::create_api_key)), (M::GET, web::to(admin::list_api_keys))],
     );
     r.at(
+        "/v1/admin/agencies/{id}/sms-reminders",
+        vec![(M::PUT, web::to(admin::set_sms_reminders))],
+    );
+    r.at(
         "/v1/admin/agencies/{id}/api-keys/{key_id}",
         vec![(M::DELETE, web::to(admin::revoke_api_key))],
     );

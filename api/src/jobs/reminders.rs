@@ -1,14 +1,15 @@
 //! The reminder job (nhắc việc): tells an agency's staff of each complaint and dossier due
 //! within `SMARTCITY_REMIND_BEFORE_HOURS`, of each that has become overdue (once), of each
 //! online dossier no one has received after a whole working day (once), and once a day of
-//! everything still overdue. Runs with the periodic job on every instance; the markers
+//! everything still overdue (by SMS as well for agencies that chose it). Runs with the periodic job on every instance; the markers
 //! it sets make each reminder go out once.
 
 use super::{every, JobError, Shutdown};
+use crate::app::sms;
 use crate::app::state::AppState;
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
 use smartcity_db::places;
-use smartcity_db::reminders;
+use smartcity_db::reminders::{self, Digest};
 use smartcity_domain::dossier::unreceived_notice;
 use smartcity_domain::reminder::{
     digest_notice, reminder_notice, vietnam_date, vietnam_offset, Reminder, Subject,
@@ -94,9 +95,13 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, JobEr
         .unwrap_or(at);
     let counts = state.db(move |conn| reminders::overdue_counts(conn, start_of_today)).await?;
     for (agency_id, complaints, dossiers) in counts {
-        let notice = digest_notice(complaints, dossiers, today);
+        let digest = Digest {
+            notice: digest_notice(complaints, dossiers, today),
+            overdue: u32::try_from(complaints + dossiers).unwrap_or(u32::MAX),
+            texting: sms::texting(state),
+        };
         if state
-            .db(move |conn| reminders::send_digest(conn, &agency_id, today, &notice, at))
+            .db(move |conn| reminders::send_digest(conn, &agency_id, today, &digest, at))
             .await?
         {
             sent += 1;
@@ -104,6 +109,7 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> Result<usize, JobEr
     }
     if sent > 0 {
         state.pushes_queued();
+        state.sms_queued();
     }
     Ok(sent)
 }

@@ -8,7 +8,7 @@ use crate::app::admin;
 use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use crate::http::auth::AdminCaller;
-use crate::http::extract::json_body;
+use crate::http::extract::{json_body, ApiJson};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,25 @@ pub async fn revoke_api_key(
     let (agency_id, key_id) = path.into_inner();
     admin::revoke_api_key(&state, &caller.0, agency_id, key_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsReminders {
+    enabled: bool,
+}
+
+/// `PUT /v1/admin/agencies/{id}/sms-reminders`: the agency's staff get the daily overdue digest
+/// by SMS as well (or no longer).
+pub async fn set_sms_reminders(
+    state: web::Data<AppState>,
+    caller: AdminCaller,
+    id: web::Path<String>,
+    body: ApiJson<SmsReminders>,
+) -> Result<HttpResponse, ApiError> {
+    let enabled = body.0.enabled;
+    admin::set_sms_reminders(&state, &caller.0, id.into_inner(), enabled).await?;
+    Ok(HttpResponse::Ok().json(SmsReminders { enabled }))
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -1,6 +1,9 @@
 -- Accounts from before SMS have never proved their number: they verify like new ones.
 ALTER TABLE users ADD COLUMN phone_verified_at TIMESTAMP NULL;
 
+-- Agencies that want their staff's daily overdue digest by SMS as well.
+ALTER TABLE agencies ADD COLUMN sms_reminders BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- One-time codes sent by SMS (verify an account's phone, reset a password, prove a new number).
 -- Only the code's hash is kept; `phone` is where it went (the new number for a change).
 CREATE TABLE phone_codes (
