@@ -329,30 +329,47 @@ pub fn settle(
     })
 }
 
-/// Records a delivery receipt on the message the gateway gave this id; false when no sent
-/// message has it (a receipt for another system, or one already recorded).
-pub fn record_receipt(
+/// What a delivery receipt says of one message.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub provider_id: String,
+    pub delivered: bool,
+    /// The provider's status word (`DELIVRD`, `UNDELIV` …).
+    pub detail: String,
+}
+
+/// Records a batch of delivery receipts in one transaction, each on the sent message the
+/// gateway gave its id; returns the ids that matched no sent message (a receipt for another
+/// system, one already recorded, or one that overtook the record of its send).
+pub fn record_receipts(
     conn: &mut DbConn,
     gateway: &str,
-    provider_id: &str,
-    delivered: bool,
-    detail: &str,
+    receipts: &[Receipt],
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
-    let status = if delivered { SmsStatus::Delivered } else { SmsStatus::Undelivered };
-    let changed = diesel::update(
-        sms_outbox::table
-            .filter(sms_outbox::gateway.eq(gateway))
-            .filter(sms_outbox::provider_id.eq(provider_id))
-            .filter(sms_outbox::status.eq(Stored(SmsStatus::Sent))),
-    )
-    .set((
-        sms_outbox::status.eq(Stored(status)),
-        sms_outbox::reported_at.eq(now),
-        sms_outbox::last_error.eq((!delivered).then_some(detail)),
-    ))
-    .execute(conn)?;
-    Ok(changed > 0)
+) -> Result<Vec<String>, DbError> {
+    write_transaction(conn, |conn| {
+        let mut unmatched = Vec::new();
+        for receipt in receipts {
+            let delivered = receipt.delivered;
+            let status = if delivered { SmsStatus::Delivered } else { SmsStatus::Undelivered };
+            let changed = diesel::update(
+                sms_outbox::table
+                    .filter(sms_outbox::gateway.eq(gateway))
+                    .filter(sms_outbox::provider_id.eq(&receipt.provider_id))
+                    .filter(sms_outbox::status.eq(Stored(SmsStatus::Sent))),
+            )
+            .set((
+                sms_outbox::status.eq(Stored(status)),
+                sms_outbox::reported_at.eq(now),
+                sms_outbox::last_error.eq((!delivered).then_some(&receipt.detail)),
+            ))
+            .execute(conn)?;
+            if changed == 0 {
+                unmatched.push(receipt.provider_id.clone());
+            }
+        }
+        Ok(unmatched)
+    })
 }
 
 /// The number asked for no more dossier messages. Idempotent.

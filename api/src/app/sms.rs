@@ -7,7 +7,7 @@ use crate::app::auth::Admin;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use chrono::NaiveDateTime;
-use smartcity_db::sms::{self as outbox, DailyCap, OptOutRoute, SmsRow, Texting};
+use smartcity_db::sms::{self as outbox, DailyCap, OptOutRoute, Receipt, SmsRow, Texting};
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::sms::reply::{is_opt_in_reply, is_opt_out_reply};
 use smartcity_domain::sms::templates::SmsTemplate;
@@ -53,26 +53,39 @@ fn opt_out_route(state: &AppState) -> OptOutRoute {
     }
 }
 
-/// A delivery receipt from a gateway, matched to the message it reports on.
-pub async fn record_receipt(
+/// Delivery receipts from a gateway, each matched to the message it reports on, in one
+/// transaction; returns those that matched no sent message (the caller may try them again: a
+/// receipt can overtake the record of its message's send). Interim ones (ENROUTE, ACCEPTD)
+/// are passed over: the final receipt will come.
+pub async fn record_receipts(
     state: &AppState,
     gateway: &'static str,
-    provider_id: String,
-    delivered: bool,
-    detail: String,
-) -> Result<bool, ApiError> {
-    if !delivered && rules::is_interim_report(&detail) {
-        // On its way still (ENROUTE, ACCEPTD): the final receipt will come.
-        return Ok(false);
+    receipts: Vec<Receipt>,
+) -> Result<Vec<Receipt>, ApiError> {
+    let finals: Vec<Receipt> = receipts
+        .into_iter()
+        .filter(|r| r.delivered || !rules::is_interim_report(&r.detail))
+        .collect();
+    if finals.is_empty() {
+        return Ok(Vec::new());
     }
     let now = smartcity_db::now();
-    let matched = state
+    let (unmatched, finals) = state
         .db(move |conn| {
-            outbox::record_receipt(conn, gateway, &provider_id, delivered, &detail, now)
+            let unmatched = outbox::record_receipts(conn, gateway, &finals, now)?;
+            Ok((unmatched, finals))
         })
         .await?;
-    state.metrics.count_sms_receipt(if delivered { "delivered" } else { "undelivered" });
-    Ok(matched)
+    let (left, matched): (Vec<Receipt>, Vec<Receipt>) =
+        finals.into_iter().partition(|r| unmatched.contains(&r.provider_id));
+    for receipt in &matched {
+        state.metrics.count_sms_receipt(if receipt.delivered {
+            "delivered"
+        } else {
+            "undelivered"
+        });
+    }
+    Ok(left)
 }
 
 /// A person asks, through the link in a message, for no more dossier messages to its number.
@@ -107,8 +120,14 @@ pub async fn gateway_report(
             "The report's message id and status cannot be read",
         )
     })?;
-    let name = state.sms.name();
-    record_receipt(state, name, report.provider_id, report.delivered, report.detail).await?;
+    let receipt = Receipt {
+        provider_id: report.provider_id,
+        delivered: report.delivered,
+        detail: report.detail,
+    };
+    // One the provider sends before its answer to the send is recorded is simply not matched:
+    // providers retry reports they were not sure of, and the message stays `sent`.
+    record_receipts(state, state.sms.name(), vec![receipt]).await?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::app::state::AppState;
 use chrono::{NaiveDateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
 use rand::Rng;
-use smartcity_db::sms::{self as outbox, Claimed, Settlement};
+use smartcity_db::sms::{self as outbox, Claimed, Receipt, Settlement};
 use smartcity_domain::sms::code::CODE_TTL;
 use smartcity_domain::sms::{redact_code, retry_delay, SmsEncoding, SmsStatus};
 use smartcity_sms::{DeliveryReport, Encoding, Incoming, OutgoingSms, Reply, SendError};
@@ -130,29 +130,69 @@ async fn send(state: &AppState, message: &Claimed) -> Settlement {
     }
 }
 
+/// Receipts taken from the session at once, and recorded in one transaction.
+const RECEIPT_BATCH: usize = 256;
+/// A receipt that overtook the record of its message's send is tried again this often, this
+/// many times, and at most this many wait at once (memory stays bounded whatever the SMSC
+/// sends).
+const RECEIPT_RETRY: Duration = Duration::from_millis(500);
+const RECEIPT_TRIES: u8 = 10;
+const RECEIPTS_WAITING: usize = 10_000;
+
 /// Records the delivery receipts and the replies of an SMPP session until shutdown.
 pub async fn record_receipts(
     (state, receipts): (AppState, Arc<Mutex<Receipts>>),
     mut shutdown: Shutdown,
 ) {
     let mut receipts = receipts.lock().await;
+    let mut waiting: Vec<(Receipt, u8)> = Vec::new();
+    let mut incoming = Vec::with_capacity(RECEIPT_BATCH);
     loop {
-        let incoming = tokio::select! {
-            incoming = receipts.recv() => incoming,
+        let retry = tokio::time::sleep(RECEIPT_RETRY);
+        let taken = tokio::select! {
+            taken = receipts.recv_many(&mut incoming, RECEIPT_BATCH) => taken,
+            _ = retry, if !waiting.is_empty() => 0,
             _ = shutdown.requested() => return,
         };
-        let recorded = match incoming {
-            None => return,
-            Some(Incoming::Report(DeliveryReport { provider_id, delivered, detail })) => {
-                let gateway = state.sms.name();
-                sms::record_receipt(&state, gateway, provider_id, delivered, detail).await.map(drop)
+        if taken == 0 && waiting.is_empty() {
+            return; // the session is gone for good
+        }
+        let mut batch: Vec<(Receipt, u8)> = std::mem::take(&mut waiting);
+        for item in incoming.drain(..) {
+            match item {
+                Incoming::Report(DeliveryReport { provider_id, delivered, detail }) => {
+                    batch.push((Receipt { provider_id, delivered, detail }, 0));
+                }
+                Incoming::Reply(Reply { from, text }) => {
+                    if let Err(error) = sms::reply(&state, &from, &text).await {
+                        tracing::warn!(%error, "a reply could not be recorded");
+                    }
+                }
             }
-            Some(Incoming::Reply(Reply { from, text })) => {
-                sms::reply(&state, &from, &text).await.map(drop)
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let tries: Vec<u8> = batch.iter().map(|(_, tries)| *tries).collect();
+        let receipts_only: Vec<Receipt> = batch.iter().map(|(r, _)| r.clone()).collect();
+        match sms::record_receipts(&state, state.sms.name(), receipts_only).await {
+            Ok(unmatched) => {
+                for receipt in unmatched {
+                    let tried = batch
+                        .iter()
+                        .zip(&tries)
+                        .find(|((r, _), _)| r.provider_id == receipt.provider_id)
+                        .map_or(0, |(_, tries)| *tries);
+                    if tried + 1 < RECEIPT_TRIES && waiting.len() < RECEIPTS_WAITING {
+                        waiting.push((receipt, tried + 1));
+                    }
+                }
             }
-        };
-        if let Err(error) = recorded {
-            tracing::warn!(%error, "a delivery receipt or reply could not be recorded");
+            Err(error) => {
+                tracing::warn!(%error, "delivery receipts could not be recorded; will retry");
+                waiting = batch;
+                waiting.truncate(RECEIPTS_WAITING);
+            }
         }
     }
 }
