@@ -360,10 +360,7 @@ async fn dossier_updates_are_texted_to_the_applicant_who_can_stop_and_restart_th
     assert_eq!(received.len(), 1);
     let text = &received[0].body;
     assert_eq!(received[0].purpose.as_str(), "dossier_update");
-    assert!(
-        text.contains(DOSSIER) && text.contains("da duoc tiep nhan, hen tra ket qua 10/12/2026"),
-        "{text}"
-    );
+    assert!(text.contains(DOSSIER) && text.contains("da tiep nhan, hen tra 10/12/2026"), "{text}");
     assert!(received[0].segments <= 2, "{text}");
     // Processing is nothing the applicant must act on.
     event(&app, &key, "e2", 4).await;

@@ -4,11 +4,9 @@
 //! the recipient's consent and a `QC` label, and none of these may become one).
 //!
 //! Lengths, with a 38-character dossier code, "Thừa Thiên Huế" as the city and a 5-digit opt-out
-//! number or a 23-character link (the test renders every text so): unaccented, every text is at
-//! most two GSM-7 segments (all but "more documents by <date>" one). With diacritics (UCS-2) the
-//! codes and the staff reminder take two, but most dossier updates three (146–174 UTF-16
-//! units against 134 for two): the code, the city and the opt-out take half the room. A
-//! 60-character code, the longest `parse_dossier_code` takes, adds 22 characters to each.
+//! number or a 23-character link (the test renders every text so): unaccented, every text is one
+//! GSM-7 segment; with diacritics (UCS-2), at most two. A longer public URL in the link costs
+//! its length.
 
 use super::code::{CodePurpose, CODE_TTL};
 use crate::dossier::DossierStatus;
@@ -95,32 +93,28 @@ impl SmsTemplate<'_> {
             }
             SmsTemplate::Dossier { dossier_code, update, opt_out } => {
                 let day = |date: &NaiveDate| date.format("%d/%m/%Y").to_string();
+                // Every word counts: with diacritics (UCS-2) two segments hold 134 characters,
+                // and a 38-character code and the opt-out take half of them. The handset shows
+                // the brandname as the sender, so the city alone signs.
                 let news = match update {
                     DossierSms::Received { appointment: Some(date) } => {
-                        format!("đã được tiếp nhận, hẹn trả kết quả {}.", day(date))
+                        format!("đã tiếp nhận, hẹn trả {}.", day(date))
                     }
-                    DossierSms::Received { appointment: None } => "đã được tiếp nhận.".into(),
+                    DossierSms::Received { appointment: None } => "đã tiếp nhận.".into(),
                     DossierSms::MoreDocuments { deadline: Some(date) } => {
-                        format!(
-                            "cần bổ sung giấy tờ trước {}. Xem chi tiết trên ứng dụng.",
-                            day(date)
-                        )
+                        format!("cần bổ sung giấy tờ trước {}.", day(date))
                     }
-                    DossierSms::MoreDocuments { deadline: None } => {
-                        "cần bổ sung giấy tờ. Xem chi tiết trên ứng dụng.".into()
-                    }
-                    DossierSms::PaymentRequired => {
-                        "cần nộp phí, lệ phí. Xem chi tiết trên ứng dụng.".into()
-                    }
-                    DossierSms::Done => "đã có kết quả. Xem cách nhận trên ứng dụng.".into(),
-                    DossierSms::ResultReturned => "đã được trả kết quả.".into(),
-                    DossierSms::Refused => "không được giải quyết. Xem lý do trên ứng dụng.".into(),
+                    DossierSms::MoreDocuments { deadline: None } => "cần bổ sung giấy tờ.".into(),
+                    DossierSms::PaymentRequired => "cần nộp phí, lệ phí.".into(),
+                    DossierSms::Done => "đã có kết quả. Xem trên ứng dụng.".into(),
+                    DossierSms::ResultReturned => "đã trả kết quả.".into(),
+                    DossierSms::Refused => "bị từ chối, xem lý do trên ứng dụng.".into(),
                 };
                 let stop = match opt_out {
-                    OptOut::Reply { to } => format!("Từ chối nhận: soạn TC gửi {to}"),
-                    OptOut::Link { url } => format!("Từ chối nhận: {url}"),
+                    OptOut::Reply { to } => format!("Dừng nhận: TC gửi {to}"),
+                    OptOut::Link { url } => format!("Dừng nhận: {url}"),
                 };
-                format!("SmartCity {city}: Hồ sơ {dossier_code} {news} {stop}")
+                format!("{city}: Hồ sơ {dossier_code} {news} {stop}")
             }
             SmsTemplate::StaffOverdue { agency, overdue } => format!(
                 "SmartCity {city}: {agency} có {overdue} việc quá hạn xử lý. \
@@ -159,7 +153,7 @@ mod tests {
     const CITY: &str = "Thừa Thiên Huế";
 
     #[test]
-    fn every_text_fits_two_segments_unaccented_and_the_counts_with_diacritics_are_known() {
+    fn every_text_fits_one_segment_unaccented_and_two_with_diacritics() {
         assert!(LONG_CODE.len() >= 37);
         for opt_out in
             [OptOut::Reply { to: "80799" }, OptOut::Link { url: "https://dng.vn/tc/Ab3x9" }]
@@ -168,24 +162,9 @@ mod tests {
                 let text = template.render(CITY);
                 let plain = SmsText::compose(&text, TextMode::Unaccented);
                 assert_eq!(plain.encoding, SmsEncoding::Gsm7);
-                let plain_most = match template {
-                    SmsTemplate::Dossier {
-                        update: DossierSms::MoreDocuments { deadline: Some(_) },
-                        ..
-                    } => 2,
-                    _ => 1,
-                };
-                assert!(
-                    plain.segments <= plain_most,
-                    "{} segments: {}",
-                    plain.segments,
-                    plain.body
-                );
+                assert_eq!(plain.segments, 1, "{}", plain.body);
                 let unicode = SmsText::compose(&text, TextMode::Unicode);
-                let most = match template {
-                    SmsTemplate::Dossier { .. } => 3,
-                    SmsTemplate::Code { .. } | SmsTemplate::StaffOverdue { .. } => 2,
-                };
+                let most = 2;
                 assert!(unicode.segments <= most, "{} segments: {text}", unicode.segments);
             }
         }
@@ -206,8 +185,8 @@ mod tests {
         };
         assert_eq!(
             received.render("Đà Nẵng"),
-            "SmartCity Đà Nẵng: Hồ sơ 000.00.19.H55-261207-0001 đã được tiếp nhận, hẹn trả kết \
-             quả 21/12/2026. Từ chối nhận: soạn TC gửi 8079"
+            "Đà Nẵng: Hồ sơ 000.00.19.H55-261207-0001 đã tiếp nhận, hẹn trả 21/12/2026. \
+             Dừng nhận: TC gửi 8079"
         );
         let staff = SmsTemplate::StaffOverdue { agency: "UBND phường Hải Châu", overdue: 3 };
         assert_eq!(
