@@ -3,7 +3,7 @@
 //! key unlocks), a key shown once, a refused form saying why, and staff kept out.
 
 use crate::console::{get, seeded_app, signed_in, with_cookie, Signed, STAFF};
-use crate::helpers::{agency_id, TestApp};
+use crate::helpers::{agency_id, TestApp, CITIZEN_PHONE, STRONG_PASSWORD};
 use reqwest::{Response, StatusCode};
 
 const ADMIN: &str = "+84900000031";
@@ -254,6 +254,7 @@ async fn staff_neither_see_nor_reach_the_administration() {
         "/console/admin/agencies",
         "/console/admin/open311-clients",
         "/console/admin/push",
+        "/console/admin/sms",
     ] {
         assert_eq!(get(&app, path, &staff.cookie).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
@@ -280,6 +281,7 @@ async fn staff_neither_see_nor_reach_the_administration() {
         "/console/admin/agencies",
         "/console/admin/open311-clients",
         "/console/admin/push",
+        "/console/admin/sms",
     ] {
         assert!(index.contains(&format!("href=\"{path}\"")), "{path}");
         page(&app, path, &admin).await;
@@ -294,4 +296,15 @@ async fn staff_neither_see_nor_reach_the_administration() {
             .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "open311_clients").await, 0);
+}
+
+#[tokio::test]
+async fn an_administrator_reads_the_code_a_laptop_demo_sent() {
+    let app = seeded_app(|_| {}).await;
+    app.register(CITIZEN_PHONE, "Nguyễn Văn An", STRONG_PASSWORD).await;
+    let code = app.texted_code(CITIZEN_PHONE).await;
+    let admin = admin_signed_in(&app).await;
+    let list = page(&app, "/console/admin/sms", &admin).await;
+    assert!(list.contains("+84912345678") && list.contains(&code), "{list}");
+    assert!(list.contains("phone_verification") && list.contains("queued"));
 }

@@ -435,6 +435,11 @@ pub async fn index(who: ConsoleAdmin) -> HttpResponse {
             t("Thông báo đẩy không gửi được", "Undelivered push notifications"),
             t("Xem và gửi lại", "See them and send them again"),
         ),
+        (
+            "/console/admin/sms",
+            t("Tin nhắn SMS", "Text messages"),
+            t("Tin nhắn gần nhất và trạng thái gửi", "The latest messages and how they went"),
+        ),
     ];
     let body = html! {
         ul.admin-pages {

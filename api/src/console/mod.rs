@@ -23,6 +23,7 @@ mod opt_out;
 mod procedures;
 mod public;
 mod session;
+mod sms;
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
@@ -119,6 +120,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                 vec![web::post().to(admin_keys::revoke_open311_client)],
             ))
             .service(at("/admin/push", vec![web::get().to(deliveries::dead_letters)]))
+            .service(at("/admin/sms", vec![web::get().to(sms::outbox)]))
             .service(at("/admin/push/{id}/requeue", vec![web::post().to(deliveries::requeue)]))
             .service(at(
                 "/admin/categories",
