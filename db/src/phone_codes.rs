@@ -40,14 +40,15 @@ pub fn sent_since(
     })
 }
 
-/// A code to issue, with the message that carries it.
+/// A code to issue, with the message that carries it (none for a code kept only so its limits
+/// count, as a reset for a number without an account is).
 pub struct NewCode<'a> {
     pub purpose: CodePurpose,
     pub phone: &'a str,
     pub user_id: Option<&'a str>,
     pub code_hash: &'a str,
     pub expires_at: NaiveDateTime,
-    pub message: NewSms<'a>,
+    pub message: Option<NewSms<'a>>,
 }
 
 /// Stores the code and queues its message in one transaction. Earlier codes of the same number
@@ -79,7 +80,9 @@ pub fn issue(
                 phone_codes::expires_at.eq(code.expires_at),
             ))
             .execute(conn)?;
-        sms::enqueue(conn, &code.message, cap, now)?;
+        if let Some(message) = &code.message {
+            sms::enqueue(conn, message, cap, now)?;
+        }
         Ok(())
     })
 }

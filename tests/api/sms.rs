@@ -143,6 +143,10 @@ async fn a_forgotten_password_is_reset_by_a_code_and_every_session_ends() {
     let stranger: Value = stranger.json().await.unwrap();
     assert_eq!(stranger["expires_in"], 300);
     assert!(messages_to(&app, "+84987111222").await.is_empty());
+    // Asked again at once, it is refused as a number with an account would be.
+    let again = app.post_json("/v1/auth/password-reset", &json!({"phone": "0987 111 222"})).await;
+    assert_problem(again, StatusCode::TOO_MANY_REQUESTS, "too_many_codes").await;
+    assert!(messages_to(&app, "+84987111222").await.is_empty());
 
     let res = app.post_json("/v1/auth/password-reset", &json!({"phone": CITIZEN_PHONE})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);

@@ -62,13 +62,10 @@ pub async fn request_reset(
     let phone = PhoneNumber::parse("phone", phone)?;
     let e164 = phone.e164().to_string();
     let user = state.db(move |conn| accounts::find_user_by_phone(conn, &e164)).await?;
-    match user.filter(|user| !user.disabled) {
-        Some(user) => send(state, CodePurpose::Reset, &phone, Some(user.id), client).await,
-        None => {
-            admit(state, &phone, client).await?;
-            Ok(code_sent(&phone))
-        }
-    }
+    // Without an account the code is kept all the same, unsent: its limits (one a minute, five
+    // a day) then answer exactly as they would for a number with one.
+    let user_id = user.filter(|user| !user.disabled).map(|user| user.id);
+    send(state, CodePurpose::Reset, &phone, user_id, client).await
 }
 
 /// Takes a reset code and sets the new password; every session of the account ends.
@@ -144,7 +141,8 @@ pub fn require_verified(state: &AppState, user: &UserRow) -> Result<(), ApiError
 }
 
 /// Counts the send against the client's address and the number (every send counts, sent or
-/// not), then applies the code rules: one a minute, a few a day.
+/// not), then applies the code rules: one a minute, a few a day. A code without an owner (a
+/// reset for a number without an account) is kept but not sent.
 async fn send(
     state: &AppState,
     purpose: CodePurpose,
@@ -172,7 +170,7 @@ async fn send(
     let cap = sms::daily_cap(state, now);
     state
         .db(move |conn| {
-            let message = NewSms {
+            let message = user_id.is_some().then_some(NewSms {
                 phone: &e164,
                 purpose: purpose.sms_purpose(),
                 text: &text,
@@ -180,7 +178,7 @@ async fn send(
                 covering_notification_id: None,
                 due_at: now,
                 opt_out_token: None,
-            };
+            });
             let code = NewCode {
                 purpose,
                 phone: &e164,
