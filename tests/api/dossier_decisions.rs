@@ -218,6 +218,21 @@ async fn a_dossier_goes_from_receipt_to_result_with_its_slips_and_the_citizen_to
         told.iter().filter(|n| n.title_vi.contains(&flow.code)).count() >= 7,
         "a notice per change"
     );
+    // And by SMS, of each status to act on or be told of (received, documents, payment, done,
+    // returned): the app on no phone, so no push made them unneeded.
+    let texted = flow
+        .app
+        .with_db(|conn| smartcity_db::sms::recent(conn, Some("+84912345678"), 50).unwrap())
+        .await;
+    let news: Vec<&str> = texted
+        .iter()
+        .rev()
+        .filter(|m| m.purpose.as_str() == "dossier_update")
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(news.len(), 5, "{news:#?}");
+    assert!(news.iter().all(|text| text.contains(&flow.code)), "{news:#?}");
+    assert!(news[0].contains("da tiep nhan, hen tra") && news[4].contains("da tra ket qua"));
     flow.refused(
         json!({"decision": "refuse", "reason": "x"}),
         StatusCode::CONFLICT,
