@@ -147,15 +147,16 @@ pub async fn record_receipts(
     let mut receipts = receipts.lock().await;
     let mut waiting: Vec<(Receipt, u8)> = Vec::new();
     let mut incoming = Vec::with_capacity(RECEIPT_BATCH);
+    let mut session_open = true;
     loop {
-        let retry = tokio::time::sleep(RECEIPT_RETRY);
-        let taken = tokio::select! {
-            taken = receipts.recv_many(&mut incoming, RECEIPT_BATCH) => taken,
-            _ = retry, if !waiting.is_empty() => 0,
+        tokio::select! {
+            taken = receipts.recv_many(&mut incoming, RECEIPT_BATCH), if session_open => {
+                // Nothing taken: the session is gone for good.
+                session_open = taken > 0;
+            }
+            _ = tokio::time::sleep(RECEIPT_RETRY), if !waiting.is_empty() => {}
             _ = shutdown.requested() => return,
-        };
-        if taken == 0 && waiting.is_empty() {
-            return; // the session is gone for good
+            else => return,
         }
         let mut batch: Vec<(Receipt, u8)> = std::mem::take(&mut waiting);
         for item in incoming.drain(..) {
@@ -173,26 +174,23 @@ pub async fn record_receipts(
         if batch.is_empty() {
             continue;
         }
-        let tries: Vec<u8> = batch.iter().map(|(_, tries)| *tries).collect();
         let receipts_only: Vec<Receipt> = batch.iter().map(|(r, _)| r.clone()).collect();
-        match sms::record_receipts(&state, state.sms.name(), receipts_only).await {
-            Ok(unmatched) => {
-                for receipt in unmatched {
-                    let tried = batch
-                        .iter()
-                        .zip(&tries)
-                        .find(|((r, _), _)| r.provider_id == receipt.provider_id)
-                        .map_or(0, |(_, tries)| *tries);
-                    if tried + 1 < RECEIPT_TRIES && waiting.len() < RECEIPTS_WAITING {
-                        waiting.push((receipt, tried + 1));
-                    }
+        // Unmatched receipts use up a try; a batch the database did not take keeps its tries.
+        let (unmatched, spent): (Vec<String>, u8) =
+            match sms::record_receipts(&state, state.sms.name(), receipts_only).await {
+                Ok(left) => (left.into_iter().map(|r| r.provider_id).collect(), 1),
+                Err(error) => {
+                    tracing::warn!(%error, "delivery receipts could not be recorded; will retry");
+                    (batch.iter().map(|(r, _)| r.provider_id.clone()).collect(), 0)
                 }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "delivery receipts could not be recorded; will retry");
-                waiting = batch;
-                waiting.truncate(RECEIPTS_WAITING);
-            }
-        }
+            };
+        waiting = batch
+            .into_iter()
+            .filter(|(r, tries)| {
+                tries + spent < RECEIPT_TRIES && unmatched.contains(&r.provider_id)
+            })
+            .map(|(r, tries)| (r, tries + spent))
+            .take(RECEIPTS_WAITING)
+            .collect();
     }
 }
