@@ -26,6 +26,7 @@ pub mod schema;
 pub mod signing_keys;
 pub mod sms;
 pub mod throttle;
+pub mod warnings;
 pub mod web_sessions;
 pub mod webhooks;
 pub mod words;

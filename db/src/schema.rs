@@ -580,6 +580,59 @@ diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaint_follows -> complaints (complaint_id));
 diesel::joinable!(complaint_me_too -> complaints (complaint_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    warnings (id) {
+        id -> Text,
+        kind -> WordText,
+        severity -> WordText,
+        title_vi -> Text,
+        body_vi -> Text,
+        title_en -> Nullable<Text>,
+        body_en -> Nullable<Text>,
+        polygon -> Nullable<Text>,
+        min_lat -> Nullable<Double>,
+        max_lat -> Nullable<Double>,
+        min_lon -> Nullable<Double>,
+        max_lon -> Nullable<Double>,
+        valid_from -> Timestamp,
+        valid_until -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        version -> Integer,
+        agency_id -> Nullable<Text>,
+        issued_by -> Nullable<Text>,
+        station_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    warning_areas (warning_id, area_code) {
+        warning_id -> Text,
+        area_code -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    user_areas (id) {
+        id -> Text,
+        user_id -> Text,
+        label -> WordText,
+        area_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(warning_areas -> warnings (warning_id));
+diesel::joinable!(user_areas -> users (user_id));
+diesel::joinable!(warnings -> agencies (agency_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     phone_codes,
@@ -621,4 +674,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     push_outbox,
     overdue_digests,
     idempotency_keys,
+    warnings,
+    warning_areas,
+    user_areas,
 );

@@ -135,11 +135,13 @@ use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
 use smartcity_domain::sms::code::CodePurpose;
 use smartcity_domain::sms::{SmsEncoding, SmsPurpose, SmsStatus};
+use smartcity_domain::warning::{AreaLabel, Severity, WarningKind};
 use smartcity_domain::webhook::{WebhookEvent, WebhookStatus};
 use smartcity_domain::Lang;
 
 read_as_words!(
     Actor,
+    AreaLabel,
     CodePurpose,
     ComplaintStatus,
     DossierChannel,
@@ -153,9 +155,11 @@ read_as_words!(
     Platform,
     PushStatus,
     Role,
+    Severity,
     SmsEncoding,
     SmsPurpose,
     SmsStatus,
+    WarningKind,
     WebhookEvent,
     WebhookStatus,
 );

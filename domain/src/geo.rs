@@ -177,23 +177,26 @@ impl Area {
     /// The area as a GeoJSON Feature (`name` and `code` properties), for storage; a
     /// [`feature_collection`] of these reads back with `parse_areas(text, "name", region)`.
     pub fn to_feature_json(&self) -> String {
-        let ring = |line: &geo::LineString<f64>| -> Vec<[f64; 2]> {
-            line.coords().map(|c| [c.x, c.y]).collect()
-        };
-        let polygons: Vec<Vec<Vec<[f64; 2]>>> = self
-            .shape
-            .iter()
-            .map(|polygon| {
-                std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring).collect()
-            })
-            .collect();
         serde_json::json!({
             "type": "Feature",
             "properties": { "name": self.id.name, "code": self.id.code },
-            "geometry": { "type": "MultiPolygon", "coordinates": polygons },
+            "geometry": multipolygon_json(&self.shape),
         })
         .to_string()
     }
+}
+
+/// A GeoJSON MultiPolygon geometry.
+fn multipolygon_json(shape: &MultiPolygon<f64>) -> serde_json::Value {
+    let ring =
+        |line: &LineString<f64>| -> Vec<[f64; 2]> { line.coords().map(|c| [c.x, c.y]).collect() };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape
+        .iter()
+        .map(|polygon| {
+            std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring).collect()
+        })
+        .collect();
+    serde_json::json!({ "type": "MultiPolygon", "coordinates": polygons })
 }
 
 /// A FeatureCollection of features made by [`Area::to_feature_json`].
@@ -262,7 +265,13 @@ impl fmt::Display for AreaError {
             (Some(index), None) => write!(f, "feature {index}: ")?,
             (None, _) => {}
         }
-        match &self.problem {
+        self.problem.fmt(f)
+    }
+}
+
+impl fmt::Display for AreaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             AreaProblem::Json(message) => write!(f, "{message}"),
             AreaProblem::NotAFeatureCollection => f.write_str("not a GeoJSON FeatureCollection"),
             AreaProblem::NoFeatures => f.write_str("the collection has no features"),
@@ -415,7 +424,51 @@ fn parse_area(
         }
         Some(_) => return Err(AreaProblem::BadCode),
     };
-    let polygons = match feature.geometry.map(|geometry| geometry.value) {
+    let Shape { polygons: shape, bbox } = parse_shape(feature.geometry, region)?;
+    let Some(inside) = shape.interior_point() else {
+        return Err(AreaProblem::EmptyGeometry);
+    };
+    Ok(Area {
+        id: AreaId { name, code },
+        bbox,
+        // Inside a polygon whose corners all are in the region, hence in it too.
+        interior_point: LatLon { lat: inside.y(), lon: inside.x() },
+        shape,
+    })
+}
+
+/// A valid (multi)polygon inside the served region, and its box.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub polygons: MultiPolygon<f64>,
+    pub bbox: BoundingBox,
+}
+
+impl Shape {
+    /// Borders included.
+    pub fn contains(&self, point: LatLon) -> bool {
+        self.bbox.contains(point) && self.polygons.intersects(&point.point())
+    }
+
+    /// The shape as a GeoJSON MultiPolygon geometry, which [`parse_shape`] reads back.
+    pub fn to_geometry_json(&self) -> serde_json::Value {
+        multipolygon_json(&self.polygons)
+    }
+}
+
+/// A GeoJSON Polygon or MultiPolygon geometry as JSON, checked as an area's is.
+pub fn parse_geometry(raw: serde_json::Value, region: &Region) -> Result<Shape, AreaProblem> {
+    let geometry: geojson::Geometry =
+        serde_json::from_value(raw).map_err(|err| AreaProblem::Json(err.to_string()))?;
+    parse_shape(Some(geometry), region)
+}
+
+/// A GeoJSON Polygon or MultiPolygon geometry, checked as an area's is.
+pub fn parse_shape(
+    geometry: Option<geojson::Geometry>,
+    region: &Region,
+) -> Result<Shape, AreaProblem> {
+    let polygons = match geometry.map(|geometry| geometry.value) {
         Some(GeometryValue::Polygon { coordinates }) => vec![coordinates],
         Some(GeometryValue::MultiPolygon { coordinates }) => coordinates,
         Some(other) => return Err(AreaProblem::NotAPolygon { geometry: other.type_name().into() }),
@@ -429,21 +482,16 @@ fn parse_area(
             .collect::<Result<_, _>>()?,
     );
     shape.check_validation().map_err(|err| AreaProblem::InvalidShape(err.to_string()))?;
-    let (Some(rect), Some(inside)) = (shape.bounding_rect(), shape.interior_point()) else {
+    let Some(rect) = shape.bounding_rect() else {
         return Err(AreaProblem::EmptyGeometry);
     };
-    Ok(Area {
-        id: AreaId { name, code },
-        bbox: BoundingBox {
-            min_lat: rect.min().y,
-            max_lat: rect.max().y,
-            min_lon: rect.min().x,
-            max_lon: rect.max().x,
-        },
-        // Inside a polygon whose corners all are in the region, hence in it too.
-        interior_point: LatLon { lat: inside.y(), lon: inside.x() },
-        shape,
-    })
+    let bbox = BoundingBox {
+        min_lat: rect.min().y,
+        max_lat: rect.max().y,
+        min_lon: rect.min().x,
+        max_lon: rect.max().x,
+    };
+    Ok(Shape { polygons: shape, bbox })
 }
 
 fn to_polygon(
@@ -514,6 +562,20 @@ impl AreaIndex {
             .filter(|&index| self.areas[index].shape.intersects(&target))
             .min()
             .map(|index| &self.areas[index].id)
+    }
+
+    /// The areas a shape overlaps (touching a border counts), in the file's order.
+    pub fn overlapping(&self, shape: &Shape) -> Vec<&AreaId> {
+        let b = shape.bbox;
+        let envelope = rstar::AABB::from_corners([b.min_lon, b.min_lat], [b.max_lon, b.max_lat]);
+        let mut found: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|entry| entry.data)
+            .filter(|&index| self.areas[index].shape.intersects(&shape.polygons))
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|index| &self.areas[index].id).collect()
     }
 
     /// The area an address names, for a report that comes with an address and no position:

@@ -24,6 +24,7 @@ pub mod sms;
 pub mod text;
 pub mod throttle;
 pub mod validation;
+pub mod warning;
 pub mod webhook;
 pub mod word;
 

@@ -94,6 +94,8 @@ pub enum NotificationKind {
     DossierStatus,
     DossierUnlinked,
     DossierSubmitted,
+    /// A warning to an area the person follows.
+    Warning,
 }
 
 impl_word!(NotificationKind {
@@ -114,15 +116,18 @@ impl_word!(NotificationKind {
     DossierStatus => "dossier_status",
     DossierUnlinked => "dossier_unlinked",
     DossierSubmitted => "dossier_submitted",
+    Warning => "warning",
 });
 
 impl NotificationKind {
-    /// Whether it is about a dossier (its pushes go to the app's dossier channel).
-    pub fn about_dossiers(self) -> bool {
+    /// The Android notification channel its pushes go to, which a person can silence or let
+    /// ring on its own in the phone's settings: warnings must be able to ring when the rest is
+    /// quiet.
+    pub fn android_channel(self) -> &'static str {
         use NotificationKind::*;
         match self {
             DossierDueSoon | DossierOverdue | DossierStatus | DossierUnlinked
-            | DossierSubmitted => true,
+            | DossierSubmitted => "dossiers",
             ComplaintAcknowledged
             | ComplaintInProgress
             | ComplaintResolved
@@ -134,7 +139,8 @@ impl NotificationKind {
             | ComplaintAssigned
             | ComplaintDueSoon
             | ComplaintOverdue
-            | OverdueDigest => false,
+            | OverdueDigest => "complaints",
+            Warning => "warnings",
         }
     }
 }
@@ -235,6 +241,7 @@ mod tests {
             (K::DossierStatus, "dossier_status"),
             (K::DossierUnlinked, "dossier_unlinked"),
             (K::DossierSubmitted, "dossier_submitted"),
+            (K::Warning, "warning"),
         ]);
         assert_eq!(KINDS, K::WORDS);
     }

@@ -34,4 +34,5 @@ mod schema_parity;
 mod sms;
 mod templates;
 mod tokens;
+mod warnings;
 mod webhooks;

@@ -87,6 +87,12 @@ error_codes! {
         "Đã có thủ tục với mã này", "A procedure with this code already exists";
     CategoryExists => "category_exists", 409,
         "Đã có loại phản ánh với mã này", "A category with this code already exists";
+    WarningCancelled => "warning_cancelled", 409,
+        "Cảnh báo đã bị hủy; hãy ban hành cảnh báo mới",
+        "The warning was called off; issue a new one";
+    TooManyAreas => "too_many_areas", 409,
+        "Bạn đã theo dõi số khu vực tối đa; hãy bỏ bớt một khu vực",
+        "You follow as many areas as allowed; remove one first";
     BodyTooLarge => "body_too_large", 413,
         "Nội dung gửi lên quá lớn", "The request body is too large";
     UriTooLong => "uri_too_long", 414,

@@ -29,6 +29,7 @@ pub mod sms;
 pub mod state;
 pub mod stats;
 pub mod throttle;
+pub mod warnings;
 pub mod webhooks;
 
 pub use error::{ApiError, ErrorCode};

@@ -5,7 +5,7 @@
 use super::handlers::{
     accounts, admin, agency, categories, complaint_events, complaint_filing, complaints, devices,
     dossiers, health, inbox, online_dossiers, open311, open311_clients, phone, places, procedures,
-    push_admin, sms, stats,
+    push_admin, sms, stats, warnings,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -154,6 +154,20 @@ fn mount(r: &mut Routes) {
         vec![(M::PUT, web::to(categories::replace)), (M::DELETE, web::to(categories::retire))],
     );
     r.public_read("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.public_read(
+        "/v1/warnings",
+        vec![(M::GET, web::to(warnings::current)), (M::POST, web::to(warnings::issue))],
+    );
+    r.public_read(
+        "/v1/warnings/{id}",
+        vec![(M::GET, web::to(warnings::show)), (M::PUT, web::to(warnings::update))],
+    );
+    r.at("/v1/warnings/{id}/cancel", vec![(M::POST, web::to(warnings::cancel))]);
+    r.at(
+        "/v1/me/areas",
+        vec![(M::GET, web::to(warnings::my_areas)), (M::POST, web::to(warnings::follow_area))],
+    );
+    r.at("/v1/me/areas/{id}", vec![(M::DELETE, web::to(warnings::unfollow_area))]);
     r.at("/v1/admin/areas", vec![(M::PUT, web::to(places::replace_areas))]);
     r.public_read(
         "/v1/complaints",

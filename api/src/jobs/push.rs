@@ -122,14 +122,13 @@ fn message(push: &Push, lang: Lang) -> PushMessage {
         .get("complaint_id")
         .map(|id| format!("complaint-{id}"))
         .or_else(|| data.get("dossier_code").map(|code| format!("dossier-{code}")));
-    let channel = if notification.kind.about_dossiers() { "dossiers" } else { "complaints" };
     PushMessage {
         token: push.device_token.clone(),
         title: title.clone(),
         body: body.clone(),
         data,
         collapse_key: subject.filter(|key| key.len() <= 64),
-        android_channel: Some(channel.into()),
+        android_channel: Some(notification.kind.android_channel().into()),
         badge: u32::try_from(push.unread).ok(),
         high_priority: true,
     }

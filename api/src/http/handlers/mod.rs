@@ -23,6 +23,7 @@ pub mod procedures;
 pub mod push_admin;
 pub mod sms;
 pub mod stats;
+pub mod warnings;
 
 use crate::app::error::ApiError;
 use chrono::{NaiveDateTime, SecondsFormat};

@@ -1,0 +1,3 @@
+DROP TABLE user_areas;
+DROP TABLE warning_areas;
+DROP TABLE warnings;
