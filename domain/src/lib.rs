@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod air;
 pub mod application;
 pub mod backoff;
 pub mod calendar;
