@@ -177,23 +177,27 @@ impl Area {
     /// The area as a GeoJSON Feature (`name` and `code` properties), for storage; a
     /// [`feature_collection`] of these reads back with `parse_areas(text, "name", region)`.
     pub fn to_feature_json(&self) -> String {
-        let ring = |line: &geo::LineString<f64>| -> Vec<[f64; 2]> {
-            line.coords().map(|c| [c.x, c.y]).collect()
-        };
-        let polygons: Vec<Vec<Vec<[f64; 2]>>> = self
-            .shape
-            .iter()
-            .map(|polygon| {
-                std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring).collect()
-            })
-            .collect();
         serde_json::json!({
             "type": "Feature",
             "properties": { "name": self.id.name, "code": self.id.code },
-            "geometry": { "type": "MultiPolygon", "coordinates": polygons },
+            "geometry": multi_polygon_json(&self.shape),
         })
         .to_string()
     }
+}
+
+/// A shape as a GeoJSON MultiPolygon geometry, for storage.
+pub(crate) fn multi_polygon_json(shape: &MultiPolygon<f64>) -> serde_json::Value {
+    let ring = |line: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+        line.coords().map(|c| [c.x, c.y]).collect()
+    };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape
+        .iter()
+        .map(|polygon| {
+            std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring).collect()
+        })
+        .collect();
+    serde_json::json!({ "type": "MultiPolygon", "coordinates": polygons })
 }
 
 /// A FeatureCollection of features made by [`Area::to_feature_json`].
@@ -262,8 +266,15 @@ impl fmt::Display for AreaError {
             (Some(index), None) => write!(f, "feature {index}: ")?,
             (None, _) => {}
         }
-        match &self.problem {
-            AreaProblem::Json(message) => write!(f, "{message}"),
+        fmt::Display::fmt(&self.problem, f)
+    }
+}
+
+/// The problem in English; [`AreaProblem::vietnamese`] is the same in Vietnamese.
+impl fmt::Display for AreaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AreaProblem::Json(message) => f.write_str(message),
             AreaProblem::NotAFeatureCollection => f.write_str("not a GeoJSON FeatureCollection"),
             AreaProblem::NoFeatures => f.write_str("the collection has no features"),
             AreaProblem::MissingName { property } => {
@@ -305,7 +316,7 @@ impl std::error::Error for AreaError {}
 
 impl AreaProblem {
     /// The problem in Vietnamese, for the console and `Content-Language: vi` answers (the
-    /// English is `AreaError`'s `Display`). A JSON or shape fault keeps its library's English
+    /// English is its `Display`). A JSON or shape fault keeps its library's English
     /// after a Vietnamese lead-in.
     pub fn vietnamese(&self) -> String {
         match self {
@@ -415,20 +426,7 @@ fn parse_area(
         }
         Some(_) => return Err(AreaProblem::BadCode),
     };
-    let polygons = match feature.geometry.map(|geometry| geometry.value) {
-        Some(GeometryValue::Polygon { coordinates }) => vec![coordinates],
-        Some(GeometryValue::MultiPolygon { coordinates }) => coordinates,
-        Some(other) => return Err(AreaProblem::NotAPolygon { geometry: other.type_name().into() }),
-        None => return Err(AreaProblem::NotAPolygon { geometry: "null".into() }),
-    };
-    let shape = MultiPolygon::new(
-        polygons
-            .iter()
-            .enumerate()
-            .map(|(index, rings)| to_polygon(index, rings, region))
-            .collect::<Result<_, _>>()?,
-    );
-    shape.check_validation().map_err(|err| AreaProblem::InvalidShape(err.to_string()))?;
+    let shape = valid_shape(feature.geometry.as_ref().map(|geometry| &geometry.value), region)?;
     let (Some(rect), Some(inside)) = (shape.bounding_rect(), shape.interior_point()) else {
         return Err(AreaProblem::EmptyGeometry);
     };
@@ -444,6 +442,33 @@ fn parse_area(
         interior_point: LatLon { lat: inside.y(), lon: inside.x() },
         shape,
     })
+}
+
+/// A Polygon or MultiPolygon geometry as a valid shape inside `region`: closed rings of at
+/// least 4 positions, every position in the region, no self-intersection or overlapping parts.
+/// The land layers ([`crate::land`]) check their geometries the same way.
+pub(crate) fn valid_shape(
+    geometry: Option<&GeometryValue>,
+    region: &Region,
+) -> Result<MultiPolygon<f64>, AreaProblem> {
+    let polygons = match geometry {
+        Some(GeometryValue::Polygon { coordinates }) => std::slice::from_ref(coordinates),
+        Some(GeometryValue::MultiPolygon { coordinates }) => coordinates.as_slice(),
+        Some(other) => return Err(AreaProblem::NotAPolygon { geometry: other.type_name().into() }),
+        None => return Err(AreaProblem::NotAPolygon { geometry: "null".into() }),
+    };
+    if polygons.is_empty() {
+        return Err(AreaProblem::EmptyGeometry);
+    }
+    let shape = MultiPolygon::new(
+        polygons
+            .iter()
+            .enumerate()
+            .map(|(index, rings)| to_polygon(index, rings, region))
+            .collect::<Result<_, _>>()?,
+    );
+    shape.check_validation().map_err(|err| AreaProblem::InvalidShape(err.to_string()))?;
+    Ok(shape)
 }
 
 fn to_polygon(
