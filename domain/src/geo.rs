@@ -180,16 +180,17 @@ impl Area {
         serde_json::json!({
             "type": "Feature",
             "properties": { "name": self.id.name, "code": self.id.code },
-            "geometry": multipolygon_json(&self.shape),
+            "geometry": multi_polygon_json(&self.shape),
         })
         .to_string()
     }
 }
 
-/// A GeoJSON MultiPolygon geometry.
-fn multipolygon_json(shape: &MultiPolygon<f64>) -> serde_json::Value {
-    let ring =
-        |line: &LineString<f64>| -> Vec<[f64; 2]> { line.coords().map(|c| [c.x, c.y]).collect() };
+/// A shape as a GeoJSON MultiPolygon geometry, for storage.
+pub(crate) fn multi_polygon_json(shape: &MultiPolygon<f64>) -> serde_json::Value {
+    let ring = |line: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+        line.coords().map(|c| [c.x, c.y]).collect()
+    };
     let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape
         .iter()
         .map(|polygon| {
@@ -265,14 +266,15 @@ impl fmt::Display for AreaError {
             (Some(index), None) => write!(f, "feature {index}: ")?,
             (None, _) => {}
         }
-        self.problem.fmt(f)
+        fmt::Display::fmt(&self.problem, f)
     }
 }
 
+/// The problem in English; [`AreaProblem::vietnamese`] is the same in Vietnamese.
 impl fmt::Display for AreaProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AreaProblem::Json(message) => write!(f, "{message}"),
+            AreaProblem::Json(message) => f.write_str(message),
             AreaProblem::NotAFeatureCollection => f.write_str("not a GeoJSON FeatureCollection"),
             AreaProblem::NoFeatures => f.write_str("the collection has no features"),
             AreaProblem::MissingName { property } => {
@@ -314,7 +316,7 @@ impl std::error::Error for AreaError {}
 
 impl AreaProblem {
     /// The problem in Vietnamese, for the console and `Content-Language: vi` answers (the
-    /// English is `AreaError`'s `Display`). A JSON or shape fault keeps its library's English
+    /// English is its `Display`). A JSON or shape fault keeps its library's English
     /// after a Vietnamese lead-in.
     pub fn vietnamese(&self) -> String {
         match self {
@@ -450,9 +452,9 @@ impl Shape {
         self.bbox.contains(point) && self.polygons.intersects(&point.point())
     }
 
-    /// The shape as a GeoJSON MultiPolygon geometry, which [`parse_shape`] reads back.
+    /// The shape as a GeoJSON MultiPolygon geometry, which [`parse_geometry`] reads back.
     pub fn to_geometry_json(&self) -> serde_json::Value {
-        multipolygon_json(&self.polygons)
+        multi_polygon_json(&self.polygons)
     }
 }
 
@@ -464,24 +466,8 @@ pub fn parse_geometry(raw: serde_json::Value, region: &Region) -> Result<Shape, 
 }
 
 /// A GeoJSON Polygon or MultiPolygon geometry, checked as an area's is.
-pub fn parse_shape(
-    geometry: Option<geojson::Geometry>,
-    region: &Region,
-) -> Result<Shape, AreaProblem> {
-    let polygons = match geometry.map(|geometry| geometry.value) {
-        Some(GeometryValue::Polygon { coordinates }) => vec![coordinates],
-        Some(GeometryValue::MultiPolygon { coordinates }) => coordinates,
-        Some(other) => return Err(AreaProblem::NotAPolygon { geometry: other.type_name().into() }),
-        None => return Err(AreaProblem::NotAPolygon { geometry: "null".into() }),
-    };
-    let shape = MultiPolygon::new(
-        polygons
-            .iter()
-            .enumerate()
-            .map(|(index, rings)| to_polygon(index, rings, region))
-            .collect::<Result<_, _>>()?,
-    );
-    shape.check_validation().map_err(|err| AreaProblem::InvalidShape(err.to_string()))?;
+fn parse_shape(geometry: Option<geojson::Geometry>, region: &Region) -> Result<Shape, AreaProblem> {
+    let shape = valid_shape(geometry.as_ref().map(|geometry| &geometry.value), region)?;
     let Some(rect) = shape.bounding_rect() else {
         return Err(AreaProblem::EmptyGeometry);
     };
@@ -492,6 +478,33 @@ pub fn parse_shape(
         max_lon: rect.max().x,
     };
     Ok(Shape { polygons: shape, bbox })
+}
+
+/// A Polygon or MultiPolygon geometry as a valid shape inside `region`: closed rings of at
+/// least 4 positions, every position in the region, no self-intersection or overlapping parts.
+/// The land layers ([`crate::land`]) check their geometries the same way.
+pub(crate) fn valid_shape(
+    geometry: Option<&GeometryValue>,
+    region: &Region,
+) -> Result<MultiPolygon<f64>, AreaProblem> {
+    let polygons = match geometry {
+        Some(GeometryValue::Polygon { coordinates }) => std::slice::from_ref(coordinates),
+        Some(GeometryValue::MultiPolygon { coordinates }) => coordinates.as_slice(),
+        Some(other) => return Err(AreaProblem::NotAPolygon { geometry: other.type_name().into() }),
+        None => return Err(AreaProblem::NotAPolygon { geometry: "null".into() }),
+    };
+    if polygons.is_empty() {
+        return Err(AreaProblem::EmptyGeometry);
+    }
+    let shape = MultiPolygon::new(
+        polygons
+            .iter()
+            .enumerate()
+            .map(|(index, rings)| to_polygon(index, rings, region))
+            .collect::<Result<_, _>>()?,
+    );
+    shape.check_validation().map_err(|err| AreaProblem::InvalidShape(err.to_string()))?;
+    Ok(shape)
 }
 
 fn to_polygon(

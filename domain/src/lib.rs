@@ -12,6 +12,7 @@ pub mod datetime;
 pub mod decision;
 pub mod dossier;
 pub mod geo;
+pub mod land;
 pub mod lang;
 pub mod open311;
 pub mod phone;
