@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod air;
 pub mod api_keys;
 pub mod complaints;
 pub mod devices;

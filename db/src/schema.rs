@@ -633,6 +633,77 @@ diesel::joinable!(warning_areas -> warnings (warning_id));
 diesel::joinable!(user_areas -> users (user_id));
 diesel::joinable!(warnings -> agencies (agency_id));
 
+diesel::table! {
+    air_networks (id) {
+        id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    air_stations (code) {
+        code -> Text,
+        network_id -> Text,
+        name -> Text,
+        operator -> Text,
+        kind -> WordText,
+        lat -> Double,
+        lon -> Double,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    air_observations (station_code, observed_at, parameter) {
+        station_code -> Text,
+        parameter -> WordText,
+        observed_at -> Timestamp,
+        value -> Double,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    air_hourly (station_code, hour) {
+        station_code -> Text,
+        hour -> Timestamp,
+        aqi -> Integer,
+        dominant -> WordText,
+        sub_indices -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    air_daily (station_code, day) {
+        station_code -> Text,
+        day -> Date,
+        aqi -> Integer,
+        dominant -> WordText,
+        sub_indices -> Text,
+    }
+}
+
+diesel::joinable!(air_stations -> air_networks (network_id));
+diesel::joinable!(air_observations -> air_stations (station_code));
+diesel::joinable!(air_hourly -> air_stations (station_code));
+diesel::joinable!(air_daily -> air_stations (station_code));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     phone_codes,
@@ -677,4 +748,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     warnings,
     warning_areas,
     user_areas,
+    air_networks,
+    air_stations,
+    air_observations,
+    air_hourly,
+    air_daily,
 );

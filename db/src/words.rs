@@ -128,6 +128,7 @@ macro_rules! read_as_words {
 
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
+use smartcity_domain::air::{Parameter, StationKind};
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
 use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 use smartcity_domain::photo::PhotoKind;
@@ -151,6 +152,7 @@ read_as_words!(
     GovLevel,
     Lang,
     NotificationKind,
+    Parameter,
     PhotoKind,
     Platform,
     PushStatus,
@@ -159,6 +161,7 @@ read_as_words!(
     SmsEncoding,
     SmsPurpose,
     SmsStatus,
+    StationKind,
     WarningKind,
     WebhookEvent,
     WebhookStatus,

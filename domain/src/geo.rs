@@ -452,6 +452,15 @@ impl Shape {
         self.bbox.contains(point) && self.polygons.intersects(&point.point())
     }
 
+    /// A box as a shape (the area around a point, say).
+    pub fn of_box(bbox: BoundingBox) -> Shape {
+        let corners = geo::Rect::new(
+            Coord { x: bbox.min_lon, y: bbox.min_lat },
+            Coord { x: bbox.max_lon, y: bbox.max_lat },
+        );
+        Shape { polygons: MultiPolygon::new(vec![corners.to_polygon()]), bbox }
+    }
+
     /// The shape as a GeoJSON MultiPolygon geometry, which [`parse_geometry`] reads back.
     pub fn to_geometry_json(&self) -> serde_json::Value {
         multi_polygon_json(&self.polygons)

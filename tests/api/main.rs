@@ -2,6 +2,7 @@
 //! PostgreSQL when `SMARTCITY_TEST_DATABASE_URL` is set), reqwest as the client.
 
 mod accounts;
+mod air;
 mod authorization;
 mod body_memory;
 mod categories;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod air;
 pub mod auth;
 pub mod categories;
 pub mod complaints;

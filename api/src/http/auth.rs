@@ -107,3 +107,25 @@ impl FromRequest for AgencyCaller {
         })
     }
 }
+
+/// A monitoring network's logger, by the network's `X-Api-Key`.
+pub struct AirNetwork(pub String);
+
+impl FromRequest for AirNetwork {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state_of(req);
+        let key = req.headers().get(API_KEY_HEADER).map(|v| v.to_str().map(str::to_string));
+        Box::pin(async move {
+            match key {
+                Some(Ok(key)) => {
+                    Ok(AirNetwork(crate::app::air::network_of_key(&*state?, &key).await?))
+                }
+                Some(Err(_)) => Err(ApiError::new(ErrorCode::InvalidApiKey)),
+                None => Err(ApiError::new(ErrorCode::AuthenticationRequired)),
+            }
+        })
+    }
+}

@@ -9,16 +9,20 @@
 
 mod breakpoints;
 mod daily;
+mod episode;
 mod hourly;
 mod level;
 mod parameter;
+mod rerate;
 mod station;
 
 pub use breakpoints::{Breakpoints, AQI_MAX};
 pub use daily::daily_aqi;
+pub use episode::warning_text;
 pub use hourly::{hourly_aqi, nowcast};
 pub use level::AqiLevel;
 pub use parameter::{Parameter, Reading};
+pub use rerate::{rerating, Rerating};
 pub use station::{StationCode, StationKind};
 
 use crate::validation::{Invalid, Reason};

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod agency;
+pub mod air;
 pub mod categories;
 pub mod complaint_events;
 pub mod complaint_filing;
@@ -30,6 +31,14 @@ use chrono::{NaiveDateTime, SecondsFormat};
 use serde::Deserialize;
 
 /// Timestamps leave the API as RFC 3339 in UTC.
+/// Whether a conditional GET's `If-None-Match` names `tag` (or `*`): the answer is then 304.
+pub fn etag_matches(req: &actix_web::HttpRequest, tag: &str) -> bool {
+    req.headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').map(str::trim).any(|t| t == tag || t == "*"))
+}
+
 pub fn utc(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
