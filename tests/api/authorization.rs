@@ -4,9 +4,10 @@
 //! the administrators' routes.
 //!
 //! The callers: nobody, citizens A and B, staff of agencies X and Y, an administrator, X's
-//! one-stop-shop system with its `X-Api-Key`, and an Open311 client app. The app's key goes in
-//! the `api_key` form field where GeoReport puts it, and as an `X-Api-Key` everywhere else
-//! (so it is also shown not to pass for an agency's key).
+//! one-stop-shop system with its `X-Api-Key`, an Open311 client app, and an air monitoring
+//! network's logger with its `X-Api-Key`. The app's key goes in the `api_key` form field where
+//! GeoReport puts it, and as an `X-Api-Key` everywhere else (so it is also shown not to pass for
+//! an agency's key); the network's key passes only for its readings, not for an agency's.
 
 use crate::helpers::*;
 use reqwest::multipart::{Form, Part};
@@ -26,6 +27,7 @@ const DOSSIER_Y: &str = "000.00.07.H47-261102-0002";
 const DEVICE_A: &str = "fMEQbYbZQ0y:APA91bH-authz-a";
 const NEW_PROCEDURE: &str = "TI-CT-09";
 const NEW_CATEGORY: &str = "stray_dogs";
+const AIR_STATION: &str = "DN-AUTHZ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Principal {
@@ -37,14 +39,24 @@ enum Principal {
     Admin,
     AgencyKeyX,
     Open311Client,
+    AirNetworkKey,
 }
 
 use Principal::*;
 
 /// Those refused go first and citizen A (who owns the fixture's private things) last, so a
 /// refusal is seen while the thing refused still exists.
-const CALL_ORDER: [Principal; 8] =
-    [Anonymous, AgencyKeyX, Open311Client, CitizenB, StaffY, StaffX, Admin, CitizenA];
+const CALL_ORDER: [Principal; 9] = [
+    Anonymous,
+    AgencyKeyX,
+    Open311Client,
+    AirNetworkKey,
+    CitizenB,
+    StaffY,
+    StaffX,
+    Admin,
+    CitizenA,
+];
 
 impl Principal {
     fn index(self) -> usize {
@@ -72,12 +84,12 @@ impl fmt::Display for Expect {
 }
 
 /// What each caller gets, in `Principal` order.
-type Expectations = [Expect; 8];
+type Expectations = [Expect; 9];
 
-const PUBLIC: Expectations = [Done; 8];
+const PUBLIC: Expectations = [Done; 9];
 /// Any signed-in person; a key is not a person.
 const SIGNED_IN: Expectations =
-    [Status(401), Done, Done, Done, Done, Done, Status(401), Status(401)];
+    [Status(401), Done, Done, Done, Done, Done, Status(401), Status(401), Status(401)];
 const ADMIN_ONLY: Expectations = [
     Status(401),
     Status(403),
@@ -87,10 +99,44 @@ const ADMIN_ONLY: Expectations = [
     Done,
     Status(401),
     Status(401),
+    Status(401),
 ];
 /// Someone acting for an agency: its staff, or its system with the agency's key.
-const AGENCY: Expectations =
-    [Status(401), Status(403), Status(403), Done, Done, Status(403), Done, Status(401)];
+const AGENCY: Expectations = [
+    Status(401),
+    Status(403),
+    Status(403),
+    Done,
+    Done,
+    Status(403),
+    Done,
+    Status(401),
+    Status(401),
+];
+/// Who writes warnings: staff of an agency and administrators.
+const STAFF_OR_ADMIN: Expectations = [
+    Status(401),
+    Status(403),
+    Status(403),
+    Done,
+    Done,
+    Done,
+    Status(401),
+    Status(401),
+    Status(401),
+];
+/// A monitoring network's logger, by the network's key: nobody else, not even an agency's key.
+const AIR_NETWORK_ONLY: Expectations = [
+    Status(401),
+    Status(401),
+    Status(401),
+    Status(401),
+    Status(401),
+    Status(401),
+    Status(401),
+    Status(401),
+    Done,
+];
 /// Citizen A's own private things: others signed in are told they do not exist.
 const A_ONLY_OTHERS_HIDDEN: Expectations = [
     Status(401),
@@ -101,11 +147,22 @@ const A_ONLY_OTHERS_HIDDEN: Expectations = [
     Status(404),
     Status(401),
     Status(401),
+    Status(401),
 ];
 
 /// Signed in, and then refused as `instead` (whatever the role: the refusal is the input's).
 const fn signed_in_but(instead: Expect) -> Expectations {
-    [Status(401), instead, instead, instead, instead, instead, Status(401), Status(401)]
+    [
+        Status(401),
+        instead,
+        instead,
+        instead,
+        instead,
+        instead,
+        Status(401),
+        Status(401),
+        Status(401),
+    ]
 }
 
 fn but(mut expect: Expectations, who: Principal, instead: Expect) -> Expectations {
@@ -182,8 +239,18 @@ pub(crate) struct World {
     notification_a: String,
     dead_letter: String,
     routing_rule: Value,
-    /// Refresh tokens of a bystander's sessions: 0–7 for the refresh row, 8–15 for logout.
+    /// Refresh tokens of a bystander's sessions: 0–8 for the refresh row, 9–17 for logout.
     spare_refresh: Vec<String>,
+    /// A monitoring network's key, and the network (it feeds `AIR_STATION`).
+    air_key: String,
+    air_network: String,
+    /// A warning of X's staff, in force, for the show and change rows.
+    warning: String,
+    /// Warnings of X's staff for the call-off row: one for X's staff, one for the administrator.
+    warning_staff_cancels: String,
+    warning_admin_cancels: String,
+    /// An area A follows.
+    area_a: String,
 }
 
 fn access(pair: &Value) -> String {
@@ -226,6 +293,29 @@ fn new_category(code: &str) -> Value {
         "group": {"vi": "Trật tự đô thị", "en": "Public order"},
         "sla_hours": 48,
         "icon": "other",
+    })
+}
+
+/// A warning of a water cut in Hải Châu, in force for a day.
+fn warning_body(title: &str) -> Value {
+    json!({
+        "kind": "water_cut",
+        "severity": "moderate",
+        "title_vi": title,
+        "body_vi": "Tạm ngừng cấp nước từ 8 giờ đến 17 giờ để sửa đường ống.",
+        "areas": ["DEMO-02"],
+        "valid_until": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+    })
+}
+
+fn air_station(network_id: &str) -> Value {
+    json!({
+        "network_id": network_id,
+        "name": "Trạm Hải Châu",
+        "operator": "Trung tâm Quan trắc môi trường",
+        "kind": "automatic",
+        "lat": HAI_CHAU.0,
+        "lon": HAI_CHAU.1,
     })
 }
 
@@ -437,10 +527,40 @@ impl World {
 
         app.insert_user("+84906100009", "citizen", None).await;
         let mut spare_refresh = Vec::new();
-        for _ in 0..16 {
+        for _ in 0..18 {
             let pair = app.tokens("+84906100009", STRONG_PASSWORD).await;
             spare_refresh.push(pair["refresh_token"].as_str().unwrap().to_string());
         }
+
+        let network = json!({"name": "Sở Tài nguyên và Môi trường"});
+        let network =
+            created(app.post_auth("/v1/admin/air/networks", &admin, &network).await, "network")
+                .await;
+        let air_key = network["key"].as_str().unwrap().to_string();
+        let air_network = network["id"].as_str().unwrap().to_string();
+        let station = app
+            .client
+            .put(app.url(&format!("/v1/admin/air/stations/{AIR_STATION}")))
+            .bearer_auth(&admin)
+            .json(&air_station(&air_network));
+        created(station.send().await.unwrap(), "air station").await;
+        let mut warnings = Vec::new();
+        for (token, title) in
+            [(&staff_x, "Mất nước"), (&staff_x, "Mất điện"), (&staff_x, "Đường ngập")]
+        {
+            let issued =
+                created(app.post_auth("/v1/warnings", token, &warning_body(title)).await, title)
+                    .await;
+            warnings.push(issued["warning"]["id"].as_str().unwrap().to_string());
+        }
+        let [warning, warning_staff_cancels, warning_admin_cancels] =
+            <[String; 3]>::try_from(warnings).unwrap();
+        let area = json!({"label": "family", "area": "DEMO-01"});
+        let area_a = created(app.post_auth("/v1/me/areas", &citizen_a, &area).await, "area").await
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
         World {
             app,
@@ -467,6 +587,12 @@ impl World {
             dead_letter,
             routing_rule,
             spare_refresh,
+            air_key,
+            air_network,
+            warning,
+            warning_staff_cancels,
+            warning_admin_cancels,
+            area_a,
         }
     }
 
@@ -477,7 +603,7 @@ impl World {
             StaffX => Some(&self.staff_x),
             StaffY => Some(&self.staff_y),
             Admin => Some(&self.admin),
-            Anonymous | AgencyKeyX | Open311Client => None,
+            Anonymous | AgencyKeyX | Open311Client | AirNetworkKey => None,
         }
     }
 
@@ -485,6 +611,7 @@ impl World {
         match who {
             AgencyKeyX => Some(&self.agency_key_x),
             Open311Client => Some(&self.open311_key),
+            AirNetworkKey => Some(&self.air_key),
             _ => None,
         }
     }
@@ -544,7 +671,7 @@ fn rows() -> Vec<Row> {
         }),
         row(M::POST, "/v1/auth/logout", PUBLIC, |w, who| {
             Call::to("/v1/auth/logout")
-                .json(json!({"refresh_token": w.spare_refresh[8 + who.index()]}))
+                .json(json!({"refresh_token": w.spare_refresh[9 + who.index()]}))
         }),
         row(M::GET, "/v1/me", SIGNED_IN, |_, _| Call::to("/v1/me")),
         // Answered alike whether the number has an account: nothing to entitle.
@@ -553,7 +680,7 @@ fn rows() -> Vec<Row> {
                 .json(json!({"phone": format!("0913 100 00{}", who.index())}))
         }),
         // No code was sent, so none is accepted, for anyone.
-        row(M::POST, "/v1/auth/password-reset/confirm", [Status(422); 8], |_, _| {
+        row(M::POST, "/v1/auth/password-reset/confirm", [Status(422); 9], |_, _| {
             Call::to("/v1/auth/password-reset/confirm").json(json!({
                 "phone": CITIZEN_PHONE, "code": "000000", "password": STRONG_PASSWORD,
             }))
@@ -578,10 +705,10 @@ fn rows() -> Vec<Row> {
                 .json(json!({"enabled": true}))
         }),
         // Without a configured secret the gateway's callbacks do not exist.
-        row(M::POST, "/v1/sms/gateway/{secret}/reports", [Status(404); 8], |_, _| {
+        row(M::POST, "/v1/sms/gateway/{secret}/reports", [Status(404); 9], |_, _| {
             Call::to("/v1/sms/gateway/not-the-secret-at-all/reports").json(json!({"SMSID": "1"}))
         }),
-        row(M::POST, "/v1/sms/gateway/{secret}/replies", [Status(404); 8], |_, _| {
+        row(M::POST, "/v1/sms/gateway/{secret}/replies", [Status(404); 9], |_, _| {
             Call::to("/v1/sms/gateway/not-the-secret-at-all/replies")
                 .json(json!({"from": CITIZEN_PHONE, "text": "TC"}))
         }),
@@ -776,6 +903,7 @@ fn rows() -> Vec<Row> {
                 Done,
                 Status(401),
                 Status(401),
+                Status(401),
             ],
             |w, _| {
                 Call::to(format!("/v1/complaints/{}/events", w.complaint))
@@ -834,6 +962,59 @@ fn rows() -> Vec<Row> {
         row(M::POST, "/v1/admin/push-dead-letters/{id}/requeue", ADMIN_ONLY, |w, _| {
             Call::to(format!("/v1/admin/push-dead-letters/{}/requeue", w.dead_letter))
         }),
+        row(M::GET, "/v1/warnings", PUBLIC, |_, _| Call::to("/v1/warnings?area=DEMO-02")),
+        row(M::POST, "/v1/warnings", STAFF_OR_ADMIN, |_, who| {
+            Call::to("/v1/warnings").json(warning_body(&format!("Cắt điện {}", who.index())))
+        }),
+        row(M::GET, "/v1/warnings/{id}", PUBLIC, |w, _| {
+            Call::to(format!("/v1/warnings/{}", w.warning))
+        }),
+        // Staff change their own agency's warnings; administrators any.
+        row(M::PUT, "/v1/warnings/{id}", but(STAFF_OR_ADMIN, StaffY, Status(403)), |w, _| {
+            Call::to(format!("/v1/warnings/{}", w.warning)).json(warning_body("Mất nước kéo dài"))
+        }),
+        // A warning is called off once: X's staff and the administrator each call off their own.
+        row(
+            M::POST,
+            "/v1/warnings/{id}/cancel",
+            but(STAFF_OR_ADMIN, StaffY, Status(403)),
+            |w, who| {
+                let id =
+                    if who == Admin { &w.warning_admin_cancels } else { &w.warning_staff_cancels };
+                Call::to(format!("/v1/warnings/{id}/cancel"))
+            },
+        ),
+        row(M::GET, "/v1/me/areas", SIGNED_IN, |_, _| Call::to("/v1/me/areas")),
+        row(M::POST, "/v1/me/areas", SIGNED_IN, |_, _| {
+            Call::to("/v1/me/areas").json(json!({"label": "home", "area": "DEMO-02"}))
+        }),
+        row(M::DELETE, "/v1/me/areas/{id}", A_ONLY_OTHERS_HIDDEN, |w, _| {
+            Call::to(format!("/v1/me/areas/{}", w.area_a))
+        }),
+        row(M::GET, "/v1/air/stations", PUBLIC, |_, _| {
+            Call::to(format!("/v1/air/stations?lat={}&lon={}", HAI_CHAU.0, HAI_CHAU.1))
+        }),
+        row(M::GET, "/v1/air/stations/{code}", PUBLIC, |_, _| {
+            Call::to(format!("/v1/air/stations/{AIR_STATION}"))
+        }),
+        row(M::POST, "/v1/air/observations", AIR_NETWORK_ONLY, |_, _| {
+            let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+            Call::to("/v1/air/observations").json(json!({"observations": [{
+                "station": AIR_STATION,
+                "parameter": "pm25",
+                "phenomenonTime": hour_ago.to_rfc3339(),
+                "result": 20.0,
+                "unit": "µg/m³",
+            }]}))
+        }),
+        row(M::POST, "/v1/admin/air/networks", ADMIN_ONLY, |_, _| {
+            Call::to("/v1/admin/air/networks").json(json!({"name": "Quan trắc thành phố"}))
+        }),
+        // The station as it is: the readings row still feeds it.
+        row(M::PUT, "/v1/admin/air/stations/{code}", ADMIN_ONLY, |w, _| {
+            Call::to(format!("/v1/admin/air/stations/{AIR_STATION}"))
+                .json(air_station(&w.air_network))
+        }),
         row(M::GET, "/open311/v2/discovery.{format}", PUBLIC, |_, _| {
             Call::to("/open311/v2/discovery.json")
         }),
@@ -859,6 +1040,7 @@ fn rows() -> Vec<Row> {
                 Status(403),
                 Status(403),
                 Done,
+                Status(403),
             ],
             |w, who| {
                 let mut filing = open311_filing(&w.open311_key);
