@@ -4,7 +4,7 @@
 use crate::pool::write_transaction;
 use crate::revisions;
 use crate::schema::{air_daily, air_hourly, air_networks, air_observations, air_stations};
-use crate::warnings::{self, FanOut, Issuer, WarningContent};
+use crate::warnings::{self, FanOut, Issuer, WarningContent, WarningSms};
 use crate::words::Stored;
 use crate::{new_id, DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -116,6 +116,10 @@ pub struct Rated<T> {
 }
 
 type RatedColumns<T> = (T, i32, Parameter, String);
+/// A rated hour (the hour it begins).
+pub type RatedHour = Rated<NaiveDateTime>;
+/// A rated day.
+pub type RatedDay = Rated<NaiveDate>;
 
 fn rated<T>((at, aqi, dominant, sub_indices): RatedColumns<T>) -> Result<Rated<T>, DbError> {
     let pairs: Vec<(String, i32)> = serde_json::from_str(&sub_indices)
@@ -140,7 +144,7 @@ fn sub_indices_json(aqi: &Aqi) -> String {
 /// Active stations with their latest rated hour, if any.
 pub fn stations_with_latest(
     conn: &mut DbConn,
-) -> Result<Vec<(StationRow, Option<Rated<NaiveDateTime>>)>, DbError> {
+) -> Result<Vec<(StationRow, Option<RatedHour>)>, DbError> {
     let stations: Vec<StationRow> = air_stations::table
         .filter(air_stations::active.eq(true))
         .order(air_stations::code)
@@ -162,7 +166,7 @@ pub fn history(
     code: &str,
     since_hour: NaiveDateTime,
     since_day: NaiveDate,
-) -> Result<(Vec<Rated<NaiveDateTime>>, Vec<Rated<NaiveDate>>), DbError> {
+) -> Result<(Vec<RatedHour>, Vec<RatedDay>), DbError> {
     let hours = air_hourly::table
         .filter(air_hourly::station_code.eq(code))
         .filter(air_hourly::hour.ge(since_hour))
@@ -333,7 +337,7 @@ fn rate_again(
 }
 
 /// The latest rated hour of a station.
-pub fn latest(conn: &mut DbConn, code: &str) -> Result<Option<Rated<NaiveDateTime>>, DbError> {
+pub fn latest(conn: &mut DbConn, code: &str) -> Result<Option<RatedHour>, DbError> {
     air_hourly::table
         .filter(air_hourly::station_code.eq(code))
         .order(air_hourly::hour.desc())
@@ -352,6 +356,7 @@ pub fn open_episode(
     warning_id: &str,
     content: &WarningContent,
     notice: &Notice,
+    texts: Option<&WarningSms>,
     now: NaiveDateTime,
 ) -> Result<Option<FanOut>, DbError> {
     write_transaction(conn, |conn| {
@@ -363,6 +368,6 @@ pub fn open_episode(
         }
         let issuer =
             Issuer { agency_id: None, user_id: None, station_code: Some(station_code.to_string()) };
-        warnings::issue(conn, warning_id, content, &issuer, notice, now).map(Some)
+        warnings::issue(conn, warning_id, content, &issuer, notice, texts, now).map(Some)
     })
 }

@@ -115,6 +115,37 @@ pub fn text_applicant(
     covering: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<SmsStatus, DbError> {
+    let message = Message {
+        phone,
+        purpose: SmsPurpose::DossierUpdate,
+        dossier_code: Some(dossier_code),
+        covering,
+    };
+    let render = |opt_out: OptOut<'_>, city: &str| {
+        SmsTemplate::Dossier { dossier_code, update, opt_out }.render(city)
+    };
+    text_with_opt_out(conn, texting, message, render, now)
+}
+
+/// Who a message that may be stopped goes to, and what it is about.
+pub struct Message<'a> {
+    pub phone: &'a str,
+    pub purpose: SmsPurpose,
+    pub dossier_code: Option<&'a str>,
+    /// A notification whose push, if sent first, makes the message unneeded.
+    pub covering: Option<&'a str>,
+}
+
+/// Queues a message that says how to stop such messages (a link with the message's own token,
+/// or a reply), in the caller's transaction; `render` writes it for the way to stop and the
+/// city.
+pub fn text_with_opt_out(
+    conn: &mut DbConn,
+    texting: &Texting,
+    message: Message,
+    render: impl FnOnce(OptOut<'_>, &str) -> String,
+    now: NaiveDateTime,
+) -> Result<SmsStatus, DbError> {
     let token = opt_out_token();
     let link;
     let opt_out = match &texting.opt_out {
@@ -124,14 +155,13 @@ pub fn text_applicant(
         }
         OptOutRoute::Reply { to } => OptOut::Reply { to },
     };
-    let template = SmsTemplate::Dossier { dossier_code, update, opt_out };
-    let text = SmsText::compose(&template.render(&texting.city), texting.mode);
+    let text = SmsText::compose(&render(opt_out, &texting.city), texting.mode);
     let sms = NewSms {
-        phone,
-        purpose: SmsPurpose::DossierUpdate,
+        phone: message.phone,
+        purpose: message.purpose,
         text: &text,
-        dossier_code: Some(dossier_code),
-        covering_notification_id: covering,
+        dossier_code: message.dossier_code,
+        covering_notification_id: message.covering,
         due_at: texting.due_at,
         opt_out_token: Some(&token),
     };

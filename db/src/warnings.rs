@@ -7,6 +7,7 @@ use crate::schema::{
     devices, notification_mutes, notifications, push_outbox, user_areas, users, warning_areas,
     warnings,
 };
+use crate::sms::{self, Message, Texting};
 use crate::words::{Stored, WordText};
 use crate::{new_id, DbConn, DbError};
 use chrono::NaiveDateTime;
@@ -15,6 +16,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text, Timestamp};
 use smartcity_domain::dossier::Notice;
 use smartcity_domain::push::{NotificationKind, PushStatus};
+use smartcity_domain::sms::templates::{OptOut, SmsTemplate};
+use smartcity_domain::sms::{SmsPurpose, SmsStatus};
 use smartcity_domain::warning::{AreaLabel, Severity, WarningKind, MAX_AREAS_PER_PERSON};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -70,11 +73,20 @@ pub struct Issuer {
     pub station_code: Option<String>,
 }
 
-/// How far a change reached: inbox rows written and pushes queued.
+/// How far a change reached: inbox rows written, pushes queued and text messages queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FanOut {
     pub inbox: usize,
     pub pushes: usize,
+    pub texts: usize,
+}
+
+/// A severe warning's change by SMS, to subscribers without the app: the operator's rules and
+/// what the message says (`label`: "Khẩn cấp", "Cập nhật", …).
+pub struct WarningSms<'a> {
+    pub texting: &'a Texting,
+    pub label: &'a str,
+    pub title: &'a str,
 }
 
 /// Issues a warning and tells its subscribers, in one transaction. `notice` is built by the
@@ -85,6 +97,7 @@ pub fn issue(
     content: &WarningContent,
     issuer: &Issuer,
     notice: &Notice,
+    texts: Option<&WarningSms>,
     now: NaiveDateTime,
 ) -> Result<FanOut, DbError> {
     write_transaction(conn, |conn| {
@@ -114,7 +127,7 @@ pub fn issue(
             ))
             .execute(conn)?;
         set_areas(conn, id, &content.areas)?;
-        fan_out(conn, id, 1, notice, now)
+        fan_out(conn, id, 1, notice, texts, now)
     })
 }
 
@@ -125,6 +138,7 @@ pub fn update(
     id: &str,
     content: &WarningContent,
     notice: &Notice,
+    texts: Option<&WarningSms>,
     now: NaiveDateTime,
 ) -> Result<Option<FanOut>, DbError> {
     write_transaction(conn, |conn| {
@@ -154,7 +168,7 @@ pub fn update(
         diesel::delete(warning_areas::table.filter(warning_areas::warning_id.eq(id)))
             .execute(conn)?;
         set_areas(conn, id, &content.areas)?;
-        fan_out(conn, id, version + 1, notice, now).map(Some)
+        fan_out(conn, id, version + 1, notice, texts, now).map(Some)
     })
 }
 
@@ -163,6 +177,7 @@ pub fn cancel(
     conn: &mut DbConn,
     id: &str,
     notice: &Notice,
+    texts: Option<&WarningSms>,
     now: NaiveDateTime,
 ) -> Result<Option<FanOut>, DbError> {
     write_transaction(conn, |conn| {
@@ -176,7 +191,7 @@ pub fn cancel(
                 warnings::updated_at.eq(now),
             ))
             .execute(conn)?;
-        fan_out(conn, id, version + 1, notice, now).map(Some)
+        fan_out(conn, id, version + 1, notice, texts, now).map(Some)
     })
 }
 
@@ -227,6 +242,7 @@ fn fan_out(
     warning_id: &str,
     version: i32,
     notice: &Notice,
+    texts: Option<&WarningSms>,
     now: NaiveDateTime,
 ) -> Result<FanOut, DbError> {
     let prefix = format!("w.{warning_id}.{version}.");
@@ -294,7 +310,50 @@ fn fan_out(
             push_outbox::created_at,
         ))
         .execute(conn)?;
-    Ok(FanOut { inbox, pushes })
+    let texts = match texts {
+        Some(texts) => text_subscribers_without_app(conn, warning_id, texts, now)?,
+        None => 0,
+    };
+    Ok(FanOut { inbox, pushes, texts })
+}
+
+/// Texts the proven numbers of the warning's subscribers who have no phone registered for
+/// pushes (one message a number, whatever areas it follows); how many were queued (the rest
+/// were recorded capped or opted out).
+fn text_subscribers_without_app(
+    conn: &mut DbConn,
+    warning_id: &str,
+    texts: &WarningSms,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let with_app = devices::table.filter(devices::user_id.eq(user_areas::user_id));
+    let phones: Vec<String> = user_areas::table
+        .inner_join(warning_areas::table.on(warning_areas::area_code.eq(user_areas::area_code)))
+        .inner_join(users::table)
+        .filter(warning_areas::warning_id.eq(warning_id))
+        .filter(users::disabled.eq(false))
+        .filter(users::phone_verified_at.is_not_null())
+        .filter(not(exists(with_app)))
+        .select(users::phone)
+        .distinct()
+        .load(conn)?;
+    let mut queued = 0;
+    for phone in phones {
+        let message = Message {
+            phone: &phone,
+            purpose: SmsPurpose::Warning,
+            dossier_code: None,
+            covering: None,
+        };
+        let render = |opt_out: OptOut<'_>, city: &str| {
+            SmsTemplate::Warning { label: texts.label, title: texts.title, opt_out }.render(city)
+        };
+        let status = sms::text_with_opt_out(conn, texts.texting, message, render, now)?;
+        if status == SmsStatus::Queued {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<StoredWarning>, DbError> {
@@ -352,7 +411,7 @@ pub fn current(
     };
     let mut rows: Vec<WarningRow> =
         query.order((warnings::created_at.desc(), warnings::id.desc())).limit(200).load(conn)?;
-    rows.sort_by(|a, b| b.severity.cmp(&a.severity));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.severity));
     with_areas(conn, rows)
 }
 

@@ -251,6 +251,16 @@ impl_word!(AreaLabel {
 /// that one person cannot make every warning of the city fan out to them many times.
 pub const MAX_AREAS_PER_PERSON: usize = 10;
 
+/// The words a message about a change starts with, in Vietnamese and English: the severity of
+/// a new warning, or what became of one.
+pub fn change_label(change: WarningChange, severity: Severity) -> (&'static str, &'static str) {
+    match change {
+        WarningChange::Issued => (severity.label_vi(), severity.label_en()),
+        WarningChange::Updated => ("Cập nhật", "Update"),
+        WarningChange::Cancelled => ("Đã hủy", "Called off"),
+    }
+}
+
 /// What a subscriber's inbox and phone show when a warning is issued, changed or called off.
 pub fn notice(
     warning_id: &str,
@@ -259,11 +269,7 @@ pub fn notice(
     severity: Severity,
     text: &WarningText,
 ) -> Notice {
-    let (prefix_vi, prefix_en) = match change {
-        WarningChange::Issued => (severity.label_vi(), severity.label_en()),
-        WarningChange::Updated => ("Cập nhật", "Update"),
-        WarningChange::Cancelled => ("Đã hủy", "Called off"),
-    };
+    let (prefix_vi, prefix_en) = change_label(change, severity);
     let title_en = text.title_en.as_deref().unwrap_or(&text.title_vi);
     let body_en = text.body_en.as_deref().unwrap_or(&text.body_vi);
     let (body_vi, body_en) = match change {

@@ -116,7 +116,11 @@ async fn a_warning_its_update_and_its_cancel_reach_every_subscriber_s_inbox_and_
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
-    assert_eq!(issued["reached"], json!({ "inbox": 3, "pushes": 3 }), "An once, Bình, Dũng");
+    assert_eq!(
+        issued["reached"],
+        json!({ "inbox": 3, "pushes": 3, "texts": 0 }),
+        "An once, Bình, Dũng; all have the app"
+    );
     let id = issued["warning"]["id"].as_str().unwrap().to_string();
     assert_eq!(issued["warning"]["state"], "in_force");
     assert_eq!(issued["warning"]["source"]["kind"], "agency");
@@ -127,7 +131,7 @@ async fn a_warning_its_update_and_its_cancel_reach_every_subscriber_s_inbox_and_
         send(app.client.put(app.url(&format!("/v1/warnings/{id}"))).json(&changed), &staff).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["warning"]["version"], 2);
-    assert_eq!(updated["reached"], json!({ "inbox": 3, "pushes": 3 }));
+    assert_eq!(updated["reached"], json!({ "inbox": 3, "pushes": 3, "texts": 0 }));
 
     let (status, cancelled) =
         send(app.client.post(app.url(&format!("/v1/warnings/{id}/cancel"))), &staff).await;
@@ -243,12 +247,15 @@ async fn only_staff_and_administrators_issue_and_an_agency_changes_only_its_own(
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
+/// Spoils one field of a good warning's body.
+type Spoil = Box<dyn Fn(&mut Value)>;
+
 #[tokio::test]
 async fn a_bad_warning_is_refused_naming_its_field_and_nothing_is_written() {
     let (app, _citizen) = seeded().await;
     let admin = app.admin_token().await;
     let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Spoil)> = vec![
         ("kind", Box::new(|w| w["kind"] = json!("earthquake_party"))),
         ("severity", Box::new(|w| w["severity"] = json!("catastrophic"))),
         ("title_vi", Box::new(|w| w["title_vi"] = json!("  "))),
@@ -343,4 +350,45 @@ async fn a_resident_follows_a_bounded_number_of_areas_and_stops_following_them()
         .await;
     let list: Value = app.get_auth("/v1/me/areas", &citizen).await.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 9);
+}
+
+/// Every message to a number, newest first.
+async fn texts_to(app: &TestApp, e164: &'static str) -> Vec<smartcity_db::sms::SmsRow> {
+    app.with_db(move |conn| smartcity_db::sms::recent(conn, Some(e164), 50).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_severe_warning_is_texted_to_subscribers_without_the_app_and_a_minor_one_is_not() {
+    let (app, _citizen) = seeded().await;
+    // Giang follows Hải Châu but has no phone registered for pushes; Hà has the app.
+    let giang = citizen(&app, "+84905300011").await;
+    follow(&app, &giang, json!({ "label": "home", "area": "DEMO-02" })).await;
+    follow(&app, &giang, json!({ "label": "work", "area": "DEMO-02" })).await;
+    let ha = citizen(&app, "+84905300012").await;
+    follow(&app, &ha, json!({ "label": "home", "area": "DEMO-02" })).await;
+    register(&app, &ha, "ha-phone", "vi").await;
+    let staff = staff_token(&app, "+84906300011", "ubnd-phuong-hai-chau").await;
+
+    let mut minor = warning("Cắt điện ngắn", &["DEMO-02"]);
+    minor["severity"] = json!("minor");
+    let (status, issued) =
+        send(app.client.post(app.url("/v1/warnings")).json(&minor), &staff).await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert_eq!(issued["reached"]["texts"], 0, "a minor warning waits for the app");
+    assert!(texts_to(&app, "+84905300011").await.is_empty());
+
+    let (status, issued) = send(
+        app.client.post(app.url("/v1/warnings")).json(&warning("Lũ lớn", &["DEMO-02"])),
+        &staff,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert_eq!(issued["reached"], json!({ "inbox": 2, "pushes": 1, "texts": 1 }));
+    let texted = texts_to(&app, "+84905300011").await;
+    assert_eq!(texted.len(), 1, "one message, though Giang follows the ward twice: {texted:?}");
+    assert_eq!(texted[0].purpose.as_str(), "warning");
+    assert_eq!(texted[0].status.as_str(), "queued");
+    // Without diacritics by default; the title is there for someone who never opens the app.
+    assert!(texted[0].body.contains("Lu lon"), "{}", texted[0].body);
+    assert!(texts_to(&app, "+84905300012").await.is_empty(), "Hà hears it by push");
 }

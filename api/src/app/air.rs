@@ -5,15 +5,16 @@
 use crate::app::auth::{tokens, Admin};
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::geography::area_code;
+use crate::app::sms;
 use crate::app::state::AppState;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta};
 use smartcity_db::air::{self, Observation, Rated, StationFields, StationRow, Taken};
 use smartcity_db::revisions;
-use smartcity_db::warnings::{self, WarningContent};
+use smartcity_db::warnings::{self, WarningContent, WarningSms};
 use smartcity_domain::air::{warning_text, AqiLevel, Parameter, Reading, StationCode, StationKind};
 use smartcity_domain::geo::{bounding_box, LatLon, Shape};
 use smartcity_domain::validation::{clean_text, Invalid, Reason};
-use smartcity_domain::warning::{notice, WarningChange, WarningKind};
+use smartcity_domain::warning::{change_label, notice, WarningChange, WarningKind};
 use smartcity_domain::Word;
 
 /// The most observations one request may carry: a logger catching up on a day of six
@@ -237,11 +238,24 @@ async fn follow_episode(
                 valid_until: now + TimeDelta::days(EPISODE_DAYS),
                 areas,
             };
+            let texting = severity.texted().then(|| sms::warning_texting(state));
+            let label = change_label(WarningChange::Issued, severity).0;
+            let title = content.title_vi.clone();
             let opened = state
-                .db(move |conn| air::open_episode(conn, &code, &id, &content, &told, now))
+                .db(move |conn| {
+                    let texts = texting.as_ref().map(|texting| WarningSms {
+                        texting,
+                        label,
+                        title: &title,
+                    });
+                    air::open_episode(conn, &code, &id, &content, &told, texts.as_ref(), now)
+                })
                 .await?;
-            if opened.is_some() {
+            if let Some(reach) = opened {
                 state.pushes_queued();
+                if reach.texts > 0 {
+                    state.sms_queued();
+                }
             }
         }
         _ => {}

@@ -42,6 +42,19 @@ pub fn texting(state: &AppState) -> Texting {
     }
 }
 
+/// What the storage needs to text a warning's subscribers: at once, whatever the hour (a storm
+/// does not wait for morning), and only to those without the app, so no push grace.
+pub fn warning_texting(state: &AppState) -> Texting {
+    let now = state.config.sms.clock.now().naive_utc();
+    Texting {
+        mode: state.config.sms.text_mode,
+        city: state.config.city_name.clone(),
+        cap: daily_cap(state, now),
+        due_at: now,
+        opt_out: opt_out_route(state),
+    }
+}
+
 /// How dossier messages say to stop them: a link when the server has a public URL, else a
 /// reply to the configured number, else a link to this server as it listens (the demo).
 fn opt_out_route(state: &AppState) -> OptOutRoute {

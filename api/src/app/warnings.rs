@@ -5,16 +5,18 @@
 use crate::app::auth::Caller;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::geography::area_code;
+use crate::app::sms;
 use crate::app::state::AppState;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use smartcity_db::sms::Texting;
 use smartcity_db::warnings::{
-    self, FanOut, Followed, Issuer, StoredWarning, UserAreaRow, WarningContent,
+    self, FanOut, Followed, Issuer, StoredWarning, UserAreaRow, WarningContent, WarningSms,
 };
 use smartcity_domain::account::Role;
 use smartcity_domain::geo::{parse_geometry, LatLon, Region, Shape};
 use smartcity_domain::validation::{Invalid, Reason};
 use smartcity_domain::warning::{
-    notice, AreaLabel, Severity, Validity, WarningChange, WarningKind, WarningText,
+    change_label, notice, AreaLabel, Severity, Validity, WarningChange, WarningKind, WarningText,
 };
 use smartcity_domain::Word;
 
@@ -171,22 +173,50 @@ pub async fn issue(
     publish(state, content, issuer, now).await
 }
 
-/// Issues a warning on someone's behalf (a person's, or the server's own for an air episode).
-pub async fn publish(
+async fn publish(
     state: &AppState,
     content: WarningContent,
     issuer: Issuer,
     now: NaiveDateTime,
 ) -> Result<(StoredWarning, FanOut), ApiError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let told =
-        notice(&id, WarningChange::Issued, content.kind, content.severity, &text_of(&content));
+    let (kind, severity) = (content.kind, content.severity);
+    let told = notice(&id, WarningChange::Issued, kind, severity, &text_of(&content));
+    let texts = Texts::of(state, WarningChange::Issued, severity, &content.title_vi);
     let reach = {
         let id = id.clone();
-        state.db(move |conn| warnings::issue(conn, &id, &content, &issuer, &told, now)).await?
+        state
+            .db(move |conn| {
+                warnings::issue(conn, &id, &content, &issuer, &told, texts.sms().as_ref(), now)
+            })
+            .await?
     };
-    state.pushes_queued();
+    queued(state, reach);
     Ok((stored(state, id).await?, reach))
+}
+
+/// What a change's SMS needs, owned so the database work can take it along.
+struct Texts(Option<(Texting, &'static str, String)>);
+
+impl Texts {
+    /// Severe and extreme warnings are texted to subscribers without the app.
+    fn of(state: &AppState, change: WarningChange, severity: Severity, title: &str) -> Texts {
+        Texts(severity.texted().then(|| {
+            (sms::warning_texting(state), change_label(change, severity).0, title.to_string())
+        }))
+    }
+
+    fn sms(&self) -> Option<WarningSms<'_>> {
+        self.0.as_ref().map(|(texting, label, title)| WarningSms { texting, label, title })
+    }
+}
+
+/// Wakes the workers for what a change queued.
+fn queued(state: &AppState, reach: FanOut) {
+    state.pushes_queued();
+    if reach.texts > 0 {
+        state.sms_queued();
+    }
 }
 
 /// Replaces a warning's content and tells its subscribers.
@@ -200,14 +230,17 @@ pub async fn update(
     may_change(caller, &current)?;
     let now = smartcity_db::now();
     let content = content(state, draft, now).await?;
-    let told =
-        notice(&id, WarningChange::Updated, content.kind, content.severity, &text_of(&content));
+    let (kind, severity) = (content.kind, content.severity);
+    let told = notice(&id, WarningChange::Updated, kind, severity, &text_of(&content));
+    let texts = Texts::of(state, WarningChange::Updated, severity, &content.title_vi);
     let reach = {
         let id = id.clone();
-        state.db(move |conn| warnings::update(conn, &id, &content, &told, now)).await?
+        state
+            .db(move |conn| warnings::update(conn, &id, &content, &told, texts.sms().as_ref(), now))
+            .await?
     };
     let reach = reach.ok_or_else(|| ApiError::new(ErrorCode::WarningCancelled))?;
-    state.pushes_queued();
+    queued(state, reach);
     Ok((stored(state, id).await?, reach))
 }
 
@@ -219,20 +252,16 @@ pub async fn cancel(
 ) -> Result<(StoredWarning, FanOut), ApiError> {
     let current = stored(state, id.clone()).await?;
     may_change(caller, &current)?;
-    let told = notice(
-        &id,
-        WarningChange::Cancelled,
-        current.row.kind,
-        current.row.severity,
-        &text_of_row(&current),
-    );
+    let (kind, severity) = (current.row.kind, current.row.severity);
+    let told = notice(&id, WarningChange::Cancelled, kind, severity, &text_of_row(&current));
+    let texts = Texts::of(state, WarningChange::Cancelled, severity, &current.row.title_vi);
     let now = smartcity_db::now();
     let reach = {
         let id = id.clone();
-        state.db(move |conn| warnings::cancel(conn, &id, &told, now)).await?
+        state.db(move |conn| warnings::cancel(conn, &id, &told, texts.sms().as_ref(), now)).await?
     };
     let reach = reach.ok_or_else(|| ApiError::new(ErrorCode::WarningCancelled))?;
-    state.pushes_queued();
+    queued(state, reach);
     Ok((stored(state, id).await?, reach))
 }
 

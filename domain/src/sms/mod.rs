@@ -30,6 +30,8 @@ pub enum SmsPurpose {
     DossierUpdate,
     /// Staff: their agency has overdue items.
     StaffReminder,
+    /// A severe warning to an area the person follows, for those without the app.
+    Warning,
 }
 
 impl_word!(SmsPurpose {
@@ -38,6 +40,7 @@ impl_word!(SmsPurpose {
     PhoneChange => "phone_change",
     DossierUpdate => "dossier_update",
     StaffReminder => "staff_reminder",
+    Warning => "warning",
 });
 
 impl SmsPurpose {
@@ -47,20 +50,20 @@ impl SmsPurpose {
             SmsPurpose::PhoneVerification | SmsPurpose::PasswordReset | SmsPurpose::PhoneChange => {
                 true
             }
-            SmsPurpose::DossierUpdate | SmsPurpose::StaffReminder => false,
+            SmsPurpose::DossierUpdate | SmsPurpose::StaffReminder | SmsPurpose::Warning => false,
         }
     }
 
-    /// Whether a person may opt out of it: dossier notices, yes; a code they asked for, or a
-    /// reminder to staff at work, no.
+    /// Whether a person may opt out of it: dossier notices and warnings, yes; a code they asked
+    /// for, or a reminder to staff at work, no.
     pub fn may_opt_out(self) -> bool {
-        self == SmsPurpose::DossierUpdate
+        matches!(self, SmsPurpose::DossierUpdate | SmsPurpose::Warning)
     }
 
-    /// Codes are awaited by someone holding the app: they go at once. The rest wait out the
-    /// night.
+    /// Codes are awaited by someone holding the app, and a storm does not wait for morning:
+    /// they go at once. The rest wait out the night.
     pub fn urgency(self) -> Urgency {
-        if self.is_code() {
+        if self.is_code() || self == SmsPurpose::Warning {
             Urgency::Immediate
         } else {
             Urgency::Daytime
@@ -228,6 +231,7 @@ mod tests {
             (P::PhoneChange, "phone_change"),
             (P::DossierUpdate, "dossier_update"),
             (P::StaffReminder, "staff_reminder"),
+            (P::Warning, "warning"),
         ]);
         use SmsStatus as S;
         assert_words(&[
@@ -244,12 +248,13 @@ mod tests {
     }
 
     #[test]
-    fn codes_go_at_once_and_notices_by_day() {
+    fn codes_and_warnings_go_at_once_and_notices_by_day() {
         for purpose in SmsPurpose::ALL {
             let expected = match purpose {
                 SmsPurpose::PhoneVerification
                 | SmsPurpose::PasswordReset
-                | SmsPurpose::PhoneChange => Urgency::Immediate,
+                | SmsPurpose::PhoneChange
+                | SmsPurpose::Warning => Urgency::Immediate,
                 SmsPurpose::DossierUpdate | SmsPurpose::StaffReminder => Urgency::Daytime,
             };
             assert_eq!(purpose.urgency(), expected, "{purpose:?}");

@@ -73,6 +73,39 @@ pub enum SmsTemplate<'a> {
         agency: &'a str,
         overdue: u32,
     },
+    /// A warning to an area the reader follows: what happened to it (`label`: "Cảnh báo
+    /// khẩn", "Cập nhật", "Đã hủy") and its title, shortened to fit.
+    Warning {
+        label: &'a str,
+        title: &'a str,
+        opt_out: OptOut<'a>,
+    },
+}
+
+/// The room a text has: two UCS-2 segments. Unaccented, that is also within one GSM-7 segment
+/// (160), unless the words are full of the characters GSM-7 writes with an escape.
+const ROOM: usize = 2 * 67;
+
+/// `text` cut at a word so that `fixed` more characters still fit the room, marked "..." (not
+/// "…", which GSM-7 has not).
+fn shortened(text: &str, fixed: usize) -> String {
+    let room = ROOM.saturating_sub(fixed);
+    if text.encode_utf16().count() <= room {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    for word in text.split_whitespace() {
+        let next = if kept.is_empty() { word.to_string() } else { format!("{kept} {word}") };
+        if next.encode_utf16().count() + 3 > room {
+            break;
+        }
+        kept = next;
+    }
+    if kept.is_empty() {
+        // One word longer than the room: cut inside it.
+        kept = text.chars().take(room.saturating_sub(3)).collect();
+    }
+    format!("{kept}...")
 }
 
 impl SmsTemplate<'_> {
@@ -116,6 +149,15 @@ impl SmsTemplate<'_> {
                 };
                 format!("{city}: Hồ sơ {dossier_code} {news} {stop}")
             }
+            SmsTemplate::Warning { label, title, opt_out } => {
+                let stop = match opt_out {
+                    OptOut::Reply { to } => format!("Dừng nhận: TC gửi {to}"),
+                    OptOut::Link { url } => format!("Dừng nhận: {url}"),
+                };
+                let frame = format!("{city} - {label}: . {stop}");
+                let title = shortened(title, frame.encode_utf16().count());
+                format!("{city} - {label}: {title}. {stop}")
+            }
             SmsTemplate::StaffOverdue { agency, overdue } => format!(
                 "SmartCity {city}: {agency} có {overdue} việc quá hạn xử lý. \
                  Xem trên trang quản trị."
@@ -129,6 +171,9 @@ mod tests {
     use super::*;
     use crate::sms::{SmsEncoding, SmsText, TextMode};
 
+    /// A title of the most characters a warning's may have, all outside GSM-7 unaccented too.
+    const WIDE_TITLE: &str = "ĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐ";
+
     fn every_template<'a>(dossier_code: &'a str, opt_out: OptOut<'a>) -> Vec<SmsTemplate<'a>> {
         let date = NaiveDate::from_ymd_opt(2026, 12, 31);
         let mut all: Vec<SmsTemplate> = CodePurpose::ALL
@@ -140,6 +185,15 @@ mod tests {
                 if let Some(update) = dossier_sms(status, date) {
                     all.push(SmsTemplate::Dossier { dossier_code, update, opt_out });
                 }
+            }
+        }
+        let longest_title = "Cảnh báo lũ quét và sạt lở đất tại các xã miền núi phía tây, \
+                             người dân khẩn trương di dời đến nơi an toàn trong đêm nay!";
+        assert_eq!(longest_title.chars().count(), crate::warning::TITLE_MAX);
+        for label in ["Cảnh báo khẩn", "Khẩn cấp", "Cập nhật", "Đã hủy"] {
+            assert_eq!(WIDE_TITLE.chars().count(), crate::warning::TITLE_MAX);
+            for title in [longest_title, "Mất nước", WIDE_TITLE] {
+                all.push(SmsTemplate::Warning { label, title, opt_out });
             }
         }
         all.push(SmsTemplate::StaffOverdue {
@@ -187,6 +241,15 @@ mod tests {
             received.render("Đà Nẵng"),
             "Đà Nẵng: Hồ sơ 000.00.19.H55-261207-0001 đã tiếp nhận, hẹn trả 21/12/2026. \
              Dừng nhận: TC gửi 8079"
+        );
+        let storm = SmsTemplate::Warning {
+            label: "Khẩn cấp",
+            title: "Bão số 9 đổ bộ đêm nay, người dân ở trong nhà",
+            opt_out: OptOut::Reply { to: "8079" },
+        };
+        assert_eq!(
+            SmsText::compose(&storm.render("Đà Nẵng"), TextMode::Unaccented).body,
+            "Da Nang - Khan cap: Bao so 9 do bo dem nay, nguoi dan o trong nha. Dung nhan: TC gui 8079"
         );
         let staff = SmsTemplate::StaffOverdue { agency: "UBND phường Hải Châu", overdue: 3 };
         assert_eq!(

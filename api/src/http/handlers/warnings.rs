@@ -125,12 +125,14 @@ struct Changed {
 struct Reached {
     inbox: usize,
     pushes: usize,
+    /// SMS queued for subscribers without the app (severe and extreme warnings only).
+    texts: usize,
 }
 
 fn changed(warning: StoredWarning, reach: FanOut) -> Changed {
     Changed {
         warning: view(warning),
-        reached: Reached { inbox: reach.inbox, pushes: reach.pushes },
+        reached: Reached { inbox: reach.inbox, pushes: reach.pushes, texts: reach.texts },
     }
 }
 
