@@ -8,9 +8,12 @@ use serde_json::{json, Value};
 
 /// An administrator's network with one automatic station in Hải Châu; its key.
 async fn network_with_station(app: &TestApp, admin: &str, code: &str) -> String {
-    let res = app.post_auth("/v1/admin/air/networks", admin, &json!({ "name": "Sở TN&MT" })).await;
+    let res =
+        app.post_auth("/v1/admin/air/networks", admin, &json!({ "name": "  Sở TN&MT " })).await;
     assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["cache-control"], "no-store", "the key is shown once");
     let network: Value = res.json().await.unwrap();
+    assert_eq!(network["name"], "Sở TN&MT", "as stored");
     let station = json!({
         "network_id": network["id"],
         "name": "Trạm Hải Châu",
@@ -233,6 +236,15 @@ async fn a_station_answers_its_nowcast_aqi_and_bad_air_warns_the_areas_around_on
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     assert_problem(app.get("/v1/air/stations/NOPE").await, StatusCode::NOT_FOUND, "not_found")
         .await;
+    // The tag is the air data's: holding it does not make an unknown station exist.
+    let res = app
+        .client
+        .get(app.url("/v1/air/stations/NOPE"))
+        .header("if-none-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]

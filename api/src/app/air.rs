@@ -35,6 +35,8 @@ const EPISODE_FRESH_HOURS: i64 = 3;
 /// A new network's key, shown once.
 pub struct IssuedNetwork {
     pub id: String,
+    /// As stored (trimmed).
+    pub name: String,
     pub key: String,
 }
 
@@ -45,9 +47,11 @@ pub async fn create_network(
 ) -> Result<IssuedNetwork, ApiError> {
     let name = clean_text("name", name, 1, 200, false)?;
     let (key, hash) = tokens::new_api_key();
-    let id =
-        state.db(move |conn| air::create_network(conn, &name, &hash, smartcity_db::now())).await?;
-    Ok(IssuedNetwork { id, key })
+    let id = {
+        let name = name.clone();
+        state.db(move |conn| air::create_network(conn, &name, &hash, smartcity_db::now())).await?
+    };
+    Ok(IssuedNetwork { id, name, key })
 }
 
 /// The network a key belongs to; 401 `invalid_api_key` for any other.

@@ -42,7 +42,9 @@ pub async fn create_network(
 ) -> Result<HttpResponse, ApiError> {
     let NetworkRequest { name } = json_body(&req, body).await?;
     let issued = air::create_network(&state, &admin.0, &name).await?;
-    Ok(HttpResponse::Created().json(NetworkCreated { id: issued.id, name, key: issued.key }))
+    let created = NetworkCreated { id: issued.id, name: issued.name, key: issued.key };
+    // The key is shown once: no cache may keep it.
+    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(created))
 }
 
 #[derive(Debug, Deserialize)]
@@ -370,11 +372,13 @@ pub async fn station(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    // The tag before the data (newer data under an older tag is only fetched again), and the
+    // station before the 304: an unknown code is 404 whatever the client holds.
     let tag = air_tag(&state).await?;
+    let history = air::station(&state, code.into_inner()).await?;
     if etag_matches(&req, &tag) {
         return Ok(not_modified(tag));
     }
-    let history = air::station(&state, code.into_inner()).await?;
     let detail = StationDetail {
         hourly: history.hours.into_iter().map(|r| rated_view(r, utc)).collect(),
         daily: history.days.into_iter().map(|r| rated_view(r, |day| day.to_string())).collect(),

@@ -6,6 +6,7 @@ use crate::app::state::AppState;
 use crate::app::warnings::{self, Place, WarningDraft};
 use crate::http::auth::SignedIn;
 use crate::http::extract::{json_body, ApiQuery};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::warnings::{FanOut, StoredWarning, UserAreaRow};
@@ -257,7 +258,10 @@ pub async fn my_areas(
     caller: SignedIn,
 ) -> Result<HttpResponse, ApiError> {
     let items = warnings::my_areas(&state, &caller.0).await?.into_iter().map(area_view).collect();
-    Ok(HttpResponse::Ok().json(UserAreaList { items }))
+    // Where a person lives and works: no shared cache keeps it.
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(UserAreaList { items }))
 }
 
 /// `POST /v1/me/areas`: follows an area by its code or by a point in it (201; 200 when the
@@ -272,7 +276,7 @@ pub async fn follow_area(
     let place = place(&state, PlaceQuery { lat, lon, area })?;
     let (created, row) = warnings::follow_area(&state, &caller.0, &label, place).await?;
     let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
-    Ok(response.json(area_view(row)))
+    Ok(response.insert_header((header::CACHE_CONTROL, "private, no-store")).json(area_view(row)))
 }
 
 /// `DELETE /v1/me/areas/{id}`
