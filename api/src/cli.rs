@@ -277,7 +277,7 @@ impl LandProgress {
     }
 
     fn show(&mut self, pass: Pass, n: usize) {
-        if !self.terminal || n % Self::EVERY != 0 {
+        if !self.terminal || !n.is_multiple_of(Self::EVERY) {
             return;
         }
         let what = match pass {
