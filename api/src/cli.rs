@@ -4,6 +4,7 @@ use crate::adapters::storage::PhotoStore;
 use crate::app::auth::passwords;
 use crate::app::database::Database;
 use crate::app::geography::import_areas;
+use crate::app::land::{import_layer, LayerFile, Pass};
 use crate::app::seed;
 use crate::config::{Config, LogFormat};
 use crate::startup::{open_database, Application};
@@ -13,6 +14,7 @@ use smartcity_db::procedures;
 use smartcity_domain::account::{DisplayName, NewPassword, Role};
 use smartcity_domain::complaint::parse_categories;
 use smartcity_domain::geo::Region;
+use smartcity_domain::land::LayerKind;
 use smartcity_domain::phone::PhoneNumber;
 use smartcity_domain::procedure::parse_catalogue;
 use smartcity_domain::Lang;
@@ -83,6 +85,30 @@ pub enum Command {
         #[arg(long, default_value = "name")]
         name_property: String,
     },
+    /// Replace a land layer (cadastral parcels, or planning zones) with a GeoJSON
+    /// FeatureCollection in WGS84. The file is streamed: every feature is checked first, and a
+    /// bad one refuses the file whole, naming it (index and id), with nothing changed; then the
+    /// layer is loaded in one transaction. Progress shows on standard error when it is a
+    /// terminal.
+    ImportLand {
+        /// Which layer the file holds: `parcels` or `zones`.
+        layer: LandLayer,
+        /// Path of the GeoJSON file.
+        file: PathBuf,
+        /// The layer's date as its publisher gives it (YYYY-MM-DD).
+        #[arg(long)]
+        date: chrono::NaiveDate,
+    },
+}
+
+/// The land layers `import-land` replaces.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LandLayer {
+    /// Cadastral parcels (thửa đất).
+    Parcels,
+    /// Zones of approved plans (quy hoạch).
+    #[value(alias = "planning")]
+    Zones,
 }
 
 pub fn init_tracing(format: LogFormat) {
@@ -172,6 +198,33 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{}: {count} areas imported", file.display());
             Ok(())
         }
+        Command::ImportLand { layer, file, date } => {
+            let kind = match layer {
+                LandLayer::Parcels => LayerKind::Parcels,
+                LandLayer::Zones => LayerKind::Planning,
+            };
+            let (_, pool) = open_database(&config).await.map_err(|e| e.to_string())?;
+            let shown = file.display().to_string();
+            let source_file = file
+                .file_name()
+                .map_or_else(|| shown.clone(), |name| name.to_string_lossy().into_owned());
+            let count = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                let open = || std::fs::File::open(&file);
+                let layer = LayerFile { kind, open: &open, layer_date: date, source_file };
+                let mut progress = LandProgress::new(std::io::stderr().is_terminal());
+                let imported = import_layer(&mut conn, &layer, &Region::VIETNAM, &mut |pass, n| {
+                    progress.show(pass, n)
+                });
+                progress.finish();
+                imported.map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{shown}: {e}"))?;
+            println!("{shown}: {count} features imported, layer dated {date}");
+            Ok(())
+        }
         Command::ImportCategories { file } => {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -205,6 +258,42 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 counts.updated
             );
             Ok(())
+        }
+    }
+}
+
+/// The import's progress on a terminal: a counter rewritten in place every
+/// [`LandProgress::EVERY`] features. Elsewhere (a log, a pipe) nothing until the final line.
+struct LandProgress {
+    terminal: bool,
+    shown: Option<(Pass, usize)>,
+}
+
+impl LandProgress {
+    const EVERY: usize = 10_000;
+
+    fn new(terminal: bool) -> Self {
+        LandProgress { terminal, shown: None }
+    }
+
+    fn show(&mut self, pass: Pass, n: usize) {
+        if !self.terminal || !n.is_multiple_of(Self::EVERY) {
+            return;
+        }
+        let what = match pass {
+            Pass::Checking => "checked",
+            Pass::Loading => "loaded",
+        };
+        if self.shown.is_some_and(|(shown, _)| shown != pass) {
+            eprintln!();
+        }
+        eprint!("\r{n} features {what}");
+        self.shown = Some((pass, n));
+    }
+
+    fn finish(&mut self) {
+        if self.terminal && self.shown.is_some() {
+            eprintln!();
         }
     }
 }

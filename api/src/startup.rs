@@ -160,6 +160,14 @@ impl Application {
         let (sms, receipts) = sms_gateway(&config)?;
         let channels = Channels { fcm, sms };
         let state = AppState::new(pool, tokens, config, search, areas, photos, channels);
+        // The land index is built now rather than on the first lookup (a province's parcels
+        // take seconds); a database down at start only delays it to that lookup.
+        let warming = state.clone();
+        tokio::spawn(async move {
+            if let Err(err) = warming.land.loaded(&warming.database).await {
+                tracing::warn!(error = %err, "land index not built at start");
+            }
+        });
         let metrics = web::Data::from(state.metrics.clone());
         let app_state = web::Data::new(state.clone());
         // One budget for the whole process, not one per worker.

@@ -55,9 +55,15 @@ fn help_explains_each_command() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for command in
-        ["serve", "migrate", "seed", "create-admin", "import-procedures", "import-categories"]
-    {
+    for command in [
+        "serve",
+        "migrate",
+        "seed",
+        "create-admin",
+        "import-procedures",
+        "import-categories",
+        "import-land",
+    ] {
         assert!(help.contains(command), "{command} in {help}");
     }
     let out = Command::new(BIN).args(["create-admin", "--help"]).output().unwrap();
@@ -505,4 +511,85 @@ fn seed_without_the_demo_city_adds_no_complaint() {
     assert!(text(&out.stdout).contains("procedures: 53 added"), "{}", text(&out.stdout));
     let mut conn = connect(&db);
     assert_eq!(smartcity_db::complaints::count(&mut conn).unwrap(), 0);
+}
+
+/// A parcel feature: a square of 0.001° whose south-west corner is (`lon`, 16.04).
+fn land_parcel(number: u32, land_use: &str, lon: f64) -> String {
+    let e = lon + 0.001;
+    format!(
+        r#"{{"type":"Feature","id":"p{number}","properties":{{"so_to":12,"so_thua":{number},
+        "dien_tich":250.0,"ma_loai_dat":"{land_use}"}},"geometry":{{"type":"Polygon",
+        "coordinates":[[[{lon},16.04],[{e},16.04],[{e},16.041],[{lon},16.041],[{lon},16.04]]]}}}}"#
+    )
+}
+
+#[test]
+fn import_land_loads_a_layer_and_refuses_a_file_with_one_bad_feature_whole_naming_it() {
+    let db = TestDb::create();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("thua_dat.geojson");
+    let features: Vec<String> =
+        (0..1200).map(|i| land_parcel(i + 1, "ODT", 108.0 + f64::from(i) * 0.001)).collect();
+    std::fs::write(
+        &good,
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")),
+    )
+    .unwrap();
+    let out = smartcity(
+        &db,
+        &["import-land", "parcels", good.to_str().unwrap(), "--date", "2026-11-30"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1200 features imported"), "{}", text(&out.stdout));
+    assert!(!text(&out.stderr).contains('\r'), "no progress counter when not on a terminal");
+
+    let mut bad_features = features.clone();
+    bad_features[1000] = land_parcel(1001, "ZZZ", 108.5);
+    bad_features.truncate(1100);
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(
+        &bad,
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, bad_features.join(",")),
+    )
+    .unwrap();
+    let out = smartcity(
+        &db,
+        &["import-land", "parcels", bad.to_str().unwrap(), "--date", "2026-12-01"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("feature 1000 (p1001)") && err.contains("ZZZ"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+
+    let mut conn = connect(&db);
+    let layers = smartcity_db::land::layers(&mut conn).unwrap();
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    assert_eq!(layers[0].feature_count, 1200, "the bad file changed nothing");
+    assert_eq!(layers[0].layer_date.to_string(), "2026-11-30");
+    assert_eq!(layers[0].source_file, "thua_dat.geojson");
+    let stored = smartcity_db::land::load_land(&mut conn).unwrap();
+    assert_eq!(stored.parcels.len(), 1200);
+
+    let missing = smartcity(
+        &db,
+        &[
+            "import-land",
+            "zones",
+            dir.path().join("none.geojson").to_str().unwrap(),
+            "--date",
+            "2026-12-01",
+        ],
+        "",
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("none.geojson"), "{}", text(&missing.stderr));
+    let bad_date = smartcity(
+        &db,
+        &["import-land", "zones", good.to_str().unwrap(), "--date", "30/11/2026"],
+        "",
+    );
+    assert!(!bad_date.status.success());
+    assert!(text(&bad_date.stderr).contains("--date"), "{}", text(&bad_date.stderr));
 }

@@ -12,6 +12,7 @@ pub mod dossier_decisions;
 pub mod dossiers;
 pub mod error;
 pub mod idempotency;
+pub mod land;
 pub mod lease;
 pub mod notifications;
 pub mod online_dossiers;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 pub const CATALOGUE: &str = "catalogue";
 pub const AREAS: &str = "areas";
 pub const AIR: &str = "air";
+pub const LAND: &str = "land";
 
 pub fn current(conn: &mut DbConn, name: &str) -> Result<i64, DbError> {
     Ok(revisions::table.find(name).select(revisions::revision).first(conn)?)

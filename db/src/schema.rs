@@ -704,6 +704,50 @@ diesel::joinable!(air_observations -> air_stations (station_code));
 diesel::joinable!(air_hourly -> air_stations (station_code));
 diesel::joinable!(air_daily -> air_stations (station_code));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    land_layers (kind) {
+        kind -> WordText,
+        layer_date -> Date,
+        imported_at -> Timestamp,
+        source_file -> Text,
+        feature_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    land_parcels (seq) {
+        seq -> BigInt,
+        sheet -> Integer,
+        parcel -> Integer,
+        land_use -> WordText,
+        feature -> Text,
+        min_lat -> Double,
+        max_lat -> Double,
+        min_lon -> Double,
+        max_lon -> Double,
+    }
+}
+
+diesel::table! {
+    land_zones (seq) {
+        seq -> BigInt,
+        zone -> Text,
+        plan -> Text,
+        decision -> Text,
+        feature -> Text,
+        min_lat -> Double,
+        max_lat -> Double,
+        min_lon -> Double,
+        max_lon -> Double,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     phone_codes,
@@ -753,4 +797,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     air_observations,
     air_hourly,
     air_daily,
+    land_layers,
+    land_parcels,
+    land_zones,
 );

@@ -131,6 +131,7 @@ use smartcity_domain::agency::GovLevel;
 use smartcity_domain::air::{Parameter, StationKind};
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
 use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
+use smartcity_domain::land::{LandUse, LayerKind};
 use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
@@ -150,7 +151,9 @@ read_as_words!(
     EventKind,
     FileType,
     GovLevel,
+    LandUse,
     Lang,
+    LayerKind,
     NotificationKind,
     Parameter,
     PhotoKind,

@@ -877,6 +877,7 @@ fn rows() -> Vec<Row> {
         }),
         row(M::GET, "/v1/categories", PUBLIC, |_, _| Call::to("/v1/categories")),
         row(M::GET, "/v1/areas", PUBLIC, |_, _| Call::to("/v1/areas")),
+        row(M::GET, "/v1/land", PUBLIC, |_, _| Call::to("/v1/land?lat=16.045&lon=108.205")),
         row(M::GET, "/v1/complaints", PUBLIC, |_, _| {
             Call::to("/v1/complaints?min_lat=16&max_lat=16.1&min_lon=108.1&max_lon=108.3")
         }),

@@ -23,6 +23,7 @@ mod generated_client;
 mod helpers;
 mod http_methods;
 mod inbox;
+mod land;
 mod online_dossiers;
 mod open311;
 mod operations;

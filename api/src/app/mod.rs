@@ -18,6 +18,7 @@ pub mod geography;
 pub mod health;
 pub mod idempotency;
 pub mod inbox;
+pub mod land;
 pub mod online_dossiers;
 pub mod open311;
 pub mod phone_codes;

@@ -6,6 +6,7 @@ use crate::app::auth::tokens::TokenKeys;
 use crate::app::database::Database;
 use crate::app::error::ApiError;
 use crate::app::geography::AreaMap;
+use crate::app::land::LandMap;
 use crate::app::search::CatalogueSearch;
 use crate::config::Config;
 use smartcity_db::{DbConn, DbError, Pool};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub search: Arc<CatalogueSearch>,
     pub areas: Arc<AreaMap>,
+    /// The land layers' point index, over the same region as the areas.
+    pub land: Arc<LandMap>,
     pub photos: Arc<PhotoStore>,
     /// Photos decoded at once, across all requests: one per core. Each takes up to its decoded
     /// size in memory (about 60 MB for 12 megapixels), so a burst of uploads waits its turn
@@ -66,6 +69,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             config: Arc::new(config),
             search: Arc::new(search),
+            land: Arc::new(LandMap::new(*areas.region())),
             areas: Arc::new(areas),
             photos: Arc::new(photos),
             photo_permits: Arc::new(tokio::sync::Semaphore::new(cores)),

@@ -4,8 +4,8 @@
 
 use super::handlers::{
     accounts, admin, agency, air, categories, complaint_events, complaint_filing, complaints,
-    devices, dossiers, health, inbox, online_dossiers, open311, open311_clients, phone, places,
-    procedures, push_admin, sms, stats, warnings,
+    devices, dossiers, health, inbox, land, online_dossiers, open311, open311_clients, phone,
+    places, procedures, push_admin, sms, stats, warnings,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -154,6 +154,7 @@ fn mount(r: &mut Routes) {
         vec![(M::PUT, web::to(categories::replace)), (M::DELETE, web::to(categories::retire))],
     );
     r.public_read("/v1/areas", vec![(M::GET, web::to(places::areas))]);
+    r.public_read("/v1/land", vec![(M::GET, web::to(land::at_point))]);
     r.public_read("/v1/air/stations", vec![(M::GET, web::to(air::stations))]);
     r.public_read("/v1/air/stations/{code}", vec![(M::GET, web::to(air::station))]);
     r.at("/v1/air/observations", vec![(M::POST, web::to(air::observations))]);

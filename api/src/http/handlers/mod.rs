@@ -15,6 +15,7 @@ pub mod dossier_views;
 pub mod dossiers;
 pub mod health;
 pub mod inbox;
+pub mod land;
 pub mod online_dossiers;
 pub mod open311;
 pub mod open311_clients;
