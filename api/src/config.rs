@@ -91,6 +91,9 @@ pub struct Config {
     pub map_tiles: String,
     /// The SMS channel: gateway, text rules, caps, who must prove a number.
     pub sms: sms::SmsSettings,
+    /// A camera's snapshot is fetched at most once in this time per instance, however many
+    /// people look at it; what was fetched is served meanwhile.
+    pub camera_snapshot_every: Duration,
 }
 
 /// When the console's session cookie carries `Secure` (browsers then send it over HTTPS only).
@@ -139,6 +142,7 @@ impl Default for Config {
             secure_cookie: SecureCookie::Auto,
             map_tiles: DEFAULT_MAP_TILES.to_string(),
             sms: sms::SmsSettings::default(),
+            camera_snapshot_every: Duration::from_secs(10),
         }
     }
 }
@@ -201,6 +205,13 @@ impl Config {
             config.sweep_interval = Duration::from_secs(secs);
         }
         config.photo_store = photo_store(&get)?;
+        if let Some(secs) = get("SMARTCITY_CAMERA_SNAPSHOT_SECONDS") {
+            let secs: u64 =
+                secs.trim().parse().ok().filter(|s| (1..=3600).contains(s)).ok_or_else(|| {
+                    format!("SMARTCITY_CAMERA_SNAPSHOT_SECONDS must be 1–3600, not {secs:?}")
+                })?;
+            config.camera_snapshot_every = Duration::from_secs(secs);
+        }
         if let Some(url) = get("SMARTCITY_PUBLIC_URL") {
             let url = url.trim_end_matches('/');
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
@@ -377,6 +388,22 @@ mod tests {
         let env: HashMap<&str, &str> = [("SMARTCITY_DB_POOL_SIZE", "lots")].into();
         let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
         assert!(err.contains("SMARTCITY_DB_POOL_SIZE"));
+    }
+
+    #[test]
+    fn camera_snapshots_are_fetched_every_ten_seconds_unless_told() {
+        let with = |value: &'static str| {
+            Config::from_lookup(move |k| {
+                (k == "SMARTCITY_CAMERA_SNAPSHOT_SECONDS").then(|| value.into())
+            })
+        };
+        assert_eq!(Config::default().camera_snapshot_every, Duration::from_secs(10));
+        assert_eq!(with("2").unwrap().camera_snapshot_every, Duration::from_secs(2));
+        assert_eq!(with(" 3600 ").unwrap().camera_snapshot_every, Duration::from_secs(3600));
+        for bad in ["0", "3601", "ten", "-1", ""] {
+            let err = with(bad).unwrap_err();
+            assert!(err.contains("SMARTCITY_CAMERA_SNAPSHOT_SECONDS"), "{err}");
+        }
     }
 
     #[test]

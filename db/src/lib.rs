@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod air;
 pub mod api_keys;
+pub mod cameras;
 pub mod complaints;
 pub mod devices;
 pub mod dossier_decisions;

@@ -699,6 +699,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    cameras (id) {
+        id -> Text,
+        name -> Text,
+        kind -> WordText,
+        lat -> Double,
+        lon -> Double,
+        snapshot_url -> Text,
+        stream_url -> Nullable<Text>,
+        active -> Bool,
+        working -> Bool,
+        down_since -> Nullable<Timestamp>,
+        failures -> Integer,
+        last_failure_at -> Nullable<Timestamp>,
+        last_snapshot_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(air_stations -> air_networks (network_id));
 diesel::joinable!(air_observations -> air_stations (station_code));
 diesel::joinable!(air_hourly -> air_stations (station_code));
@@ -794,6 +817,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_areas,
     air_networks,
     air_stations,
+    cameras,
     air_observations,
     air_hourly,
     air_daily,

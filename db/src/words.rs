@@ -129,6 +129,7 @@ macro_rules! read_as_words {
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
 use smartcity_domain::air::{Parameter, StationKind};
+use smartcity_domain::camera::CameraKind;
 use smartcity_domain::complaint::{Actor, ComplaintStatus, EventKind};
 use smartcity_domain::dossier::{DossierChannel, DossierOrigin};
 use smartcity_domain::land::{LandUse, LayerKind};
@@ -144,6 +145,7 @@ use smartcity_domain::Lang;
 read_as_words!(
     Actor,
     AreaLabel,
+    CameraKind,
     CodePurpose,
     ComplaintStatus,
     DossierChannel,

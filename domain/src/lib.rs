@@ -7,6 +7,7 @@ pub mod air;
 pub mod application;
 pub mod backoff;
 pub mod calendar;
+pub mod camera;
 pub mod complaint;
 pub mod datetime;
 pub mod decision;

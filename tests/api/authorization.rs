@@ -15,6 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use smartcity_db::outbox;
 use smartcity_domain::push::PushStatus;
+use smartcity_testkit::fake_camera::FakeCamera;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -239,6 +240,10 @@ pub(crate) struct World {
     notification_a: String,
     dead_letter: String,
     routing_rule: Value,
+    /// A flood camera served by `fake_camera`, and another for the retirement row.
+    camera: String,
+    spare_camera: String,
+    fake_camera: FakeCamera,
     /// Refresh tokens of a bystander's sessions: 0–8 for the refresh row, 9–17 for logout.
     spare_refresh: Vec<String>,
     /// A monitoring network's key, and the network (it feeds `AIR_STATION`).
@@ -525,6 +530,15 @@ impl World {
         let online_file = seen["files"][0]["id"].as_str().unwrap().to_string();
         let online_slip = seen["slips"][0]["id"].as_str().unwrap().to_string();
 
+        let fake_camera = FakeCamera::start().await;
+        let mut cameras = Vec::new();
+        for name in ["Cầu Rồng", "Cầu Sông Hàn"] {
+            let body = new_camera(name, &fake_camera.snapshot_url());
+            let res = app.post_auth("/v1/admin/cameras", &admin, &body).await;
+            cameras.push(created(res, "camera").await["id"].as_str().unwrap().to_string());
+        }
+        let (camera, spare_camera) = (cameras[0].clone(), cameras[1].clone());
+
         app.insert_user("+84906100009", "citizen", None).await;
         let mut spare_refresh = Vec::new();
         for _ in 0..18 {
@@ -586,6 +600,9 @@ impl World {
             notification_a,
             dead_letter,
             routing_rule,
+            camera,
+            spare_camera,
+            fake_camera,
             spare_refresh,
             air_key,
             air_network,
@@ -863,6 +880,26 @@ fn rows() -> Vec<Row> {
         row(M::DELETE, "/v1/admin/categories/{code}", ADMIN_ONLY, |_, _| {
             Call::to(format!("/v1/admin/categories/{NEW_CATEGORY}"))
         }),
+        row(M::GET, "/v1/cameras", PUBLIC, |_, _| {
+            Call::to("/v1/cameras?bbox=108.19,16.03,108.22,16.06")
+        }),
+        row(M::GET, "/v1/cameras/{id}", PUBLIC, |w, _| {
+            Call::to(format!("/v1/cameras/{}", w.camera))
+        }),
+        row(M::GET, "/v1/cameras/{id}/snapshot", PUBLIC, |w, _| {
+            Call::to(format!("/v1/cameras/{}/snapshot", w.camera))
+        }),
+        row(M::POST, "/v1/admin/cameras", ADMIN_ONLY, |_, who| {
+            Call::to("/v1/admin/cameras")
+                .json(new_camera(&format!("Camera {}", who.index()), "http://127.0.0.1:9/s.jpg"))
+        }),
+        row(M::PUT, "/v1/admin/cameras/{id}", ADMIN_ONLY, |w, _| {
+            Call::to(format!("/v1/admin/cameras/{}", w.camera))
+                .json(new_camera("Cầu Rồng – đầu Trần Hưng Đạo", &w.fake_camera.snapshot_url()))
+        }),
+        row(M::DELETE, "/v1/admin/cameras/{id}", ADMIN_ONLY, |w, _| {
+            Call::to(format!("/v1/admin/cameras/{}", w.spare_camera))
+        }),
         // The demo's own areas again: later filings are routed as the fixture expects.
         row(M::PUT, "/v1/admin/areas", ADMIN_ONLY, |_, _| {
             let areas: Value = serde_json::from_str(smartcity_api::app::seed::DEMO_AREAS).unwrap();
@@ -1060,6 +1097,16 @@ fn rows() -> Vec<Row> {
         // Last: it erases whoever calls it. The seed's administrator remains, so ours may go.
         row(M::DELETE, "/v1/me", SIGNED_IN, |_, _| Call::to("/v1/me")),
     ]
+}
+
+fn new_camera(name: &str, snapshot_url: &str) -> Value {
+    json!({
+        "name": name,
+        "kind": "flood_watch",
+        "lat": HAI_CHAU.0,
+        "lon": HAI_CHAU.1,
+        "snapshot_url": snapshot_url,
+    })
 }
 
 fn documented_operations() -> BTreeSet<(String, String)> {

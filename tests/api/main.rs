@@ -5,6 +5,7 @@ mod accounts;
 mod air;
 mod authorization;
 mod body_memory;
+mod cameras;
 mod categories;
 mod complaint_photos;
 mod complaints;

@@ -123,6 +123,9 @@ error_codes! {
         "Kho lưu trữ ảnh tạm thời không ghi được", "Photo storage is temporarily unavailable";
     ServerBusy => "server_busy", 503,
         "Máy chủ đang quá tải; vui lòng thử lại sau", "The server is busy; try again shortly";
+    CameraUnavailable => "camera_unavailable", 503,
+        "Camera tạm thời không phản hồi; vui lòng thử lại sau",
+        "The camera is not answering; try again later";
 }
 
 impl ErrorCode {

@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod admin;
 pub mod air;
 pub mod auth;
+pub mod camera_cache;
+pub mod cameras;
 pub mod categories;
 pub mod complaints;
 pub mod dashboard;

@@ -3,6 +3,7 @@ use crate::adapters::metrics::Metrics;
 use crate::adapters::storage::PhotoStore;
 use crate::app::auth::passwords::{self, PasswordHashing};
 use crate::app::auth::tokens::TokenKeys;
+use crate::app::camera_cache::SnapshotCache;
 use crate::app::database::Database;
 use crate::app::error::ApiError;
 use crate::app::geography::AreaMap;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub sms: Arc<smartcity_sms::Gateway>,
     /// Rung when a message was queued, as `push_queued` is for pushes.
     sms_queued: Arc<tokio::sync::Notify>,
+    /// The cameras' snapshots this instance holds, and the fetches under way.
+    pub cameras: Arc<SnapshotCache>,
 }
 
 impl AppState {
@@ -67,6 +70,7 @@ impl AppState {
             database: Database { pool: pool.clone() },
             pool,
             tokens: Arc::new(tokens),
+            cameras: Arc::new(SnapshotCache::new(config.camera_snapshot_every)),
             config: Arc::new(config),
             search: Arc::new(search),
             land: Arc::new(LandMap::new(*areas.region())),

@@ -3,8 +3,9 @@
 //! rule, are left out, see [`answered`]) so a test can hold them against `openapi.yaml`.
 
 use super::handlers::{
-    accounts, admin, agency, air, categories, complaint_events, complaint_filing, complaints,
-    devices, dossiers, health, inbox, land, online_dossiers, open311, open311_clients, phone,
+    accounts, admin, agency, air, cameras, categories, complaint_events, complaint_filing,
+    complaints, devices, dossiers, health, inbox, land, online_dossiers, open311, open311_clients,
+    phone,
     places, procedures, push_admin, sms, stats, warnings,
 };
 use actix_web::http::{header, Method};
@@ -160,6 +161,14 @@ fn mount(r: &mut Routes) {
     r.at("/v1/air/observations", vec![(M::POST, web::to(air::observations))]);
     r.at("/v1/admin/air/networks", vec![(M::POST, web::to(air::create_network))]);
     r.at("/v1/admin/air/stations/{code}", vec![(M::PUT, web::to(air::save_station))]);
+    r.public_read("/v1/cameras", vec![(M::GET, web::to(cameras::list))]);
+    r.public_read("/v1/cameras/{id}", vec![(M::GET, web::to(cameras::show))]);
+    r.public_read("/v1/cameras/{id}/snapshot", vec![(M::GET, web::to(cameras::snapshot))]);
+    r.at("/v1/admin/cameras", vec![(M::POST, web::to(cameras::create))]);
+    r.at(
+        "/v1/admin/cameras/{id}",
+        vec![(M::PUT, web::to(cameras::update)), (M::DELETE, web::to(cameras::retire))],
+    );
     r.public_read(
         "/v1/warnings",
         vec![(M::GET, web::to(warnings::current)), (M::POST, web::to(warnings::issue))],

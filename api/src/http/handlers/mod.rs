@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod agency;
 pub mod air;
+pub mod cameras;
 pub mod categories;
 pub mod complaint_events;
 pub mod complaint_filing;
