@@ -5,8 +5,7 @@
 use super::handlers::{
     accounts, admin, agency, air, cameras, categories, complaint_events, complaint_filing,
     complaints, devices, dossiers, health, inbox, land, online_dossiers, open311, open311_clients,
-    phone,
-    places, procedures, push_admin, sms, stats, warnings,
+    phone, places, procedures, push_admin, sms, stats, warnings,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
