@@ -73,7 +73,7 @@ fn main() {
         args.subscribers,
         median,
         rates.len(),
-        args.subscribers as f64 / median,
+        (2 * args.subscribers) as f64 / median,
     );
 }
 
