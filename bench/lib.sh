@@ -45,10 +45,28 @@ cleanup() {
     wait "$server" 2>/dev/null || true
   fi
   if [ "$backend" = postgres ]; then
-    psql "$admin" -qc "DROP DATABASE IF EXISTS smartcity_bench WITH (FORCE)" >/dev/null 2>&1 || true
+    psql "$admin" -qc "DROP DATABASE IF EXISTS ${scratch:-smartcity_bench} WITH (FORCE)" >/dev/null 2>&1 || true
   fi
   [ -n "$work" ] && rm -rf "$work"
   return 0
+}
+
+# fresh_database NAME: an empty database of $backend at $url, for the scripts that fill their
+# own (bench/sms, bench/air, bench/land): the file NAME.db in $work, or the PostgreSQL database
+# NAME, which cleanup drops.
+fresh_database() {
+  scratch=$1
+  case "$backend" in
+    sqlite)
+      rm -f "$work/$scratch".db*
+      url="sqlite://$work/$scratch.db"
+      ;;
+    postgres)
+      psql "$admin" -qc "DROP DATABASE IF EXISTS $scratch WITH (FORCE)"
+      psql "$admin" -qc "CREATE DATABASE $scratch"
+      url="${admin%/*}/$scratch"
+      ;;
+  esac
 }
 trap cleanup EXIT
 
