@@ -429,6 +429,9 @@ async fn a_push_that_reached_the_applicants_app_makes_the_message_unneeded() {
         config.push_workers = 1;
         config.sms.workers = 1;
         config.sms.push_grace = Duration::from_millis(500);
+        // Ten in the morning, whenever the test runs: at night the news would wait for seven.
+        let by = vietnam_today_at(10, 0) - chrono::Utc::now();
+        config.sms.clock = smartcity_api::config::sms::Clock::Offset(by);
     })
     .await;
     // The applicant has the app on a phone and follows the dossier there.

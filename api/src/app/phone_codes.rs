@@ -168,6 +168,8 @@ async fn send(
     let text = sms::compose(state, &SmsTemplate::Code { purpose, code: &code });
     let (e164, now) = (phone.e164().to_string(), now.naive_utc());
     let cap = sms::daily_cap(state, now);
+    // At once, on the SMS clock the sending worker reads (tests move it).
+    let due_at = state.config.sms.clock.now().naive_utc();
     state
         .db(move |conn| {
             let message = user_id.is_some().then_some(NewSms {
@@ -176,7 +178,7 @@ async fn send(
                 text: &text,
                 dossier_code: None,
                 covering_notification_id: None,
-                due_at: now,
+                due_at,
                 opt_out_token: None,
             });
             let code = NewCode {

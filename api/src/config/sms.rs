@@ -41,6 +41,8 @@ pub struct SmsSettings {
 pub enum Clock {
     System,
     Fixed(chrono::DateTime<chrono::Utc>),
+    /// The system's, moved by this much: time still passes, at the hour of day a test needs.
+    Offset(chrono::TimeDelta),
 }
 
 impl Clock {
@@ -48,6 +50,7 @@ impl Clock {
         match self {
             Clock::System => chrono::Utc::now(),
             Clock::Fixed(at) => at,
+            Clock::Offset(by) => chrono::Utc::now() + by,
         }
     }
 }

@@ -34,7 +34,7 @@ pub type Receipts = mpsc::Receiver<Incoming>;
 /// Sends until shutdown; a batch in flight is finished first.
 pub async fn run(state: AppState, mut shutdown: Shutdown) {
     loop {
-        match send_batch(&state, Utc::now().naive_utc()).await {
+        match send_batch(&state, state.config.sms.clock.now().naive_utc()).await {
             Ok(0) => {
                 tokio::select! {
                     _ = tokio::time::timeout(IDLE_POLL, state.wait_for_sms()) => {}
@@ -117,7 +117,7 @@ async fn send(state: &AppState, message: &Claimed) -> Settlement {
             let jitter = rand::thread_rng().gen::<f64>();
             match retry_delay(row.attempts, jitter) {
                 Some(delay) => {
-                    let due = Utc::now().naive_utc()
+                    let due = state.config.sms.clock.now().naive_utc()
                         + TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX);
                     Settlement::RetryAt(due, reason)
                 }
