@@ -16,6 +16,8 @@ pub struct AgencyRow {
     pub created_at: NaiveDateTime,
     /// Its staff get the daily overdue digest by SMS as well.
     pub sms_reminders: bool,
+    /// Working days it has to answer a citizen's question.
+    pub question_answer_days: i32,
 }
 
 /// Creates an agency; a code already in use comes back as `DbError::Duplicate`.
@@ -33,6 +35,7 @@ pub fn insert_agency(
         level,
         created_at: now,
         sms_reminders: false,
+        question_answer_days: smartcity_domain::question::DEFAULT_ANSWER_DAYS,
     };
     diesel::insert_into(agencies::table)
         .values((
@@ -50,6 +53,14 @@ pub fn insert_agency(
 pub fn set_sms_reminders(conn: &mut DbConn, id: &str, enabled: bool) -> Result<bool, DbError> {
     let changed = diesel::update(agencies::table.find(id))
         .set(agencies::sms_reminders.eq(enabled))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Sets the working days an agency has to answer a question; false for an unknown agency.
+pub fn set_question_answer_days(conn: &mut DbConn, id: &str, days: i32) -> Result<bool, DbError> {
+    let changed = diesel::update(agencies::table.find(id))
+        .set(agencies::question_answer_days.eq(days))
         .execute(conn)?;
     Ok(changed > 0)
 }

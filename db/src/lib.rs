@@ -23,6 +23,7 @@ pub mod phone_codes;
 pub mod places;
 pub mod pool;
 pub mod procedures;
+pub mod questions;
 pub mod reminders;
 pub mod revisions;
 pub mod schema;

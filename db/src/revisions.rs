@@ -9,6 +9,7 @@ pub const CATALOGUE: &str = "catalogue";
 pub const AREAS: &str = "areas";
 pub const AIR: &str = "air";
 pub const LAND: &str = "land";
+pub const QUESTIONS: &str = "questions";
 
 pub fn current(conn: &mut DbConn, name: &str) -> Result<i64, DbError> {
     Ok(revisions::table.find(name).select(revisions::revision).first(conn)?)

@@ -12,6 +12,7 @@ diesel::table! {
         level -> WordText,
         created_at -> Timestamp,
         sms_reminders -> Bool,
+        question_answer_days -> Integer,
     }
 }
 
@@ -771,6 +772,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    question_topics (code) {
+        code -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        agency_id -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::words::WordText;
+
+    questions (id) {
+        id -> Text,
+        asker_id -> Text,
+        agency_id -> Text,
+        procedure_code -> Nullable<Text>,
+        topic_code -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        status -> WordText,
+        due_at -> Timestamp,
+        attachment_key -> Nullable<Text>,
+        attachment_type -> Nullable<WordText>,
+        attachment_bytes -> Nullable<BigInt>,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        published -> Bool,
+        public_title -> Nullable<Text>,
+        public_body -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    question_transfers (id) {
+        id -> Text,
+        question_id -> Text,
+        from_agency_id -> Text,
+        to_agency_id -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(questions -> agencies (agency_id));
+diesel::joinable!(question_topics -> agencies (agency_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     phone_codes,
@@ -823,5 +876,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     air_daily,
     land_layers,
     land_parcels,
+    question_topics,
+    questions,
+    question_transfers,
     land_zones,
 );

@@ -136,6 +136,7 @@ use smartcity_domain::land::{LandUse, LayerKind};
 use smartcity_domain::photo::PhotoKind;
 use smartcity_domain::procedure::FileType;
 use smartcity_domain::push::{NotificationKind, Platform, PushStatus};
+use smartcity_domain::question::QuestionStatus;
 use smartcity_domain::sms::code::CodePurpose;
 use smartcity_domain::sms::{SmsEncoding, SmsPurpose, SmsStatus};
 use smartcity_domain::warning::{AreaLabel, Severity, WarningKind};
@@ -161,6 +162,7 @@ read_as_words!(
     PhotoKind,
     Platform,
     PushStatus,
+    QuestionStatus,
     Role,
     Severity,
     SmsEncoding,

@@ -20,6 +20,7 @@ pub mod phone;
 pub mod photo;
 pub mod procedure;
 pub mod push;
+pub mod question;
 pub mod reminder;
 pub mod routing;
 pub mod search;

@@ -96,6 +96,12 @@ pub enum NotificationKind {
     DossierSubmitted,
     /// A warning to an area the person follows.
     Warning,
+    /// To an agency's staff: a citizen asked it a question.
+    QuestionAsked,
+    /// To the asker: the answer came.
+    QuestionAnswered,
+    /// To the asker: the question went to another agency.
+    QuestionTransferred,
 }
 
 impl_word!(NotificationKind {
@@ -117,6 +123,9 @@ impl_word!(NotificationKind {
     DossierUnlinked => "dossier_unlinked",
     DossierSubmitted => "dossier_submitted",
     Warning => "warning",
+    QuestionAsked => "question_asked",
+    QuestionAnswered => "question_answered",
+    QuestionTransferred => "question_transferred",
 });
 
 impl NotificationKind {
@@ -127,7 +136,11 @@ impl NotificationKind {
         use NotificationKind::*;
         match self {
             DossierDueSoon | DossierOverdue | DossierStatus | DossierUnlinked
-            | DossierSubmitted => "dossiers",
+            | DossierSubmitted
+            // Questions are about procedures and public services, as dossiers are.
+            | QuestionAsked
+            | QuestionAnswered
+            | QuestionTransferred => "dossiers",
             ComplaintAcknowledged
             | ComplaintInProgress
             | ComplaintResolved

@@ -32,6 +32,7 @@ mod photos_on_s3;
 mod places;
 mod procedures;
 mod public_page;
+mod questions;
 mod reminders;
 mod schema_parity;
 mod sms;

@@ -90,6 +90,8 @@ error_codes! {
     WarningCancelled => "warning_cancelled", 409,
         "Cảnh báo đã bị hủy; hãy ban hành cảnh báo mới",
         "The warning was called off; issue a new one";
+    QuestionAnswered => "question_answered", 409,
+        "Câu hỏi đã được trả lời", "The question has been answered already";
     TooManyAreas => "too_many_areas", 409,
         "Bạn đã theo dõi số khu vực tối đa; hãy bỏ bớt một khu vực",
         "You follow as many areas as allowed; remove one first";

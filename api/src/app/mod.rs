@@ -26,6 +26,7 @@ pub mod open311;
 pub mod phone_codes;
 pub mod places;
 pub mod procedures;
+pub mod questions;
 pub mod revision_cache;
 pub mod search;
 pub mod seed;
@@ -33,6 +34,7 @@ pub mod sms;
 pub mod state;
 pub mod stats;
 pub mod throttle;
+pub mod uploads;
 pub mod warnings;
 pub mod webhooks;
 

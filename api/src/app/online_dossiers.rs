@@ -4,12 +4,12 @@
 //! metadata, PDFs kept as sent); then the files go to the object store ahead of the one
 //! transaction that writes the dossier, and are removed again if it is not written.
 
-use crate::adapters::photos as photo_pipeline;
 use crate::adapters::storage::{PhotoStore, StoreError};
 use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::idempotency::{self, Idempotency};
 use crate::app::state::AppState;
+use crate::app::uploads;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use smartcity_db::dossiers::{self as dossier_rows, DossierDetail, EventInput, EventOutcome};
@@ -19,7 +19,7 @@ use smartcity_db::online_dossiers::{
 };
 use smartcity_db::{agencies, procedures};
 use smartcity_domain::application::{
-    check_uploads, files_field, sniff_file, Application, ApplicationFields, UploadKind,
+    check_uploads, files_field, Application, ApplicationFields, UploadKind,
 };
 use smartcity_domain::dossier::parse_dossier_code;
 use smartcity_domain::procedure::{FileType, Submission};
@@ -173,15 +173,7 @@ pub async fn check_and_store(
 fn sniffed(uploads: &[Upload]) -> Result<Vec<FileType>, ApiError> {
     uploads
         .iter()
-        .map(|upload| {
-            sniff_file(&upload.bytes).ok_or_else(|| {
-                refused(
-                    &files_field(&upload.component),
-                    "Tệp không phải PDF, JPEG hay PNG (xét theo nội dung tệp)",
-                    "The file is not a PDF, JPEG or PNG (judged by its content)",
-                )
-            })
-        })
+        .map(|upload| uploads::sniff(&files_field(&upload.component), &upload.bytes))
         .collect()
 }
 
@@ -202,17 +194,7 @@ async fn prepare(
     let mut prepared = Vec::with_capacity(uploads.len());
     for (upload, kind) in uploads.into_iter().zip(kinds) {
         let field = files_field(&upload.component);
-        let (file_type, bytes) = match kind {
-            FileType::Pdf => (FileType::Pdf, Bytes::from(upload.bytes)),
-            FileType::Jpeg | FileType::Png => {
-                let _permit = state.photo_permits.acquire().await.map_err(ApiError::internal)?;
-                let bytes = upload.bytes;
-                let processed =
-                    tokio::task::spawn_blocking(move || photo_pipeline::process(&bytes)).await?;
-                let processed = processed.map_err(|e| ApiError::photo(e, field))?;
-                (FileType::Jpeg, Bytes::from(processed.display))
-            }
-        };
+        let (file_type, bytes) = uploads::prepare(state, &field, *kind, upload.bytes).await?;
         prepared.push(Prepared { component: upload.component, file_type, bytes });
     }
     Ok(prepared)

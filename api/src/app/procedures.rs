@@ -53,6 +53,14 @@ pub async fn find(state: &AppState, code: String) -> Result<ProcedureRow, ApiErr
     state.db(move |conn| procedures::find(conn, &code)).await?.ok_or_else(ApiError::not_found)
 }
 
+/// A procedure as its public page shows it: the row, and how many published answers to
+/// citizens' questions are about it.
+pub async fn page(state: &AppState, code: String) -> Result<(ProcedureRow, usize), ApiError> {
+    let row = find(state, code).await?;
+    let answers = crate::app::questions::published_about(state, &row.code).await?;
+    Ok((row, answers))
+}
+
 /// The fields (lĩnh vực) with how many procedures each has.
 pub async fn field_counts(state: &AppState) -> Result<Vec<(String, i64)>, ApiError> {
     state.db(procedures::field_counts).await

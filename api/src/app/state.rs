@@ -8,7 +8,7 @@ use crate::app::database::Database;
 use crate::app::error::ApiError;
 use crate::app::geography::AreaMap;
 use crate::app::land::LandMap;
-use crate::app::search::CatalogueSearch;
+use crate::app::search::{AnswerSearch, CatalogueSearch};
 use crate::config::Config;
 use smartcity_db::{DbConn, DbError, Pool};
 use std::future::Future;
@@ -30,6 +30,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub config: Arc<Config>,
     pub search: Arc<CatalogueSearch>,
+    /// The published answers to citizens' questions, searched as procedures are.
+    pub answers: Arc<AnswerSearch>,
     pub areas: Arc<AreaMap>,
     /// The land layers' point index, over the same region as the areas.
     pub land: Arc<LandMap>,
@@ -72,6 +74,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             cameras: Arc::new(SnapshotCache::new(config.camera_snapshot_every)),
             config: Arc::new(config),
+            answers: Arc::new(AnswerSearch::new(search.vocabulary().clone())),
             search: Arc::new(search),
             land: Arc::new(LandMap::new(*areas.region())),
             areas: Arc::new(areas),

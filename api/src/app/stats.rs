@@ -6,6 +6,7 @@ use crate::app::error::ApiError;
 use crate::app::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use smartcity_db::agencies::{self, AgencyRow};
+use smartcity_db::questions::{self, AgencyFigures};
 use smartcity_db::{complaints, dossiers};
 use smartcity_domain::complaint::{
     complaint_records_since, monthly_complaint_stats, ComplaintMonth, ComplaintRecord,
@@ -38,6 +39,17 @@ impl MonthRange {
     /// `YYYY-MM` of the first and last month.
     pub fn labels(&self) -> (String, String) {
         (self.from.format("%Y-%m").to_string(), self.to.format("%Y-%m").to_string())
+    }
+
+    /// The first moment after the last month (Vietnam's midnight, in UTC).
+    pub fn end(&self) -> chrono::NaiveDateTime {
+        let next = self.to + chrono::Months::new(1);
+        next.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::hours(7)
+    }
+
+    /// The first moment of the first month (Vietnam's midnight, in UTC).
+    pub fn start(&self) -> chrono::NaiveDateTime {
+        self.from.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::hours(7)
     }
 
     fn holds(&self, month: &str) -> bool {
@@ -99,6 +111,8 @@ pub struct AgencyRecord {
     pub online_on_time: u64,
     /// Online dossiers waiting more than two working days for anyone to receive them, now.
     pub online_unreceived: u64,
+    /// Citizens' questions it received over the period, and those open past their time now.
+    pub questions: AgencyFigures,
 }
 
 impl AgencyRecord {
@@ -108,6 +122,11 @@ impl AgencyRecord {
 
     pub fn online_on_time_rate(&self) -> Option<f64> {
         rate(self.online_on_time, self.online_finished)
+    }
+
+    pub fn question_on_time_rate(&self) -> Option<f64> {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        rate(count(self.questions.answered_on_time), count(self.questions.answered))
     }
 }
 
@@ -120,16 +139,17 @@ fn rate(part: u64, whole: u64) -> Option<f64> {
 pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<AgencyRecord>, ApiError> {
     let from = months.from;
     // Months are Vietnam's: the first one began at 17:00 UTC the day before.
-    let since = (from.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::hours(7))
-        .and_utc();
+    let since = months.start().and_utc();
     let submitted_by = state.config.calendar.waited_since(crate::app::dossiers::today(), 2);
-    let (outcomes, dates, agencies, unreceived) = state
+    let until = months.end();
+    let (outcomes, dates, agencies, unreceived, mut questions) = state
         .db(move |conn| {
             Ok((
                 complaints::outcomes_since(conn, since.naive_utc())?,
                 dossiers::dates_since(conn, from)?,
                 agencies::list_all(conn)?,
                 dossiers::unreceived_counts(conn, submitted_by)?,
+                questions::figures(conn, since.naive_utc(), until, smartcity_db::now())?,
             ))
         })
         .await?;
@@ -145,6 +165,10 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
                 .iter()
                 .find(|(id, _)| *id == agency.id)
                 .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0)),
+            questions: match questions.iter().position(|f| f.agency_id == agency.id) {
+                Some(at) => questions.swap_remove(at),
+                None => AgencyFigures { agency_id: agency.id.clone(), ..AgencyFigures::default() },
+            },
             agency,
             dossiers_received: 0,
             dossiers_finished: 0,
@@ -168,4 +192,26 @@ pub async fn records(state: &AppState, months: &MonthRange) -> Result<Vec<Agency
     }
     records.sort_by(|a, b| a.agency.name.cmp(&b.agency.name));
     Ok(records)
+}
+
+/// Per agency over the period: questions received, answered, answered in time, and those open
+/// past their time now.
+pub async fn questions(
+    state: &AppState,
+    months: &MonthRange,
+) -> Result<Vec<(AgencyRow, AgencyFigures)>, ApiError> {
+    let (since, until) = (months.start(), months.end());
+    let (figures, agencies) = state
+        .db(move |conn| {
+            let now = smartcity_db::now();
+            Ok((questions::figures(conn, since, until, now)?, agencies::list_all(conn)?))
+        })
+        .await?;
+    let agencies = by_id(agencies);
+    let mut rows: Vec<(AgencyRow, AgencyFigures)> = figures
+        .into_iter()
+        .filter_map(|f| Some((agencies.get(&f.agency_id)?.clone(), f)))
+        .collect();
+    rows.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(rows)
 }

@@ -50,7 +50,8 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                 tr {
                     th rowspan="2" { (t("Cơ quan", "Agency")) }
                     th colspan="5" { (t("Phản ánh", "Complaints")) }
-                    th colspan="4" { (t("Hồ sơ", "Dossiers")) }
+                    th colspan="5" { (t("Hồ sơ", "Dossiers")) }
+                    th colspan="3" { (t("Hỏi đáp", "Questions")) }
                 }
                 tr {
                     th { (t("Tiếp nhận", "Received")) } th { (t("Đã xử lý", "Resolved")) }
@@ -60,6 +61,9 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                     th { (t("Nộp trực tuyến", "Submitted online")) }
                     th { (t("Trực tuyến đúng hạn", "Online on time")) }
                     th { (t("Chưa tiếp nhận (quá 2 ngày làm việc)", "Not yet received (over 2 working days)")) }
+                    th { (t("Tiếp nhận", "Received")) }
+                    th { (t("Trả lời đúng hạn", "Answered on time")) }
+                    th { (t("Quá hạn chưa trả lời", "Overdue, unanswered")) }
                 }
             }
             tbody { @for record in &city.records {
@@ -81,6 +85,9 @@ fn records(lang: Lang, city: &CityPage) -> Markup {
                     td.num { (record.online_received) }
                     td.num { (percent(record.online_on_time_rate())) }
                     td.num.unreceived { (record.online_unreceived) }
+                    td.num { (record.questions.asked) }
+                    td.num { (percent(record.question_on_time_rate())) }
+                    td.num.questions-overdue { (record.questions.overdue) }
                 }
             } }
         } }

@@ -5,7 +5,7 @@
 use super::handlers::{
     accounts, admin, agency, air, cameras, categories, complaint_events, complaint_filing,
     complaints, devices, dossiers, health, inbox, land, online_dossiers, open311, open311_clients,
-    phone, places, procedures, push_admin, sms, stats, warnings,
+    phone, places, procedures, push_admin, questions, sms, stats, warnings,
 };
 use actix_web::http::{header, Method};
 use actix_web::middleware::from_fn;
@@ -143,6 +143,7 @@ fn mount(r: &mut Routes) {
     r.at("/v1/me/dossiers/{code}", vec![(M::DELETE, web::to(dossiers::unfollow))]);
     r.public_read("/v1/stats/dossiers", vec![(M::GET, web::to(stats::dossiers))]);
     r.public_read("/v1/stats/complaints", vec![(M::GET, web::to(stats::complaints))]);
+    r.public_read("/v1/stats/questions", vec![(M::GET, web::to(stats::questions))]);
 
     r.public_read("/v1/categories", vec![(M::GET, web::to(places::categories))]);
     r.at(
@@ -175,6 +176,24 @@ fn mount(r: &mut Routes) {
     r.public_read(
         "/v1/warnings/{id}",
         vec![(M::GET, web::to(warnings::show)), (M::PUT, web::to(warnings::update))],
+    );
+    r.public_read(
+        "/v1/questions",
+        vec![(M::GET, web::to(questions::search)), (M::POST, web::to(questions::ask))],
+    );
+    r.public_read("/v1/questions/{id}", vec![(M::GET, web::to(questions::published))]);
+    r.public_read("/v1/question-topics", vec![(M::GET, web::to(questions::topics))]);
+    r.at("/v1/me/questions", vec![(M::GET, web::to(questions::mine))]);
+    r.at("/v1/me/questions/{id}", vec![(M::GET, web::to(questions::own))]);
+    r.at("/v1/agency/questions", vec![(M::GET, web::to(questions::for_agency))]);
+    r.at("/v1/agency/questions/{id}", vec![(M::GET, web::to(questions::held))]);
+    r.at("/v1/agency/questions/{id}/attachment", vec![(M::GET, web::to(questions::attachment))]);
+    r.at("/v1/agency/questions/{id}/answer", vec![(M::POST, web::to(questions::answer))]);
+    r.at("/v1/agency/questions/{id}/transfer", vec![(M::POST, web::to(questions::transfer))]);
+    r.at("/v1/admin/question-topics/{code}", vec![(M::PUT, web::to(questions::save_topic))]);
+    r.at(
+        "/v1/admin/agencies/{code}/question-settings",
+        vec![(M::PUT, web::to(questions::save_settings))],
     );
     r.at("/v1/warnings/{id}/cancel", vec![(M::POST, web::to(warnings::cancel))]);
     r.at(

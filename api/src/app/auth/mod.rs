@@ -52,21 +52,30 @@ impl Admin {
 #[derive(Debug, Clone)]
 pub struct ActingAgency {
     agency_id: String,
+    /// The account acting, when a person does (not the agency's system by its key).
+    person_id: Option<String>,
 }
 
 impl ActingAgency {
     pub async fn by_key(state: &AppState, key: &str) -> Result<ActingAgency, ApiError> {
-        Ok(ActingAgency { agency_id: agency_of_key(state, key).await? })
+        Ok(ActingAgency { agency_id: agency_of_key(state, key).await?, person_id: None })
     }
 
     pub fn staff(caller: &Caller) -> Result<ActingAgency, ApiError> {
-        Ok(ActingAgency { agency_id: caller.staff_agency()? })
+        Ok(ActingAgency {
+            agency_id: caller.staff_agency()?,
+            person_id: Some(caller.user.id.clone()),
+        })
     }
 
     /// An administrator acting for the agency they chose (the console's dossier pages); the
     /// use case still finds that an unknown agency has nothing.
-    pub fn chosen_by(_: &Admin, agency_id: String) -> ActingAgency {
-        ActingAgency { agency_id }
+    pub fn chosen_by(admin: &Admin, agency_id: String) -> ActingAgency {
+        ActingAgency { agency_id, person_id: Some(admin.caller().user.id.clone()) }
+    }
+
+    pub fn person_id(&self) -> Option<&str> {
+        self.person_id.as_deref()
     }
 
     pub fn agency_id(&self) -> &str {

@@ -16,6 +16,7 @@ use crate::app::auth::passwords;
 use crate::app::geography::storable;
 use smartcity_db::accounts::{self, NewUser};
 use smartcity_db::procedures::{self, UpsertCounts};
+use smartcity_db::questions::{self, TopicRow};
 use smartcity_db::{agencies, places, DbConn, DbError};
 use smartcity_domain::account::Role;
 use smartcity_domain::agency::GovLevel;
@@ -210,5 +211,26 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedReport, DbError> {
             places::set_rule(conn, &rule)?;
         }
     }
+    if questions::topics(conn)?.is_empty() {
+        for (code, name_vi, name_en, agency_code) in DEMO_QUESTION_TOPICS {
+            let agency = agencies::find_agency_by_code(conn, agency_code)?
+                .ok_or_else(|| DbError::Corrupt(format!("demo agency {agency_code} missing")))?;
+            let topic = TopicRow {
+                code: code.to_string(),
+                name_vi: name_vi.to_string(),
+                name_en: name_en.to_string(),
+                agency_id: agency.id,
+                updated_at: now,
+            };
+            questions::save_topic(conn, &topic)?;
+        }
+    }
     Ok(SeedReport { accounts: created, procedures })
 }
+
+/// General topics citizens may ask about, and the agency each goes to.
+const DEMO_QUESTION_TOPICS: &[(&str, &str, &str, &str)] = &[
+    ("xay-dung-do-thi", "Xây dựng, đô thị", "Building and urban planning", "so-xay-dung"),
+    ("ho-tich-cu-tru", "Hộ tịch, cư trú", "Civil status and residence", "ubnd-phuong-hai-chau"),
+    ("an-ninh-trat-tu", "An ninh, trật tự", "Public order and safety", "cong-an-xa-hoa-vang"),
+];

@@ -24,6 +24,7 @@ pub mod phone;
 pub mod places;
 pub mod procedures;
 pub mod push_admin;
+pub mod questions;
 pub mod sms;
 pub mod stats;
 pub mod warnings;

@@ -97,8 +97,28 @@ pub async fn show(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = procedures::find(&state, code.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(view(row)?))
+    let (row, answers) = procedures::page(&state, code.into_inner()).await?;
+    let questions_url = format!("/v1/questions?procedure={}", row.code);
+    let procedure = view(row)?;
+    Ok(HttpResponse::Ok().json(ProcedurePageView {
+        procedure,
+        questions: QuestionsLink { published: answers, url: questions_url },
+    }))
+}
+
+/// A procedure's own page: the procedure and where citizens' published questions about it are.
+#[derive(Debug, Serialize)]
+struct ProcedurePageView {
+    #[serde(flatten)]
+    procedure: Procedure,
+    questions: QuestionsLink,
+}
+
+#[derive(Debug, Serialize)]
+struct QuestionsLink {
+    /// How many published answers are about this procedure.
+    published: usize,
+    url: String,
 }
 
 #[derive(Debug, Serialize)]

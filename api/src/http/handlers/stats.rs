@@ -78,3 +78,35 @@ pub async fn complaints(
     let months = months(&query.0)?;
     Ok(render(&months, stats::complaints(&state, &months).await?))
 }
+
+/// `GET /v1/stats/questions`: per agency over the period, questions received, answered,
+/// answered in time, and those open past their time now.
+pub async fn questions(
+    state: web::Data<AppState>,
+    query: ApiQuery<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let months = months(&query.0)?;
+    let rows = stats::questions(&state, &months).await?;
+    let rows = rows
+        .into_iter()
+        .map(|(agency, f)| {
+            let figures = QuestionFigures {
+                received: f.asked,
+                answered: f.answered,
+                answered_on_time: f.answered_on_time,
+                overdue_now: f.overdue,
+            };
+            (agency, figures)
+        })
+        .collect();
+    Ok(render(&months, rows))
+}
+
+#[derive(Debug, Serialize)]
+struct QuestionFigures {
+    received: i64,
+    answered: i64,
+    answered_on_time: i64,
+    /// Open and past their time at the moment of asking.
+    overdue_now: i64,
+}
