@@ -28,7 +28,8 @@ pub struct TopicRow {
 #[diesel(table_name = questions)]
 pub struct QuestionRow {
     pub id: String,
-    pub asker_id: String,
+    /// None once the asker erased their account.
+    pub asker_id: Option<String>,
     pub agency_id: String,
     pub procedure_code: Option<String>,
     pub topic_code: Option<String>,
@@ -209,8 +210,9 @@ pub struct Answer<'a> {
     pub publish: Option<(String, String)>,
 }
 
-pub enum AnswerOutcome {
-    Answered(QuestionRow),
+/// What became of an answer or a transfer.
+pub enum Outcome {
+    Done(Box<QuestionRow>),
     /// No such question with this agency.
     NotFound,
     AlreadyAnswered,
@@ -225,10 +227,10 @@ pub fn answer(
     answer: &Answer<'_>,
     asker_notice: impl FnOnce(&QuestionRow) -> Notice,
     now: NaiveDateTime,
-) -> Result<AnswerOutcome, DbError> {
+) -> Result<Outcome, DbError> {
     write_transaction(conn, |conn| {
         let Some(row) = find_row(conn, id)?.filter(|row| row.agency_id == agency_id) else {
-            return Ok(AnswerOutcome::NotFound);
+            return Ok(Outcome::NotFound);
         };
         let (public_title, public_body) = answer.publish.clone().unzip();
         let changed = diesel::update(
@@ -249,14 +251,16 @@ pub fn answer(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(AnswerOutcome::AlreadyAnswered);
+            return Ok(Outcome::AlreadyAnswered);
         }
-        notifications::insert(conn, &row.asker_id, &asker_notice(&row), now)?;
+        if let Some(asker) = &row.asker_id {
+            notifications::insert(conn, asker, &asker_notice(&row), now)?;
+        }
         if answer.publish.is_some() {
             revisions::bump(conn, revisions::QUESTIONS)?;
         }
         let row = find_row(conn, id)?.ok_or_else(|| DbError::Corrupt("answered".into()))?;
-        Ok(AnswerOutcome::Answered(row))
+        Ok(Outcome::Done(Box::new(row)))
     })
 }
 
@@ -276,10 +280,10 @@ pub fn transfer(
     transfer: &Transfer<'_>,
     notices: impl FnOnce(&QuestionRow) -> (Notice, Notice),
     now: NaiveDateTime,
-) -> Result<AnswerOutcome, DbError> {
+) -> Result<Outcome, DbError> {
     write_transaction(conn, |conn| {
         let Some(row) = find_row(conn, id)?.filter(|row| row.agency_id == agency_id) else {
-            return Ok(AnswerOutcome::NotFound);
+            return Ok(Outcome::NotFound);
         };
         let changed = diesel::update(
             questions::table
@@ -294,7 +298,7 @@ pub fn transfer(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(AnswerOutcome::AlreadyAnswered);
+            return Ok(Outcome::AlreadyAnswered);
         }
         diesel::insert_into(question_transfers::table)
             .values((
@@ -307,10 +311,12 @@ pub fn transfer(
             ))
             .execute(conn)?;
         let (to_asker, to_staff) = notices(&row);
-        notifications::insert(conn, &row.asker_id, &to_asker, now)?;
+        if let Some(asker) = &row.asker_id {
+            notifications::insert(conn, asker, &to_asker, now)?;
+        }
         notifications::insert_for_agency_staff(conn, transfer.to_agency_id, &to_staff, now)?;
         let row = find_row(conn, id)?.ok_or_else(|| DbError::Corrupt("transferred".into()))?;
-        Ok(AnswerOutcome::Answered(row))
+        Ok(Outcome::Done(Box::new(row)))
     })
 }
 
@@ -328,21 +334,25 @@ pub struct PublishedRow {
     pub answered_at: NaiveDateTime,
 }
 
+/// A published row as stored, its public parts nullable.
+#[derive(Queryable)]
+struct StoredAnswer {
+    id: String,
+    title: Option<String>,
+    body: Option<String>,
+    answer: Option<String>,
+    agency_name: String,
+    procedure_code: Option<String>,
+    topic_code: Option<String>,
+    asked_at: NaiveDateTime,
+    answered_at: Option<NaiveDateTime>,
+}
+
 /// Every published answer, with the revision it was read at (read first, so a later change
 /// only makes the index look stale sooner).
 pub fn published_with_revision(conn: &mut DbConn) -> Result<(i64, Vec<PublishedRow>), DbError> {
     let revision = revisions::current(conn, revisions::QUESTIONS)?;
-    let rows: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-    )> = questions::table
+    let rows: Vec<StoredAnswer> = questions::table
         .inner_join(agencies::table)
         .filter(questions::published.eq(true))
         .select((
@@ -357,19 +367,20 @@ pub fn published_with_revision(conn: &mut DbConn) -> Result<(i64, Vec<PublishedR
             questions::answered_at,
         ))
         .load(conn)?;
+    // A published row has all of these; one without is skipped rather than shown half.
     let rows = rows
         .into_iter()
-        .filter_map(|(id, title, body, answer, agency_name, procedure, topic, asked, answered)| {
+        .filter_map(|row| {
             Some(PublishedRow {
-                id,
-                title: title?,
-                body: body?,
-                answer: answer?,
-                agency_name,
-                procedure_code: procedure,
-                topic_code: topic,
-                asked_at: asked,
-                answered_at: answered?,
+                title: row.title?,
+                body: row.body?,
+                answer: row.answer?,
+                answered_at: row.answered_at?,
+                id: row.id,
+                agency_name: row.agency_name,
+                procedure_code: row.procedure_code,
+                topic_code: row.topic_code,
+                asked_at: row.asked_at,
             })
         })
         .collect();

@@ -788,7 +788,7 @@ diesel::table! {
 
     questions (id) {
         id -> Text,
-        asker_id -> Text,
+        asker_id -> Nullable<Text>,
         agency_id -> Text,
         procedure_code -> Nullable<Text>,
         topic_code -> Nullable<Text>,

@@ -256,6 +256,33 @@ pub(crate) struct World {
     warning_admin_cancels: String,
     /// An area A follows.
     area_a: String,
+    /// A's question at X, open, with a photo attached.
+    question_a: String,
+    /// More of A's open questions at X: to be answered, and to be passed on, once by X's
+    /// system and once by X's staff.
+    questions_to_answer: [String; 2],
+    questions_to_transfer: [String; 2],
+    /// A question X answered and published.
+    question_published: String,
+}
+
+/// A question of A's about the birth registration at X.
+fn question_body(title: &str) -> Value {
+    json!({
+        "procedure": "XA-HT-01",
+        "agency": X_CODE,
+        "title": title,
+        "body": "Đăng ký khai sinh quá hạn có mất lệ phí không?",
+    })
+}
+
+/// Of a pair of fixtures used once each by X's system and X's staff, the caller's.
+fn by_x(pair: &[String; 2], who: Principal) -> &str {
+    if who == AgencyKeyX {
+        &pair[0]
+    } else {
+        &pair[1]
+    }
 }
 
 fn access(pair: &Value) -> String {
@@ -576,6 +603,31 @@ impl World {
             .unwrap()
             .to_string();
 
+        let form = Form::new()
+            .text("topic", "ho-tich-cu-tru")
+            .text("title", "Giấy xác nhận cư trú bị nhòe")
+            .text("body", "Giấy của tôi bị nhòe như ảnh, có cấp lại được không?")
+            .part("attachment", Part::bytes(jpeg(64, 48)).file_name("giay.jpg"));
+        let asked = app.client.post(app.url("/v1/questions")).bearer_auth(&citizen_a);
+        let question_a = created(asked.multipart(form).send().await.unwrap(), "question").await
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut questions = Vec::new();
+        for title in
+            ["Hỏi lệ phí 1", "Hỏi lệ phí 2", "Hỏi lệ phí 3", "Hỏi lệ phí 4", "Hỏi lệ phí 5"]
+        {
+            let res = app.post_auth("/v1/questions", &citizen_a, &question_body(title)).await;
+            questions.push(created(res, title).await["id"].as_str().unwrap().to_string());
+        }
+        let question_published = questions.pop().unwrap();
+        let answer = json!({"answer": "Được miễn lệ phí.", "publish": true});
+        let path = format!("/v1/agency/questions/{question_published}/answer");
+        created(app.post_auth(&path, &staff_x, &answer).await, "published answer").await;
+        let questions_to_transfer = [questions.pop().unwrap(), questions.pop().unwrap()];
+        let questions_to_answer = [questions.pop().unwrap(), questions.pop().unwrap()];
+
         World {
             app,
             citizen_a,
@@ -610,6 +662,10 @@ impl World {
             warning_staff_cancels,
             warning_admin_cancels,
             area_a,
+            question_a,
+            questions_to_answer,
+            questions_to_transfer,
+            question_published,
         }
     }
 
@@ -1022,6 +1078,59 @@ fn rows() -> Vec<Row> {
                 Call::to(format!("/v1/warnings/{id}/cancel"))
             },
         ),
+        row(M::GET, "/v1/questions", PUBLIC, |_, _| Call::to("/v1/questions?q=le%20phi")),
+        row(M::POST, "/v1/questions", SIGNED_IN, |_, who| {
+            Call::to("/v1/questions").json(question_body(&format!("Câu hỏi {}", who.index())))
+        }),
+        row(M::GET, "/v1/questions/{id}", PUBLIC, |w, _| {
+            Call::to(format!("/v1/questions/{}", w.question_published))
+        }),
+        row(M::GET, "/v1/question-topics", PUBLIC, |_, _| Call::to("/v1/question-topics")),
+        row(M::GET, "/v1/me/questions", SIGNED_IN, |_, _| Call::to("/v1/me/questions")),
+        row(M::GET, "/v1/me/questions/{id}", A_ONLY_OTHERS_HIDDEN, |w, _| {
+            Call::to(format!("/v1/me/questions/{}", w.question_a))
+        }),
+        row(M::GET, "/v1/agency/questions", AGENCY, |_, _| Call::to("/v1/agency/questions")),
+        // Another agency's question does not exist for Y.
+        row(M::GET, "/v1/agency/questions/{id}", but(AGENCY, StaffY, Status(404)), |w, _| {
+            Call::to(format!("/v1/agency/questions/{}", w.question_a))
+        }),
+        row(
+            M::GET,
+            "/v1/agency/questions/{id}/attachment",
+            but(AGENCY, StaffY, Status(404)),
+            |w, _| Call::to(format!("/v1/agency/questions/{}/attachment", w.question_a)),
+        ),
+        row(
+            M::POST,
+            "/v1/agency/questions/{id}/answer",
+            but(AGENCY, StaffY, Status(404)),
+            |w, who| {
+                let id = by_x(&w.questions_to_answer, who);
+                Call::to(format!("/v1/agency/questions/{id}/answer"))
+                    .json(json!({"answer": "Được miễn lệ phí."}))
+            },
+        ),
+        row(
+            M::POST,
+            "/v1/agency/questions/{id}/transfer",
+            but(AGENCY, StaffY, Status(404)),
+            |w, who| {
+                let id = by_x(&w.questions_to_transfer, who);
+                Call::to(format!("/v1/agency/questions/{id}/transfer"))
+                    .json(json!({"agency": Y_CODE, "reason": "Thuộc thẩm quyền của Sở"}))
+            },
+        ),
+        row(M::PUT, "/v1/admin/question-topics/{code}", ADMIN_ONLY, |_, _| {
+            Call::to("/v1/admin/question-topics/moi-truong").json(json!({
+                "name_vi": "Môi trường", "name_en": "Environment", "agency": Y_CODE,
+            }))
+        }),
+        row(M::PUT, "/v1/admin/agencies/{id}/question-settings", ADMIN_ONLY, |w, _| {
+            Call::to(format!("/v1/admin/agencies/{}/question-settings", w.agency_y))
+                .json(json!({"answer_within_working_days": 10}))
+        }),
+        row(M::GET, "/v1/stats/questions", PUBLIC, |_, _| Call::to("/v1/stats/questions")),
         row(M::GET, "/v1/me/areas", SIGNED_IN, |_, _| Call::to("/v1/me/areas")),
         row(M::POST, "/v1/me/areas", SIGNED_IN, |_, _| {
             Call::to("/v1/me/areas").json(json!({"label": "home", "area": "DEMO-02"}))

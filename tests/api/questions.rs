@@ -151,6 +151,11 @@ async fn a_published_answer_is_found_without_diacritics_and_shows_nothing_of_the
     let unrelated =
         json_of(app.get("/v1/questions?procedure=XA-HT-02").await, StatusCode::OK).await;
     assert_eq!(unrelated["total"], 0);
+
+    // The asker erases the account: the published answer stays for everyone.
+    assert_eq!(app.delete_auth("/v1/me", &citizen).await.status(), StatusCode::NO_CONTENT);
+    let after = json_of(app.get(&format!("/v1/questions/{id}")).await, StatusCode::OK).await;
+    assert_eq!(after, shown);
 }
 
 #[tokio::test]
@@ -298,7 +303,7 @@ async fn overdue_questions_count_in_the_agencys_public_figures() {
     let admin = app.admin_token().await;
     let ward = staff_token(&app, "+84911000001", HAI_CHAU).await;
     let settings = json!({ "answer_within_working_days": 1 });
-    let path = format!("/v1/admin/agencies/{HAI_CHAU}/question-settings");
+    let path = format!("/v1/admin/agencies/{}/question-settings", agency_id(&app, HAI_CHAU).await);
     let res = app.client.put(app.url(&path)).bearer_auth(&admin).json(&settings).send().await;
     assert_eq!(res.unwrap().status(), StatusCode::OK);
     let too_long = json!({ "answer_within_working_days": 90 });

@@ -13,8 +13,8 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 use smartcity_db::agencies::{self, AgencyRow};
 use smartcity_db::questions::{
-    self, Answer, AnswerOutcome, Attachment, NewQuestion, PublishedRow, QuestionDetail,
-    QuestionRow, TopicRow, Transfer,
+    self, Answer, Attachment, NewQuestion, Outcome, PublishedRow, QuestionDetail, QuestionRow,
+    TopicRow, Transfer,
 };
 use smartcity_db::{accounts, procedures};
 use smartcity_domain::question::{
@@ -170,7 +170,7 @@ pub async fn own(
     state
         .db(move |conn| questions::find(conn, &id))
         .await?
-        .filter(|detail| detail.question.asker_id == asker)
+        .filter(|detail| detail.question.asker_id.as_deref() == Some(asker.as_str()))
         .ok_or_else(ApiError::not_found)
 }
 
@@ -249,7 +249,10 @@ pub async fn answer(
     let (holder, by) = (agency.agency_id().to_string(), agency.person_id().map(str::to_string));
     let outcome = state
         .db(move |conn| {
-            let asker = accounts::find_user(conn, &asker_id)?;
+            let asker = match &asker_id {
+                Some(id) => accounts::find_user(conn, id)?,
+                None => None,
+            };
             let name = asker.map(|a| a.display_name).unwrap_or_default();
             let question = &detail.question;
             let publish = draft.publish.then(|| {
@@ -269,11 +272,11 @@ pub async fn answer(
     settled(outcome)
 }
 
-fn settled(outcome: AnswerOutcome) -> Result<QuestionRow, ApiError> {
+fn settled(outcome: Outcome) -> Result<QuestionRow, ApiError> {
     match outcome {
-        AnswerOutcome::Answered(row) => Ok(row),
-        AnswerOutcome::NotFound => Err(ApiError::not_found()),
-        AnswerOutcome::AlreadyAnswered => Err(ApiError::new(ErrorCode::QuestionAnswered)),
+        Outcome::Done(row) => Ok(*row),
+        Outcome::NotFound => Err(ApiError::not_found()),
+        Outcome::AlreadyAnswered => Err(ApiError::new(ErrorCode::QuestionAnswered)),
     }
 }
 
@@ -287,6 +290,8 @@ pub async fn transfer(
     reason: String,
 ) -> Result<QuestionRow, ApiError> {
     let reason = clean_text("reason", &reason, 5, 1000, true)?;
+    // Another agency's question does not exist for this one, whatever the target.
+    held_by(state, agency, id.clone()).await?;
     let to = state
         .db(move |conn| agencies::find_agency_by_code(conn, &to_agency_code))
         .await?
@@ -419,7 +424,7 @@ pub async fn save_topic(
 pub async fn set_answer_days(
     state: &AppState,
     _: &Admin,
-    agency_code: String,
+    agency_id: String,
     days: i32,
 ) -> Result<(), ApiError> {
     if !ANSWER_DAYS.contains(&days) {
@@ -429,14 +434,8 @@ pub async fn set_answer_days(
             "The time to answer is 1 to 30 working days",
         ));
     }
-    let found = state
-        .db(move |conn| {
-            let Some(agency) = agencies::find_agency_by_code(conn, &agency_code)? else {
-                return Ok(false);
-            };
-            agencies::set_question_answer_days(conn, &agency.id, days)
-        })
-        .await?;
+    let found =
+        state.db(move |conn| agencies::set_question_answer_days(conn, &agency_id, days)).await?;
     found.then_some(()).ok_or_else(ApiError::not_found)
 }
 

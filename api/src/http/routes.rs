@@ -192,7 +192,7 @@ fn mount(r: &mut Routes) {
     r.at("/v1/agency/questions/{id}/transfer", vec![(M::POST, web::to(questions::transfer))]);
     r.at("/v1/admin/question-topics/{code}", vec![(M::PUT, web::to(questions::save_topic))]);
     r.at(
-        "/v1/admin/agencies/{code}/question-settings",
+        "/v1/admin/agencies/{id}/question-settings",
         vec![(M::PUT, web::to(questions::save_settings))],
     );
     r.at("/v1/warnings/{id}/cancel", vec![(M::POST, web::to(warnings::cancel))]);

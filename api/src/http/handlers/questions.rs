@@ -226,7 +226,13 @@ pub async fn for_agency(
     query: ApiQuery<AgencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let status = match query.0.status {
-        Some(raw) => QuestionStatus::parse_word("status", &raw)?,
+        Some(raw) => QuestionStatus::from_word(&raw).ok_or_else(|| {
+            ApiError::invalid_query(
+                "status",
+                "`status` là asked hoặc answered",
+                "`status` is asked or answered",
+            )
+        })?,
         None => QuestionStatus::Asked,
     };
     let rows = questions::for_agency(&state, &caller.0, status).await?;
@@ -435,16 +441,16 @@ pub struct SettingsRequest {
     answer_within_working_days: i32,
 }
 
-/// `PUT /v1/admin/agencies/{code}/question-settings`.
+/// `PUT /v1/admin/agencies/{id}/question-settings`.
 pub async fn save_settings(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: AdminCaller,
-    code: web::Path<String>,
+    id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: SettingsRequest = json_body(&req, body).await?;
     let days = body.answer_within_working_days;
-    questions::set_answer_days(&state, &caller.0, code.into_inner(), days).await?;
+    questions::set_answer_days(&state, &caller.0, id.into_inner(), days).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "answer_within_working_days": days })))
 }

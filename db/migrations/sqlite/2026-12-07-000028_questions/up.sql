@@ -16,7 +16,9 @@ CREATE TABLE question_topics (
 
 CREATE TABLE questions (
     id TEXT PRIMARY KEY NOT NULL,
-    asker_id TEXT NOT NULL REFERENCES users (id),
+    -- NULL once the asker erased their account: as a complaint's reporter, the question
+    -- stays with the agency and in its figures (and, if published, in public).
+    asker_id TEXT NULL REFERENCES users (id) ON DELETE SET NULL,
     -- The agency it is with now.
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     procedure_code TEXT NULL REFERENCES procedures (code),
@@ -31,7 +33,7 @@ CREATE TABLE questions (
     attachment_type TEXT NULL,
     attachment_bytes INTEGER NULL,
     answer TEXT NULL,
-    answered_by TEXT NULL REFERENCES users (id),
+    answered_by TEXT NULL REFERENCES users (id) ON DELETE SET NULL,
     answered_at TIMESTAMP NULL,
     -- When the agency publishes the answer: the question as the public reads it, without the
     -- asker's identity (the original stays the asker's and the agency's only).
