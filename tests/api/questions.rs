@@ -353,3 +353,41 @@ async fn overdue_questions_count_in_the_agencys_public_figures() {
     assert!(row.contains("<td class=\"num questions-overdue\">1</td>"), "{row}");
     assert!(row.contains("50 %"), "{row}");
 }
+
+#[tokio::test]
+async fn staff_answer_in_the_console_through_the_same_rules() {
+    use crate::console::{get, hidden, seeded_app, signed_in, with_cookie, Signed, STAFF};
+    let app = seeded_app(|_| {}).await;
+    let citizen = app.citizen_token().await;
+    let id =
+        ask(&app, &citizen, &about_birth_registration()).await["id"].as_str().unwrap().to_string();
+    let Signed { cookie, .. } = signed_in(&app, STAFF).await;
+    let list = get(&app, "/console/questions", &cookie).await.text().await.unwrap();
+    assert!(list.contains(&format!("data-id=\"{id}\"")), "{list}");
+    let page = get(&app, &format!("/console/questions/{id}"), &cookie).await.text().await.unwrap();
+    assert!(page.contains("Con tôi sinh đã 3 tháng"), "{page}");
+    let csrf = hidden(&page, "csrf");
+    let post = |fields: Vec<(&'static str, String)>| {
+        with_cookie(app.client.post(app.url(&format!("/console/questions/{id}/answer"))), &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&fields)
+            .send()
+    };
+    // An answer too short comes back on the page with the reason, and nothing is answered.
+    let refused = post(vec![("csrf", csrf.clone()), ("answer", "x".into())]).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("role=\"alert\""));
+    let fields = vec![
+        ("csrf", csrf.clone()),
+        ("answer", "Được miễn lệ phí.".into()),
+        ("publish", "1".into()),
+    ];
+    let done = post(fields).await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let public = json_of(app.get(&format!("/v1/questions/{id}")).await, StatusCode::OK).await;
+    assert_eq!(public["answer"], "Được miễn lệ phí.");
+    assert!(!public.to_string().contains("Nguyễn Văn An"));
+    assert_eq!(inbox_kinds(&app, &citizen).await, ["question_answered"]);
+    let list = get(&app, "/console/questions", &cookie).await.text().await.unwrap();
+    assert!(!list.contains(&format!("data-id=\"{id}\"")), "answered, off the list");
+}

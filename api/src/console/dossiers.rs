@@ -82,7 +82,12 @@ impl DossierQuery {
 }
 
 /// The agency the reader acts for: a staff member's own; an administrator's choice, if made.
-fn acting(console: &Console, chosen: Option<&str>) -> Result<Option<ActingAgency>, ApiError> {
+/// The agency the console's caller acts for: a staff member's own, or the one an
+/// administrator chose (none yet when they have not).
+pub(super) fn acting(
+    console: &Console,
+    chosen: Option<&str>,
+) -> Result<Option<ActingAgency>, ApiError> {
     match Admin::check(console.caller.clone()) {
         Ok(admin) => Ok(chosen.map(|id| ActingAgency::chosen_by(&admin, id.to_string()))),
         Err(_) => ActingAgency::staff(&console.caller).map(Some),

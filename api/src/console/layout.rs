@@ -28,6 +28,7 @@ pub fn when(at: NaiveDateTime) -> String {
 pub enum Section {
     Inbox,
     Dossiers,
+    Questions,
     Figures,
     Staff,
     Routing,
@@ -73,6 +74,7 @@ pub fn frame(
                         @if let Some(console) = who {
                             (nav_link(here, Section::Inbox, "/console/", tr(lang, "Phản ánh", "Complaints")))
                             (nav_link(here, Section::Dossiers, "/console/dossiers", tr(lang, "Hồ sơ", "Dossiers")))
+                            (nav_link(here, Section::Questions, "/console/questions", tr(lang, "Hỏi đáp", "Questions")))
                             (nav_link(here, Section::Figures, "/console/figures", tr(lang, "Số liệu", "Figures")))
                             @if console.caller.role == Role::Admin {
                                 a href="/console/admin" class=[here.is_admin().then_some("here")] { (tr(lang, "Quản trị", "Admin")) }

@@ -22,6 +22,7 @@ mod login;
 mod opt_out;
 mod procedures;
 mod public;
+mod questions;
 mod session;
 mod sms;
 
@@ -72,6 +73,11 @@ pub fn register(cfg: &mut web::ServiceConfig) {
                 vec![web::get().to(complaint::page), web::post().to(complaint::act)],
             ))
             .service(at("/dossiers", vec![web::get().to(dossiers::list)]))
+            .service(at("/questions", vec![web::get().to(questions::list)]))
+            .service(at("/questions/{id}", vec![web::get().to(questions::page)]))
+            .service(at("/questions/{id}/answer", vec![web::post().to(questions::answer)]))
+            .service(at("/questions/{id}/transfer", vec![web::post().to(questions::transfer)]))
+            .service(at("/questions/{id}/attachment", vec![web::get().to(questions::attachment)]))
             .service(at("/figures", vec![web::get().to(figures::page)]))
             .service(at("/figures.csv", vec![web::get().to(figures::csv)]))
             .service(at(

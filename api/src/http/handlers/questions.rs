@@ -14,6 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use smartcity_db::questions::{PublishedRow, QuestionDetail, QuestionRow, TransferRow};
 use smartcity_domain::application::MAX_FILE_BYTES;
+use smartcity_domain::procedure::FileType;
 use smartcity_domain::question::QuestionStatus;
 use smartcity_domain::word::Word;
 
@@ -258,15 +259,20 @@ pub async fn attachment(
 ) -> Result<HttpResponse, ApiError> {
     let (row, bytes) = questions::attachment(&state, &caller.0, id.into_inner()).await?;
     let file_type = row.attachment_type.ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok()
+    Ok(attachment_response(&row.id, file_type, bytes))
+}
+
+/// An attachment as a download, for the API and the console alike.
+pub fn attachment_response(id: &str, file_type: FileType, bytes: bytes::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, super::dossier_views::media_type(file_type)))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header(("x-content-type-options", "nosniff"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"question-{}.{}\"", row.id, file_type.as_str()),
+            format!("attachment; filename=\"question-{id}.{}\"", file_type.as_str()),
         ))
-        .body(bytes))
+        .body(bytes)
 }
 
 #[derive(Debug, Deserialize)]
