@@ -142,3 +142,17 @@ fn the_spec_lists_exactly_the_error_codes_the_server_answers_with() {
     assert!(unlisted.is_empty(), "codes missing from openapi.yaml's ErrorCode: {unlisted:?}");
     assert!(unknown.is_empty(), "codes in openapi.yaml the server never answers: {unknown:?}");
 }
+
+/// The word lists the server sends whole (`GET /v1/me/notification-settings` lists every kind):
+/// a word the spec does not have fails every client generated from it.
+#[test]
+fn the_spec_lists_exactly_the_notification_kinds_there_are() {
+    let spec = spec();
+    let listed: Vec<&str> = spec["components"]["schemas"]["NotificationKind"]["enum"]
+        .as_sequence()
+        .expect("NotificationKind lists its words")
+        .iter()
+        .map(|kind| kind.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, smartcity_domain::push::KINDS);
+}
