@@ -255,6 +255,9 @@ mod tests {
             (K::DossierUnlinked, "dossier_unlinked"),
             (K::DossierSubmitted, "dossier_submitted"),
             (K::Warning, "warning"),
+            (K::QuestionAsked, "question_asked"),
+            (K::QuestionAnswered, "question_answered"),
+            (K::QuestionTransferred, "question_transferred"),
         ]);
         assert_eq!(KINDS, K::WORDS);
     }

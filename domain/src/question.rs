@@ -193,6 +193,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn statuses_are_stored_as_these_words() {
+        crate::word::assert_words(&[
+            (QuestionStatus::Asked, "asked"),
+            (QuestionStatus::Answered, "answered"),
+        ]);
+    }
+
+    #[test]
     fn the_askers_name_and_numbers_leave_the_published_text() {
         let text = "Tôi là Nguyễn Văn An, CCCD 048 090 001 234, điện thoại 0912.345.678, \
                     email an.nguyen@example.vn. NGUYỄN VĂN AN hỏi về lệ phí 50000 đồng năm 2026.";
