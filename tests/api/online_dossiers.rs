@@ -374,9 +374,7 @@ async fn an_online_dossier_no_one_receives_is_never_silent() {
     let dossier: Value = res.json().await.unwrap();
     let code = dossier["code"].as_str().unwrap().to_string();
     assert_eq!(dossier["waiting_working_days"], 0, "the citizen sees how long it has waited");
-    let ward_column = |page: &str| {
-        crate::public_page::record_row(page, AGENCY).last().cloned().unwrap_or_default()
-    };
+    let ward_column = |page: &str| crate::public_page::record_cell(page, AGENCY, "unreceived");
     let page = app.get("/").await.text().await.unwrap();
     assert_eq!(ward_column(&page), "0", "not yet late");
     let now = chrono::Utc::now();

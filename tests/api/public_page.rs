@@ -19,6 +19,17 @@ pub(crate) fn record_row(page: &str, code: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of the cell of `class` in agency `code`'s row.
+pub(crate) fn record_cell(page: &str, code: &str, class: &str) -> String {
+    let start =
+        page.find(&format!("data-agency=\"{code}\"")).unwrap_or_else(|| panic!("{code} in {page}"));
+    let row = &page[start..page[start..].find("</tr>").unwrap() + start];
+    let marker = format!("class=\"num {class}\">");
+    let cell =
+        &row[row.find(&marker).unwrap_or_else(|| panic!("{class} in {row}")) + marker.len()..];
+    cell[..cell.find("</td>").unwrap()].to_string()
+}
+
 #[tokio::test]
 async fn the_public_page_shows_each_agencys_record_and_the_newest_complaints_but_no_resident() {
     let (app, citizen) = seeded().await;
