@@ -80,9 +80,7 @@ pub async fn submit(
             ))
         })
         .await?;
-    let procedure = procedure.filter(|p| p.retired_at.is_none()).ok_or_else(|| {
-        refused("procedure", "Không có thủ tục với mã này", "No procedure has this code")
-    })?;
+    let procedure = crate::app::procedures::named(procedure)?;
     let rules =
         procedure.submission()?.filter(|_| procedure.service_level >= 3).ok_or_else(|| {
             refused(
@@ -91,16 +89,7 @@ pub async fn submit(
                 "This procedure does not take dossiers online (service levels 3 and 4 only)",
             )
         })?;
-    let agency = agency.ok_or_else(|| {
-        refused("agency", "Không có cơ quan với mã này", "No agency has this code")
-    })?;
-    if agency.level != procedure.level {
-        return Err(refused(
-            "agency",
-            "Cơ quan này không giải quyết thủ tục ở cấp này",
-            "This agency does not handle procedures of this level",
-        ));
-    }
+    let agency = crate::app::procedures::handled_by(agency, &procedure)?;
     let application = Application::parse(&submission.fields, &rules)?;
     let stored = check_and_store(state, &rules, submission.uploads, None).await?;
     let today = crate::app::dossiers::today();

@@ -3,6 +3,7 @@
 use crate::app::auth::Admin;
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
+use smartcity_db::agencies::AgencyRow;
 use smartcity_db::procedures::{self, ProcedureRow};
 use smartcity_domain::agency::GovLevel;
 use smartcity_domain::procedure::ProcedureSpec;
@@ -59,6 +60,37 @@ pub async fn page(state: &AppState, code: String) -> Result<(ProcedureRow, usize
     let row = find(state, code).await?;
     let answers = crate::app::questions::published_about(state, &row.code).await?;
     Ok((row, answers))
+}
+
+/// The procedure a citizen names (for an online dossier or a question), unless it is unknown
+/// or retired; a refusal names `procedure`.
+pub fn named(found: Option<ProcedureRow>) -> Result<ProcedureRow, ApiError> {
+    found.filter(|p| p.retired_at.is_none()).ok_or_else(|| {
+        ApiError::invalid_field(
+            "procedure",
+            "Không có thủ tục với mã này",
+            "No procedure has this code",
+        )
+    })
+}
+
+/// The agency a citizen names for a procedure: it exists and handles procedures of that level
+/// (a ward or commune, or a department); a refusal names `agency`.
+pub fn handled_by(
+    found: Option<AgencyRow>,
+    procedure: &ProcedureRow,
+) -> Result<AgencyRow, ApiError> {
+    let agency = found.ok_or_else(|| {
+        ApiError::invalid_field("agency", "Không có cơ quan với mã này", "No agency has this code")
+    })?;
+    if agency.level != procedure.level {
+        return Err(ApiError::invalid_field(
+            "agency",
+            "Cơ quan này không giải quyết thủ tục ở cấp này",
+            "This agency does not handle procedures of this level",
+        ));
+    }
+    Ok(agency)
 }
 
 /// The fields (lĩnh vực) with how many procedures each has.

@@ -67,20 +67,8 @@ async fn route(state: &AppState, subject: &Subject) -> Result<AgencyRow, ApiErro
                     ))
                 })
                 .await?;
-            let procedure = procedure.filter(|p| p.retired_at.is_none()).ok_or_else(|| {
-                refused("procedure", "Không có thủ tục với mã này", "No procedure has this code")
-            })?;
-            let agency = agency.ok_or_else(|| {
-                refused("agency", "Không có cơ quan với mã này", "No agency has this code")
-            })?;
-            if agency.level != procedure.level {
-                return Err(refused(
-                    "agency",
-                    "Cơ quan này không giải quyết thủ tục cấp này",
-                    "This agency does not handle procedures of this level",
-                ));
-            }
-            Ok(agency)
+            let procedure = crate::app::procedures::named(procedure)?;
+            crate::app::procedures::handled_by(agency, &procedure)
         }
         Subject::Topic(code) => {
             let code = code.clone();
