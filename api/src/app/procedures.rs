@@ -58,7 +58,7 @@ pub async fn find(state: &AppState, code: String) -> Result<ProcedureRow, ApiErr
 /// citizens' questions are about it.
 pub async fn page(state: &AppState, code: String) -> Result<(ProcedureRow, usize), ApiError> {
     let row = find(state, code).await?;
-    let answers = crate::app::questions::published_about(state, &row.code).await?;
+    let answers = state.answers.published_about(&state.database, &row.code).await?;
     Ok((row, answers))
 }
 

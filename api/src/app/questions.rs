@@ -7,6 +7,7 @@
 use crate::adapters::storage::StoreError;
 use crate::app::auth::{ActingAgency, Admin, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
+use crate::app::search::about_procedure;
 use crate::app::state::AppState;
 use crate::app::uploads;
 use bytes::Bytes;
@@ -328,7 +329,7 @@ pub async fn search(
         ));
     }
     let filters =
-        Filters { field: procedure.map(|code| format!("procedure:{code}")), ..Filters::default() };
+        Filters { field: procedure.as_deref().map(about_procedure), ..Filters::default() };
     let snapshot = state.answers.snapshot(&state.database).await?;
     let (ids, total) = snapshot.index.search(text, &filters, offset, limit);
     let rows = ids.iter().filter_map(|id| snapshot.rows.get(id).cloned()).collect();
@@ -339,13 +340,6 @@ pub async fn search(
 pub async fn published(state: &AppState, id: &str) -> Result<PublishedRow, ApiError> {
     let snapshot = state.answers.snapshot(&state.database).await?;
     snapshot.rows.get(id).cloned().ok_or_else(ApiError::not_found)
-}
-
-/// How many answers about a procedure are published.
-pub async fn published_about(state: &AppState, procedure: &str) -> Result<usize, ApiError> {
-    let filters = Filters { field: Some(format!("procedure:{procedure}")), ..Filters::default() };
-    let snapshot = state.answers.snapshot(&state.database).await?;
-    Ok(snapshot.index.search("", &filters, 0, 0).1)
 }
 
 pub async fn topics(state: &AppState) -> Result<Vec<(TopicRow, String)>, ApiError> {

@@ -9,7 +9,7 @@ use crate::app::revision_cache::RevisionCache;
 use smartcity_db::procedures::{self, ProcedureRow};
 use smartcity_db::questions::{self, PublishedRow};
 use smartcity_db::revisions;
-use smartcity_domain::search::{SearchDoc, SearchIndex, SearchVocabulary};
+use smartcity_domain::search::{Filters, SearchDoc, SearchIndex, SearchVocabulary};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -111,6 +111,12 @@ impl AnswerSearch {
             })
             .await
     }
+
+    /// How many published answers are about a procedure (its page says so).
+    pub async fn published_about(&self, db: &Database, procedure: &str) -> Result<usize, ApiError> {
+        let filters = Filters { field: Some(about_procedure(procedure)), ..Filters::default() };
+        Ok(self.snapshot(db).await?.index.search("", &filters, 0, 0).1)
+    }
 }
 
 /// A published answer in the shape the index knows: the question is the name, its text a
@@ -130,10 +136,15 @@ fn answer_doc(row: &PublishedRow) -> SearchDoc {
     }
 }
 
+/// The index's word for answers about a procedure.
+pub fn about_procedure(code: &str) -> String {
+    format!("procedure:{code}")
+}
+
 /// What an answer is about, as the index filters it.
-pub fn subject(row: &PublishedRow) -> String {
+fn subject(row: &PublishedRow) -> String {
     match (&row.procedure_code, &row.topic_code) {
-        (Some(code), _) => format!("procedure:{code}"),
+        (Some(code), _) => about_procedure(code),
         (None, Some(code)) => format!("topic:{code}"),
         (None, None) => String::new(),
     }
