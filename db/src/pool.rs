@@ -109,6 +109,9 @@ where
     if status.transaction_depth()?.is_some() {
         return conn.transaction(work);
     }
+    // Writers of this process queue here, where the one waiting wakes as soon as the lock is
+    // free; SQLite's busy handler would have it sleep 1, 2, 5… ms between tries.
+    let _turn = SQLITE_WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     match work(conn) {
         Ok(value) => {
@@ -119,6 +122,24 @@ where
             Transactions::rollback_transaction(conn)?;
             Err(error)
         }
+    }
+}
+
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Work of a few short statements that are each atomic on their own (counters, say), with
+/// reads between them. On SQLite it is one write transaction, so the write lock is taken
+/// once rather than by each statement. On PostgreSQL each statement commits by itself, so a
+/// row many requests update (one client address's counter) is locked for a statement, not for
+/// the whole work.
+pub fn short_writes<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(_) => write_transaction(conn, work),
+        DbConn::Postgres(_) => work(conn),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::app::auth::{ActingAgency, Caller};
 use crate::app::error::{ApiError, Bug, ErrorCode};
 use crate::app::sms;
 use crate::app::state::AppState;
-use crate::app::throttle::{self, FailureKeys, Forgive, Purpose};
+use crate::app::throttle::{self, FailureKeys, Purpose};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime};
 use smartcity_db::dossiers::{
     self, AgencyFilter, AgencyOrder, DossierDetail, DossierInput, DossierRow, EventInput,
@@ -305,21 +305,18 @@ pub async fn lookup(
     let code = parse_dossier_code("code", code)?;
     let phone = PhoneNumber::parse("phone", phone)?;
     let keys = FailureKeys::new(Purpose::Lookup, &code, code.clone(), client);
-    let attempt = throttle::admit(state, &state.config.lookup_throttle, keys).await?;
-    let found = state.db(move |conn| dossiers::detail(conn, &code)).await?;
-    // Unknown codes are compared too, against nothing, so both answers take the same path.
-    let on_file = found.as_ref().map(|d| d.dossier.applicant_phone.as_str()).unwrap_or("");
-    let proved = same_secret(on_file, phone.e164()) && found.is_some();
-    match found {
-        Some(detail) if proved => {
-            attempt.give_back(state, Forgive::Nothing).await?;
-            Ok(detail)
+    let proven = throttle::check_in_database(state, &state.config.lookup_throttle, keys, {
+        move |conn| {
+            let found = dossiers::detail(conn, &code)?;
+            // Unknown codes are compared too, against nothing, so both answers take the same
+            // path.
+            let on_file = found.as_ref().map(|d| d.dossier.applicant_phone.as_str()).unwrap_or("");
+            let proved = same_secret(on_file, phone.e164());
+            Ok(found.filter(|_| proved))
         }
-        _ => {
-            attempt.failed(state).await?;
-            Err(ApiError::not_found())
-        }
-    }
+    })
+    .await?;
+    proven.ok_or_else(ApiError::not_found)
 }
 
 /// A signed-in citizen's own dossier: their phone is the proof.

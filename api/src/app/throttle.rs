@@ -6,7 +6,10 @@
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use chrono::Duration as ChronoDuration;
+use chrono::NaiveDateTime;
+use smartcity_db::pool::short_writes;
 use smartcity_db::throttle::{self, Count, Limits};
+use smartcity_db::{DbConn, DbError};
 use smartcity_domain::throttle::ThrottlePolicy;
 
 /// What is being attempted; each has its own policy and its own counters.
@@ -97,46 +100,171 @@ pub async fn admit(
     policy: &ThrottlePolicy,
     keys: FailureKeys,
 ) -> Result<Attempt, ApiError> {
-    let limits = |lock_after| Limits {
-        window: chrono(policy.window),
-        lock_after,
-        lock_for: chrono(policy.lock_for),
-    };
-    let (subject_limits, address_limits) =
-        (limits(policy.subject_lock_after), limits(policy.address_lock_after));
-    let (subject, address) = (keys.subject_key(), keys.address_key());
-    let now = smartcity_db::now();
-    // The address first: an address that is locked must not add to the count of the number
-    // it tries, or a locked-out guesser could still lock the number's owner out. A refused
-    // attempt is given back to the key that had admitted it, so it counts nowhere.
-    let address_lock_after = policy.address_lock_after;
-    let counted = state
+    let counting = Counting::new(policy, &keys);
+    let counted = state.db(move |conn| counting.count(conn)).await?;
+    counted.map(|(n, locks)| Attempt { keys, policy: policy.clone(), n, locks })
+}
+
+/// An attempt whose check is a read of the database (a dossier lookup): counted, checked, and
+/// given back or noted as failed on one connection in one trip to the blocking pool, where
+/// [`admit`], the read and [`Attempt::give_back`] would take three. `check` passes the
+/// attempt by returning `Some`. Counted before it is checked, as every attempt is.
+pub async fn check_in_database<T, F>(
+    state: &AppState,
+    policy: &ThrottlePolicy,
+    keys: FailureKeys,
+    check: F,
+) -> Result<Option<T>, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<Option<T>, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let counting = Counting::new(policy, &keys);
+    let (subject, address) = (keys.subject_key(), keys.address.clone());
+    let window = chrono(policy.window);
+    let outcome = state
         .db(move |conn| {
-            let by_address = match throttle::count(conn, &address, now, address_limits)? {
-                Count::Admitted { n } => n,
-                Count::Locked { until } => return Ok(Err(until)),
-            };
-            match throttle::count(conn, &subject, now, subject_limits)? {
-                Count::Admitted { n: by_subject } => Ok(Ok((by_subject, by_address))),
-                Count::Locked { until } => {
-                    throttle::release(conn, &address, address_lock_after)?;
-                    Ok(Err(until))
+            short_writes(conn, |conn| {
+                let (n, locks) = match counting.count(conn)? {
+                    Ok(counted) => counted,
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                if let Some(found) = check(conn)? {
+                    counting.give_back(conn, Forgive::Nothing)?;
+                    return Ok(Ok(Ok(found)));
                 }
-            }
+                let failed_from =
+                    note_failure(conn, &subject, &address, locks, counting.now, window)?;
+                Ok(Ok(Err((n, locks, failed_from))))
+            })
         })
         .await?;
-    match counted {
-        Ok((by_subject, by_address)) => {
-            let locks = Locks {
-                subject: by_subject == policy.subject_lock_after,
-                address: by_address == policy.address_lock_after,
-            };
-            Ok(Attempt { keys, policy: policy.clone(), n: by_subject.max(by_address), locks })
+    match outcome? {
+        Ok(found) => Ok(Some(found)),
+        Err((n, locks, failed_from)) => {
+            after_failure(state, &keys, policy, n, locks, failed_from).await;
+            Ok(None)
         }
-        Err(until) => {
-            let secs = (until - now).num_seconds().max(1) as u64;
-            Err(ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs))
+    }
+}
+
+/// The counting of one attempt, as database work that can run inside another's.
+struct Counting {
+    subject: String,
+    address: String,
+    subject_limits: Limits,
+    address_limits: Limits,
+    now: NaiveDateTime,
+}
+
+impl Counting {
+    fn new(policy: &ThrottlePolicy, keys: &FailureKeys) -> Counting {
+        let limits = |lock_after| Limits {
+            window: chrono(policy.window),
+            lock_after,
+            lock_for: chrono(policy.lock_for),
+        };
+        Counting {
+            subject: keys.subject_key(),
+            address: keys.address_key(),
+            subject_limits: limits(policy.subject_lock_after),
+            address_limits: limits(policy.address_lock_after),
+            now: smartcity_db::now(),
         }
+    }
+
+    /// The attempt's place in its window (the larger of the two keys') and the locks it would
+    /// set by failing; or the refusal when a key is locked.
+    fn count(&self, conn: &mut DbConn) -> Result<Result<(i32, Locks), ApiError>, DbError> {
+        // The address first: an address that is locked must not add to the count of the number
+        // it tries, or a locked-out guesser could still lock the number's owner out. A refused
+        // attempt is given back to the key that had admitted it, so it counts nowhere.
+        let by_address = match throttle::count(conn, &self.address, self.now, self.address_limits)?
+        {
+            Count::Admitted { n } => n,
+            Count::Locked { until } => return Ok(Err(self.refusal(until))),
+        };
+        match throttle::count(conn, &self.subject, self.now, self.subject_limits)? {
+            Count::Admitted { n: by_subject } => {
+                let locks = Locks {
+                    subject: by_subject == self.subject_limits.lock_after,
+                    address: by_address == self.address_limits.lock_after,
+                };
+                Ok(Ok((by_subject.max(by_address), locks)))
+            }
+            Count::Locked { until } => {
+                throttle::release(conn, &self.address, self.address_limits.lock_after)?;
+                Ok(Err(self.refusal(until)))
+            }
+        }
+    }
+
+    fn refusal(&self, until: NaiveDateTime) -> ApiError {
+        let secs = (until - self.now).num_seconds().max(1) as u64;
+        ApiError::new(ErrorCode::TooManyAttempts).retry_after(secs)
+    }
+
+    fn give_back(&self, conn: &mut DbConn, forgive: Forgive) -> Result<(), DbError> {
+        match forgive {
+            Forgive::Subject => throttle::clear(conn, &self.subject)?,
+            Forgive::Nothing => {
+                throttle::release(conn, &self.subject, self.subject_limits.lock_after)?
+            }
+        }
+        throttle::release(conn, &self.address, self.address_limits.lock_after)
+    }
+}
+
+/// Notes the failed attempt's address against the subject; when the attempt locks the subject,
+/// the addresses that failed against it, to be logged.
+fn note_failure(
+    conn: &mut DbConn,
+    subject: &str,
+    address: &str,
+    locks: Locks,
+    now: NaiveDateTime,
+    window: ChronoDuration,
+) -> Result<Option<Vec<String>>, DbError> {
+    throttle::note_failure(conn, subject, address, now, now - window)?;
+    if !locks.subject {
+        return Ok(None);
+    }
+    throttle::failed_from(conn, subject, LOGGED_ADDRESSES).map(Some)
+}
+
+/// What follows a failure outside the database: a lock it set is counted and logged with the
+/// addresses that caused it, and the answer is held back as the policy says.
+async fn after_failure(
+    state: &AppState,
+    keys: &FailureKeys,
+    policy: &ThrottlePolicy,
+    n: i32,
+    locks: Locks,
+    failed_from: Option<Vec<String>>,
+) {
+    let purpose = keys.purpose.as_str();
+    if let Some(addresses) = failed_from {
+        state.metrics.count_lock(purpose, "subject");
+        tracing::warn!(
+            purpose,
+            subject = %keys.subject_shown,
+            addresses = ?addresses,
+            minutes = policy.lock_for.as_secs() / 60,
+            "too many failures: the subject is locked"
+        );
+    }
+    if locks.address {
+        state.metrics.count_lock(purpose, "address");
+        tracing::warn!(
+            purpose,
+            address = %keys.address,
+            minutes = policy.lock_for.as_secs() / 60,
+            "too many failures: the address is locked"
+        );
+    }
+    let delay = policy.delay_after(n);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
 }
 
@@ -147,59 +275,18 @@ impl Attempt {
     pub async fn failed(self, state: &AppState) -> Result<(), ApiError> {
         let Attempt { keys, policy, n, locks } = self;
         let (subject, address) = (keys.subject_key(), keys.address.clone());
-        let now = smartcity_db::now();
-        let since = now - chrono(policy.window);
+        let (now, window) = (smartcity_db::now(), chrono(policy.window));
         let failed_from = state
-            .db(move |conn| {
-                throttle::note_failure(conn, &subject, &address, now, since)?;
-                if !locks.subject {
-                    return Ok(None);
-                }
-                throttle::failed_from(conn, &subject, LOGGED_ADDRESSES).map(Some)
-            })
+            .db(move |conn| note_failure(conn, &subject, &address, locks, now, window))
             .await?;
-        let purpose = keys.purpose.as_str();
-        if let Some(addresses) = failed_from {
-            state.metrics.count_lock(purpose, "subject");
-            tracing::warn!(
-                purpose,
-                subject = %keys.subject_shown,
-                addresses = ?addresses,
-                minutes = policy.lock_for.as_secs() / 60,
-                "too many failures: the subject is locked"
-            );
-        }
-        if locks.address {
-            state.metrics.count_lock(purpose, "address");
-            tracing::warn!(
-                purpose,
-                address = %keys.address,
-                minutes = policy.lock_for.as_secs() / 60,
-                "too many failures: the address is locked"
-            );
-        }
-        let delay = policy.delay_after(n);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
+        after_failure(state, &keys, &policy, n, locks, failed_from).await;
         Ok(())
     }
 
     /// The attempt was no failure (the check passed, or never ran), so it is given back to
     /// both keys.
     pub async fn give_back(self, state: &AppState, forgive: Forgive) -> Result<(), ApiError> {
-        let Attempt { keys, policy, .. } = self;
-        let (subject, address) = (keys.subject_key(), keys.address_key());
-        state
-            .db(move |conn| {
-                match forgive {
-                    Forgive::Subject => throttle::clear(conn, &subject)?,
-                    Forgive::Nothing => {
-                        throttle::release(conn, &subject, policy.subject_lock_after)?
-                    }
-                }
-                throttle::release(conn, &address, policy.address_lock_after)
-            })
-            .await
+        let counting = Counting::new(&self.policy, &self.keys);
+        state.db(move |conn| counting.give_back(conn, forgive)).await
     }
 }

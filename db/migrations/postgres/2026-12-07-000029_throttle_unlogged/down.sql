@@ -1,0 +1,2 @@
+ALTER TABLE throttle SET LOGGED;
+ALTER TABLE throttle_addresses SET LOGGED;
