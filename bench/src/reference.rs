@@ -82,11 +82,7 @@ async fn row(pool: web::Data<Pool>, id: web::Path<String>) -> HttpResponse {
     let id = id.into_inner();
     let found = web::block(move || {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        reference_rows::table
-            .find(id)
-            .first::<Row>(&mut conn)
-            .optional()
-            .map_err(|e| e.to_string())
+        reference_rows::table.find(id).first::<Row>(&mut conn).optional().map_err(|e| e.to_string())
     })
     .await;
     match found {
@@ -123,10 +119,7 @@ fn fill(conn: &mut AnyConnection, rows: usize) -> QueryResult<()> {
                     )
                 })
                 .collect();
-            conn.batch_execute(&format!(
-                "INSERT INTO reference_rows VALUES {}",
-                values.join(",")
-            ))?;
+            conn.batch_execute(&format!("INSERT INTO reference_rows VALUES {}", values.join(",")))?;
         }
         Ok(())
     })

@@ -231,18 +231,15 @@ pub struct ComplaintDetail {
 }
 
 pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, DbError> {
-    let Some(complaint) =
-        complaints::table.find(id).select(ComplaintRow::as_select()).first(conn).optional()?
+    // The reporter joined in: one query where two were (an erased account's is NULL).
+    let Some((complaint, reporter)) = complaints::table
+        .left_join(users::table.on(complaints::reporter_id.eq(users::id.nullable())))
+        .filter(complaints::id.eq(id))
+        .select((ComplaintRow::as_select(), (users::display_name, users::phone).nullable()))
+        .first::<(ComplaintRow, Option<(String, String)>)>(conn)
+        .optional()?
     else {
         return Ok(None);
-    };
-    let reporter = match &complaint.reporter_id {
-        Some(reporter) => users::table
-            .find(reporter)
-            .select((users::display_name, users::phone))
-            .first::<(String, String)>(conn)
-            .optional()?,
-        None => None,
     };
     let (reporter_name, reporter_phone) = reporter.unzip();
     // The report's photos first, then each resolution's.

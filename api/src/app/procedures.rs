@@ -5,6 +5,7 @@ use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use smartcity_db::agencies::AgencyRow;
 use smartcity_db::procedures::{self, ProcedureRow};
+use smartcity_db::revisions;
 use smartcity_domain::agency::GovLevel;
 use smartcity_domain::procedure::ProcedureSpec;
 use smartcity_domain::search::Filters;
@@ -56,9 +57,20 @@ pub async fn find(state: &AppState, code: String) -> Result<ProcedureRow, ApiErr
 
 /// A procedure as its public page shows it: the row, and how many published answers to
 /// citizens' questions are about it.
+///
+/// One read of the two revisions says whether this instance's copies are current; the page is
+/// then answered from memory: a live procedure from the catalogue's copy (a retired one, which
+/// the copy leaves out, from its row), and the count from the answers' index.
 pub async fn page(state: &AppState, code: String) -> Result<(ProcedureRow, usize), ApiError> {
-    let row = find(state, code).await?;
-    let answers = state.answers.published_about(&state.database, &row.code).await?;
+    let [catalogue, answers] = state
+        .db(|conn| revisions::current_pair(conn, [revisions::CATALOGUE, revisions::QUESTIONS]))
+        .await?;
+    let live = state.search.at(&state.database, catalogue).await?.rows.get(&code).cloned();
+    let row = match live {
+        Some(row) => row,
+        None => find(state, code).await?,
+    };
+    let answers = state.answers.at(&state.database, answers).await?.published_about(&row.code);
     Ok((row, answers))
 }
 

@@ -36,6 +36,15 @@ impl CatalogueSearch {
     /// The index for the catalogue as it is now in the database.
     pub async fn snapshot(&self, db: &Database) -> Result<Arc<CatalogueSnapshot>, ApiError> {
         let revision = db.run(procedures::catalogue_revision).await?;
+        self.at(db, revision).await
+    }
+
+    /// The index at least as new as `revision`, which the caller has just read.
+    pub async fn at(
+        &self,
+        db: &Database,
+        revision: i64,
+    ) -> Result<Arc<CatalogueSnapshot>, ApiError> {
         self.cache
             .get(revision, || async {
                 let (revision, rows) = db.run(procedures::live_with_revision).await?;
@@ -91,6 +100,11 @@ impl AnswerSearch {
     /// The index for the answers published as of now.
     pub async fn snapshot(&self, db: &Database) -> Result<Arc<AnswersSnapshot>, ApiError> {
         let revision = db.run(|conn| revisions::current(conn, revisions::QUESTIONS)).await?;
+        self.at(db, revision).await
+    }
+
+    /// The index at least as new as `revision`, which the caller has just read.
+    pub async fn at(&self, db: &Database, revision: i64) -> Result<Arc<AnswersSnapshot>, ApiError> {
         self.cache
             .get(revision, || async {
                 let (revision, rows) = db.run(questions::published_with_revision).await?;
@@ -111,11 +125,13 @@ impl AnswerSearch {
             })
             .await
     }
+}
 
+impl AnswersSnapshot {
     /// How many published answers are about a procedure (its page says so).
-    pub async fn published_about(&self, db: &Database, procedure: &str) -> Result<usize, ApiError> {
+    pub fn published_about(&self, procedure: &str) -> usize {
         let filters = Filters { field: Some(about_procedure(procedure)), ..Filters::default() };
-        Ok(self.snapshot(db).await?.index.search("", &filters, 0, 0).1)
+        self.index.search("", &filters, 0, 0).1
     }
 }
 
