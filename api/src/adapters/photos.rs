@@ -7,25 +7,35 @@
 //!    magic bytes ([`photo::sniff`]); the file name and declared type are never consulted;
 //! 2. only the header is read to get the dimensions, and the pixel count is checked before a
 //!    single pixel is decoded (a "pixel flood" PNG claiming 100000×100000 costs microseconds);
-//! 3. the decoder runs under [`image::Limits`]: width and height pinned to the header's, and a
-//!    memory budget ([`photo::MAX_DECODED_BYTES`]), so a decompression bomb cannot allocate more;
+//! 3. a JPEG is decoded by libjpeg-turbo at the smallest of 1/8, 1/4, 1/2 or full scale that still
+//!    covers the display copy (DCT scaling: how libvips shrinks on load), into a buffer sized from
+//!    the header it read itself, which must agree with the first one; the decoder's working memory
+//!    is estimated from that header and kept under [`photo::MAX_DECODED_BYTES`], and progressive
+//!    scans are capped. Anything it cannot or will not read cleanly (a warning about damaged data,
+//!    CMYK, lossless, an estimate over the budget) falls back to the path PNG and WebP take: the
+//!    `image` decoder under [`image::Limits`] (width and height pinned to the header's, the same
+//!    memory budget), so such a file is accepted or refused exactly as before;
 //! 4. the EXIF orientation is applied and the EXIF GPS position is read (returned to the caller,
 //!    who may use it when the reporter gave no location);
-//! 5. both copies are resized with a Lanczos3 filter (never upscaled) and re-encoded as baseline
-//!    JPEG with no metadata at all: no EXIF (GPS, device, time), no XMP, no ICC profile.
+//! 5. both copies are resized with a Lanczos3 filter (never upscaled; the thumbnail from the
+//!    display copy) and re-encoded by libjpeg-turbo as baseline JPEG, 4:2:0 chroma (grey stays
+//!    grey) with optimised Huffman tables, with no metadata at all: no EXIF (GPS, device, time), no
+//!    XMP, no ICC profile.
 //!
-//! Memory: one photo peaks at about its decoded size (width × height × 3 bytes for an ordinary
-//! JPEG: 36 MB for 12 megapixels, 150 MB for 50) plus twice the file. Callers that accept many
-//! uploads at once should bound how many photos are processed concurrently (for example a
-//! semaphore with as many permits as cores).
+//! Memory: a JPEG peaks at about its shrunk decoded size (2000 × 1500 × 3 bytes, 9 MB, for a
+//! 12-megapixel photo decoded at 1/2) plus the file and libjpeg-turbo's buffers; a PNG or WebP (or
+//! a JPEG on the fallback path) at its full decoded size (width × height × 3 or 4 bytes: 36 MB for
+//! 12 megapixels, 150 MB for 50) plus twice the file. Callers that accept many uploads at once
+//! should bound how many photos are processed concurrently (for example a semaphore with as many
+//! permits as cores).
 
 use std::io::Cursor;
 
 use fast_image_resize as fr;
-use image::codecs::jpeg::JpegEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
 use smartcity_domain::photo::{self, PhotoError, PhotoFormat};
+use turbojpeg::{Colorspace, Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
 /// The two copies the server keeps of one uploaded photo, upright and stripped of metadata.
 #[derive(Clone, PartialEq)]
@@ -90,9 +100,6 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     drop(exif);
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
 
-    let decoded = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
-    let decoded = normalise(decoded);
-
     // Resize first, in the stored orientation, then rotate the (much smaller) result.
     let swaps = matches!(
         orientation,
@@ -105,6 +112,21 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     let (display_width, display_height) = photo::display_size(upright_w, upright_h);
     let (stored_w, stored_h) =
         if swaps { (display_height, display_width) } else { (display_width, display_height) };
+
+    let decoded = if original_format == PhotoFormat::Jpeg {
+        // The `image` decoder holds a copy of the file: gone before libjpeg-turbo decodes.
+        drop(decoder);
+        match decode_jpeg_shrunk(bytes, width, height, stored_w, stored_h) {
+            Ok(decoded) => decoded,
+            Err(reason) => {
+                tracing::debug!(%reason, "JPEG photo left to the image decoder");
+                decode_with_image(bytes, original_format, width, height)?
+            }
+        }
+    } else {
+        DynamicImage::from_decoder(decoder).map_err(decode_error)?
+    };
+    let decoded = normalise(decoded);
 
     let mut resizer = fr::Resizer::new();
     let mut display = downscale(&mut resizer, decoded, stored_w, stored_h)?;
@@ -131,6 +153,103 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         gps,
         original_format,
     })
+}
+
+/// The whole image through the `image` decoder, under the same header-first checks and limits.
+fn decode_with_image(
+    bytes: &[u8],
+    format: PhotoFormat,
+    width: u32,
+    height: u32,
+) -> Result<DynamicImage, PhotoError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
+    reader.limits(header_limits());
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    if decoder.dimensions() != (width, height) {
+        return Err(PhotoError::Corrupt);
+    }
+    decoder.set_limits(decode_limits(width, height)).map_err(decode_error)?;
+    DynamicImage::from_decoder(decoder).map_err(decode_error)
+}
+
+/// Most progressive scans libjpeg-turbo reads from one upload. A camera writes about ten; a file
+/// with thousands makes the decoder redo the whole image for each (libjpeg-turbo's own advice is
+/// to cap them).
+const MAX_JPEG_SCANS: u32 = 100;
+
+/// The scale libjpeg-turbo decodes a `width × height` JPEG at so that the result still covers
+/// `target_w × target_h`: the smallest of 1/8, 1/4 and 1/2 that does, else full size. The
+/// Lanczos3 resize then does the rest from at most twice the target's size.
+fn jpeg_scale(width: u32, height: u32, target_w: u32, target_h: u32) -> ScalingFactor {
+    [ScalingFactor::ONE_EIGHTH, ScalingFactor::ONE_QUARTER, ScalingFactor::ONE_HALF]
+        .into_iter()
+        .find(|scale| {
+            scale.scale(width as usize) >= target_w as usize
+                && scale.scale(height as usize) >= target_h as usize
+        })
+        .unwrap_or(ScalingFactor::ONE)
+}
+
+/// A JPEG decoded by libjpeg-turbo at [`jpeg_scale`], as 8-bit RGB (or grey for a grey JPEG).
+/// `Err` says why the `image` decoder should have it instead: the photo is not refused here.
+fn decode_jpeg_shrunk(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    target_w: u32,
+    target_h: u32,
+) -> Result<DynamicImage, String> {
+    let mut decompressor = Decompressor::new().map_err(|e| e.to_string())?;
+    let header = decompressor.read_header(bytes).map_err(|e| e.to_string())?;
+    if (header.width, header.height) != (width as usize, height as usize) {
+        return Err(format!("header reads {}×{}", header.width, header.height));
+    }
+    if header.is_lossless {
+        return Err("lossless JPEG".into());
+    }
+    let (format, channels) = match header.colorspace {
+        Colorspace::Gray => (PixelFormat::GRAY, 1),
+        Colorspace::YCbCr | Colorspace::RGB => (PixelFormat::RGB, 3),
+        other => return Err(format!("colour space {other:?}")),
+    };
+    let scale = jpeg_scale(width, height, target_w, target_h);
+    let scaled = header.scaled(scale);
+    // What libjpeg-turbo may hold at once: the output, and for a progressive or multi-scan file
+    // every DCT coefficient of the image (2 bytes each, chroma per its subsampling), counted in
+    // whole MCUs, as if the file needed them all.
+    let (sub_w, sub_h) = match header.subsamp {
+        Subsamp::Gray => (1, 1),
+        subsamp => subsamp.size(),
+    };
+    let (mcu_w, mcu_h) = (8 * sub_w, 8 * sub_h);
+    let (padded_w, padded_h) =
+        (header.width.div_ceil(mcu_w) * mcu_w, header.height.div_ceil(mcu_h) * mcu_h);
+    let luma = padded_w as u64 * padded_h as u64 * 2;
+    let chroma = if channels == 1 { 0 } else { 2 * luma / (sub_w * sub_h) as u64 };
+    let output = scaled.width as u64 * scaled.height as u64 * channels as u64;
+    if luma + chroma + output > photo::MAX_DECODED_BYTES {
+        return Err("over the decode memory budget".into());
+    }
+
+    decompressor.set_scaling_factor(scale).map_err(|e| e.to_string())?;
+    decompressor.set_scan_limit(MAX_JPEG_SCANS).map_err(|e| e.to_string())?;
+    let mut pixels = vec![0u8; output as usize];
+    let image = turbojpeg::Image {
+        pixels: &mut pixels[..],
+        width: scaled.width,
+        pitch: scaled.width * channels,
+        height: scaled.height,
+        format,
+    };
+    // A warning (damaged or extraneous data) is an error here too.
+    decompressor.decompress(bytes, image).map_err(|e| e.to_string())?;
+    let (w, h) = (scaled.width as u32, scaled.height as u32);
+    let decoded = if channels == 1 {
+        image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+    } else {
+        RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+    };
+    decoded.ok_or_else(|| "buffer size".into())
 }
 
 fn image_format(format: PhotoFormat) -> ImageFormat {
@@ -299,20 +418,36 @@ fn resize(
     Ok(resized)
 }
 
-/// Baseline JPEG at [`photo::JPEG_QUALITY`]: a JFIF header and the pixels, nothing else.
+/// Baseline JPEG at [`photo::JPEG_QUALITY`], 4:2:0 chroma (grey stays one channel), optimised
+/// Huffman tables: a JFIF header and the pixels, nothing else.
 fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
-    let mut out = Vec::with_capacity((image.width() * image.height() / 4) as usize);
-    let mut encoder = JpegEncoder::new_with_quality(&mut out, photo::JPEG_QUALITY);
-    let encoded = match image {
-        DynamicImage::ImageLuma8(gray) => encoder.encode_image(gray),
-        DynamicImage::ImageRgb8(rgb) => encoder.encode_image(rgb),
-        other => encoder.encode_image(&flatten_on_white(other)),
+    let flattened;
+    let (pixels, format, channels, subsamp) = match image {
+        DynamicImage::ImageLuma8(gray) => (gray.as_raw(), PixelFormat::GRAY, 1, Subsamp::Gray),
+        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw(), PixelFormat::RGB, 3, Subsamp::Sub2x2),
+        other => {
+            flattened = flatten_on_white(other);
+            (flattened.as_raw(), PixelFormat::RGB, 3, Subsamp::Sub2x2)
+        }
     };
+    let width = image.width() as usize;
+    let encoded = (|| {
+        let mut compressor = Compressor::new()?;
+        compressor.set_quality(i32::from(photo::JPEG_QUALITY))?;
+        compressor.set_subsamp(subsamp)?;
+        compressor.set_optimize(true)?;
+        compressor.compress_to_vec(turbojpeg::Image {
+            pixels: &pixels[..],
+            width,
+            pitch: width * channels,
+            height: image.height() as usize,
+            format,
+        })
+    })();
     encoded.map_err(|error| {
         tracing::error!(%error, "photo JPEG encoding failed");
         PhotoError::ProcessingFailed
-    })?;
-    Ok(out)
+    })
 }
 
 /// JPEG has no transparency: transparent pixels become white, not whatever colour they hid.
@@ -375,6 +510,26 @@ mod tests {
             assert!(a.abs_diff(e) <= 40, "{actual:?} is not close to {expected:?}");
         }
     }
+
+    /// Each frame component's sampling factors (`0xHV`), from the JPEG's SOF segment.
+    fn sampling_factors(jpeg: &[u8]) -> Vec<u8> {
+        let mut at = 2;
+        while at + 4 <= jpeg.len() {
+            assert_eq!(jpeg[at], 0xFF, "segment does not start with a marker at {at}");
+            let marker = jpeg[at + 1];
+            let len = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+            if matches!(marker, 0xC0..=0xC3) {
+                let count = usize::from(jpeg[at + 9]);
+                return (0..count).map(|i| jpeg[at + 10 + 3 * i + 1]).collect();
+            }
+            assert_ne!(marker, 0xDA, "scan before a frame header");
+            at += 2 + len;
+        }
+        panic!("no frame header");
+    }
+
+    /// 4:2:0: luma sampled 2×2, both chroma components 1×1.
+    const CHROMA_420: [u8; 3] = [0x22, 0x11, 0x11];
 
     // ---- behaviour -------------------------------------------------------------------------
 
@@ -521,6 +676,118 @@ mod tests {
         assert_eq!((out.display_width, out.display_height), (800, 600));
         assert_eq!((out.thumb_width, out.thumb_height), (320, 240));
         assert_clean_jpeg(&out.display);
+    }
+
+    #[test]
+    fn photos_stored_copies_are_4_2_0_and_half_the_bytes_of_4_4_4() {
+        let source = photo_like(2400, 1800);
+        let out = process(&jpeg(&source, 90)).unwrap();
+        assert_eq!((out.display_width, out.display_height), (1600, 1200));
+        assert_eq!((out.thumb_width, out.thumb_height), (320, 240));
+        for stored in [&out.display, &out.thumbnail] {
+            assert_eq!(sampling_factors(stored), CHROMA_420);
+            assert_clean_jpeg(stored);
+        }
+        // The same display copy at the same quality with full-resolution chroma (what was stored
+        // before) takes far more bytes.
+        let display = decode(&out.display).to_rgb8();
+        let full_chroma = jpeg(&display, photo::JPEG_QUALITY);
+        assert_eq!(sampling_factors(&full_chroma), [0x11, 0x11, 0x11]);
+        assert!(
+            out.display.len() * 10 < full_chroma.len() * 7,
+            "{} vs {}",
+            out.display.len(),
+            full_chroma.len()
+        );
+
+        // PNG and WebP uploads are stored the same way; a grey JPEG stays one grey channel.
+        let out = process(&png(source.as_raw(), 2400, 1800, ExtendedColorType::Rgb8)).unwrap();
+        assert_eq!(sampling_factors(&out.display), CHROMA_420);
+        assert_eq!(sampling_factors(&out.thumbnail), CHROMA_420);
+        let gray = image::GrayImage::from_fn(900, 600, |x, y| image::Luma([((x ^ y) % 256) as u8]));
+        let mut gray_jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut gray_jpeg, 90)
+            .write_image(gray.as_raw(), 900, 600, ExtendedColorType::L8)
+            .unwrap();
+        let out = process(&gray_jpeg).unwrap();
+        assert_eq!((out.display_width, out.display_height), (900, 600));
+        assert_eq!(sampling_factors(&out.display), [0x11]);
+        assert_eq!(decode(&out.thumbnail).color(), image::ColorType::L8);
+    }
+
+    #[test]
+    fn photos_jpeg_shrinks_on_load_to_cover_the_display_copy() {
+        let scale = |w, h, tw, th| {
+            let s = jpeg_scale(w, h, tw, th);
+            (s.num(), s.denom())
+        };
+        assert_eq!(scale(4000, 3000, 1600, 1200), (1, 2));
+        assert_eq!(scale(4032, 3024, 1600, 1200), (1, 2));
+        assert_eq!(scale(3000, 4000, 1200, 1600), (1, 2));
+        assert_eq!(scale(8000, 6000, 1600, 1200), (1, 4));
+        assert_eq!(scale(12_800, 3000, 1600, 375), (1, 8));
+        // 3000 / 2 = 1500 < 1600: decoded whole, then resized.
+        assert_eq!(scale(3000, 2000, 1600, 1067), (1, 1));
+        assert_eq!(scale(640, 480, 640, 480), (1, 1));
+        // A long thin photo: the short side decides.
+        assert_eq!(scale(30_000, 100, 1600, 5), (1, 8));
+        // libjpeg-turbo rounds scaled sides up: a one-pixel side stays one pixel.
+        assert_eq!(scale(29_999, 1, 1600, 1), (1, 8));
+        assert_eq!(scale(12_000, 1, 1600, 1), (1, 4));
+    }
+
+    #[test]
+    fn photos_large_rotated_jpeg_is_upright_on_the_shrunk_path() {
+        // 3600×1800 decodes at 1/2 (1800×900, covers 1600×800), then turns upright.
+        let tiff = exif_tiff(6);
+        let upload = with_exif(&jpeg(&red_left_blue_right(3600, 1800), 90), &tiff);
+        let out = process(&upload).unwrap();
+        assert_eq!((out.display_width, out.display_height), (800, 1600));
+        assert_eq!((out.thumb_width, out.thumb_height), (160, 320));
+        assert!(out.gps.is_some());
+        let display = decode(&out.display).to_rgb8();
+        assert_eq!(display.dimensions(), (800, 1600));
+        assert_close(*display.get_pixel(400, 200), [220, 20, 20]);
+        assert_close(*display.get_pixel(400, 1400), [20, 20, 220]);
+        let thumb = decode(&out.thumbnail).to_rgb8();
+        assert_eq!(thumb.dimensions(), (160, 320));
+        assert_close(*thumb.get_pixel(80, 40), [220, 20, 20]);
+        assert_close(*thumb.get_pixel(80, 280), [20, 20, 220]);
+        for stored in [&out.display, &out.thumbnail] {
+            assert_clean_jpeg(stored);
+            assert_eq!(sampling_factors(stored), CHROMA_420);
+            assert!(!contains(stored, &dms(16, 3, 1584)), "GPS latitude leaked");
+            let markers = jpeg_markers(stored);
+            assert!(markers.iter().all(|m| !(0xE1..=0xEF).contains(m)), "{markers:x?}");
+        }
+    }
+
+    #[test]
+    fn photos_large_jpeg_cut_or_claiming_too_much_is_refused_before_decoding() {
+        let whole = jpeg(&photo_like(3200, 2400), 85);
+        assert!(process(&whole).is_ok());
+        for cut in [whole.len() / 3, whole.len() - 2] {
+            assert_eq!(process(&whole[..cut]), Err(PhotoError::Corrupt), "cut at {cut}");
+        }
+        let too_many = Err(PhotoError::TooManyPixels { max_pixels: photo::MAX_PHOTO_PIXELS });
+        for (width, height) in [(8661, 5774), (30_001, 16), (65_535, 65_535)] {
+            let flood = jpeg_claiming(&whole, width, height);
+            let started = Instant::now();
+            assert_eq!(process(&flood), too_many, "{width}×{height}");
+            assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+        }
+    }
+
+    #[test]
+    fn photos_jpeg_libjpeg_turbo_only_warns_about_is_decided_as_before() {
+        // Junk between the scan and the end marker: libjpeg-turbo warns ("extraneous bytes"), so
+        // the `image` decoder decides, as it always did.
+        let whole = jpeg(&photo_like(2000, 1500), 85);
+        let mut junk = whole[..whole.len() - 2].to_vec();
+        junk.extend_from_slice(b"junkjunk\xFF\xD9");
+        let out = process(&junk).unwrap();
+        assert_eq!((out.display_width, out.display_height), (1600, 1200));
+        assert_eq!(sampling_factors(&out.display), CHROMA_420);
     }
 
     #[test]
