@@ -232,12 +232,12 @@ pub struct ComplaintDetail {
 
 pub fn detail(conn: &mut DbConn, id: &str) -> Result<Option<ComplaintDetail>, DbError> {
     // The reporter joined in: one query where two were (an erased account's is NULL).
-    let Some((complaint, reporter)) = complaints::table
+    let query = complaints::table
         .left_join(users::table.on(complaints::reporter_id.eq(users::id.nullable())))
         .filter(complaints::id.eq(id))
-        .select((ComplaintRow::as_select(), (users::display_name, users::phone).nullable()))
-        .first::<(ComplaintRow, Option<(String, String)>)>(conn)
-        .optional()?
+        .select((ComplaintRow::as_select(), (users::display_name, users::phone).nullable()));
+    let Some((complaint, reporter)) =
+        crate::row_by_key::<_, (ComplaintRow, Option<(String, String)>)>(query, conn)?
     else {
         return Ok(None);
     };

@@ -430,7 +430,7 @@ pub fn slips(conn: &mut DbConn, code: &str) -> Result<Vec<SlipRow>, DbError> {
 
 /// A dossier with its procedure's and agency's names and its timeline.
 pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, DbError> {
-    let found = dossiers::table
+    let query = dossiers::table
         .inner_join(procedures::table)
         .inner_join(agencies::table)
         .left_join(dossier_results::table)
@@ -440,9 +440,9 @@ pub fn detail(conn: &mut DbConn, code: &str) -> Result<Option<DossierDetail>, Db
             procedures::name,
             agencies::name,
             dossier_results::attached_at.nullable(),
-        ))
-        .first::<(DossierRow, String, String, Option<NaiveDateTime>)>(conn)
-        .optional()?;
+        ));
+    let found =
+        crate::row_by_key::<_, (DossierRow, String, String, Option<NaiveDateTime>)>(query, conn)?;
     let Some((dossier, procedure_name, agency_name, result_attached_at)) = found else {
         return Ok(None);
     };
