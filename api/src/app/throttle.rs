@@ -120,38 +120,52 @@ where
     T: Send + 'static,
 {
     let counting = Counting::new(policy, &keys);
-    let (subject, address) = (keys.subject_key(), keys.address.clone());
-    let window = chrono(policy.window);
-    let outcome = state
+    let checked = state
         .db(move |conn| {
             short_writes(conn, |conn| {
                 let (n, locks) = match counting.count(conn)? {
                     Ok(counted) => counted,
-                    Err(refused) => return Ok(Err(refused)),
+                    Err(refusal) => return Ok(Checked::Refused(refusal)),
                 };
                 if let Some(found) = check(conn)? {
                     counting.give_back(conn, Forgive::Nothing)?;
-                    return Ok(Ok(Ok(found)));
+                    return Ok(Checked::Passed(found));
                 }
-                let failed_from =
-                    note_failure(conn, &subject, &address, locks, counting.now, window)?;
-                Ok(Ok(Err((n, locks, failed_from))))
+                let failed_from = counting.note_failure(conn, locks)?;
+                Ok(Checked::Failed { n, locks, failed_from })
             })
         })
         .await?;
-    match outcome? {
-        Ok(found) => Ok(Some(found)),
-        Err((n, locks, failed_from)) => {
+    match checked {
+        Checked::Refused(refusal) => Err(refusal),
+        Checked::Passed(found) => Ok(Some(found)),
+        Checked::Failed { n, locks, failed_from } => {
             after_failure(state, &keys, policy, n, locks, failed_from).await;
             Ok(None)
         }
     }
 }
 
+/// How an attempt checked in the database ended.
+enum Checked<T> {
+    /// A key was locked: the attempt was not checked.
+    Refused(ApiError),
+    Passed(T),
+    /// Counted as failed: its place in the window, the locks it set, and when it locked the
+    /// subject, the addresses that failed against it.
+    Failed {
+        n: i32,
+        locks: Locks,
+        failed_from: Option<Vec<String>>,
+    },
+}
+
 /// The counting of one attempt, as database work that can run inside another's.
 struct Counting {
     subject: String,
     address: String,
+    /// The client's address as noted against a subject it failed on.
+    client: String,
     subject_limits: Limits,
     address_limits: Limits,
     now: NaiveDateTime,
@@ -167,6 +181,7 @@ impl Counting {
         Counting {
             subject: keys.subject_key(),
             address: keys.address_key(),
+            client: keys.address.clone(),
             subject_limits: limits(policy.subject_lock_after),
             address_limits: limits(policy.address_lock_after),
             now: smartcity_db::now(),
@@ -213,23 +228,21 @@ impl Counting {
         }
         throttle::release(conn, &self.address, self.address_limits.lock_after)
     }
-}
 
-/// Notes the failed attempt's address against the subject; when the attempt locks the subject,
-/// the addresses that failed against it, to be logged.
-fn note_failure(
-    conn: &mut DbConn,
-    subject: &str,
-    address: &str,
-    locks: Locks,
-    now: NaiveDateTime,
-    window: ChronoDuration,
-) -> Result<Option<Vec<String>>, DbError> {
-    throttle::note_failure(conn, subject, address, now, now - window)?;
-    if !locks.subject {
-        return Ok(None);
+    /// Notes the failed attempt's address against the subject; when the attempt locks the
+    /// subject, the addresses that failed against it, to be logged.
+    fn note_failure(
+        &self,
+        conn: &mut DbConn,
+        locks: Locks,
+    ) -> Result<Option<Vec<String>>, DbError> {
+        let since = self.now - self.subject_limits.window;
+        throttle::note_failure(conn, &self.subject, &self.client, self.now, since)?;
+        if !locks.subject {
+            return Ok(None);
+        }
+        throttle::failed_from(conn, &self.subject, LOGGED_ADDRESSES).map(Some)
     }
-    throttle::failed_from(conn, subject, LOGGED_ADDRESSES).map(Some)
 }
 
 /// What follows a failure outside the database: a lock it set is counted and logged with the
@@ -274,11 +287,8 @@ impl Attempt {
     /// is held back as the policy says.
     pub async fn failed(self, state: &AppState) -> Result<(), ApiError> {
         let Attempt { keys, policy, n, locks } = self;
-        let (subject, address) = (keys.subject_key(), keys.address.clone());
-        let (now, window) = (smartcity_db::now(), chrono(policy.window));
-        let failed_from = state
-            .db(move |conn| note_failure(conn, &subject, &address, locks, now, window))
-            .await?;
+        let counting = Counting::new(&policy, &keys);
+        let failed_from = state.db(move |conn| counting.note_failure(conn, locks)).await?;
         after_failure(state, &keys, &policy, n, locks, failed_from).await;
         Ok(())
     }
