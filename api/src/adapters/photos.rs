@@ -78,10 +78,7 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         return Err(PhotoError::UnsupportedType);
     }
 
-    // Header only: the decoders below parse the headers and stop before the pixel data.
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(original_format));
-    reader.limits(header_limits());
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let mut decoder = header_decoder(bytes, original_format)?;
     let (width, height) = decoder.dimensions();
     photo::check_dimensions(width, height)?;
     if decoder.total_bytes() > photo::MAX_DECODED_BYTES {
@@ -155,6 +152,14 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     })
 }
 
+/// The `image` decoder of an upload, having read its header only: the decoders parse the
+/// headers and stop before the pixel data.
+fn header_decoder(bytes: &[u8], format: PhotoFormat) -> Result<impl ImageDecoder + '_, PhotoError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
+    reader.limits(header_limits());
+    reader.into_decoder().map_err(decode_error)
+}
+
 /// The whole image through the `image` decoder, under the same header-first checks and limits.
 fn decode_with_image(
     bytes: &[u8],
@@ -162,9 +167,7 @@ fn decode_with_image(
     width: u32,
     height: u32,
 ) -> Result<DynamicImage, PhotoError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(format));
-    reader.limits(header_limits());
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let mut decoder = header_decoder(bytes, format)?;
     if decoder.dimensions() != (width, height) {
         return Err(PhotoError::Corrupt);
     }
@@ -511,6 +514,16 @@ mod tests {
         }
     }
 
+    /// A stored copy of `red_left_blue_right` turned upright (90° clockwise): `size`, red in
+    /// the top eighth, blue in the bottom eighth.
+    fn assert_red_above_blue(stored: &[u8], size: (u32, u32)) {
+        let image = decode(stored).to_rgb8();
+        assert_eq!(image.dimensions(), size);
+        let (w, h) = size;
+        assert_close(*image.get_pixel(w / 2, h / 8), [220, 20, 20]);
+        assert_close(*image.get_pixel(w / 2, h * 7 / 8), [20, 20, 220]);
+    }
+
     /// Each frame component's sampling factors (`0xHV`), from the JPEG's SOF segment.
     fn sampling_factors(jpeg: &[u8]) -> Vec<u8> {
         let mut at = 2;
@@ -549,13 +562,8 @@ mod tests {
         assert!((lon - 108.2022).abs() < 1e-6, "{lon}");
 
         // Rotated 90° clockwise: what was the left (red) is now the top.
-        let display = decode(&out.display).to_rgb8();
-        assert_eq!(display.dimensions(), (320, 640));
-        assert_close(*display.get_pixel(160, 80), [220, 20, 20]);
-        assert_close(*display.get_pixel(160, 560), [20, 20, 220]);
-        let thumb = decode(&out.thumbnail).to_rgb8();
-        assert_eq!(thumb.dimensions(), (160, 320));
-        assert_close(*thumb.get_pixel(80, 40), [220, 20, 20]);
+        assert_red_above_blue(&out.display, (320, 640));
+        assert_red_above_blue(&out.thumbnail, (160, 320));
 
         for stored in [&out.display, &out.thumbnail] {
             assert_clean_jpeg(stored);
@@ -745,14 +753,8 @@ mod tests {
         assert_eq!((out.display_width, out.display_height), (800, 1600));
         assert_eq!((out.thumb_width, out.thumb_height), (160, 320));
         assert!(out.gps.is_some());
-        let display = decode(&out.display).to_rgb8();
-        assert_eq!(display.dimensions(), (800, 1600));
-        assert_close(*display.get_pixel(400, 200), [220, 20, 20]);
-        assert_close(*display.get_pixel(400, 1400), [20, 20, 220]);
-        let thumb = decode(&out.thumbnail).to_rgb8();
-        assert_eq!(thumb.dimensions(), (160, 320));
-        assert_close(*thumb.get_pixel(80, 40), [220, 20, 20]);
-        assert_close(*thumb.get_pixel(80, 280), [20, 20, 220]);
+        assert_red_above_blue(&out.display, (800, 1600));
+        assert_red_above_blue(&out.thumbnail, (160, 320));
         for stored in [&out.display, &out.thumbnail] {
             assert_clean_jpeg(stored);
             assert_eq!(sampling_factors(stored), CHROMA_420);
