@@ -47,15 +47,15 @@ pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<(), DbError> {
 }
 
 pub fn find_user_by_phone(conn: &mut DbConn, phone: &str) -> Result<Option<UserRow>, DbError> {
-    Ok(users::table
-        .filter(users::phone.eq(phone))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    // One account per phone number (a unique column): read by key.
+    Ok(crate::row_by_key(
+        users::table.filter(users::phone.eq(phone)).select(UserRow::as_select()),
+        conn,
+    )?)
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, DbError> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(users::table.find(id).select(UserRow::as_select()), conn)?)
 }
 
 /// The user behind an access token, if the token's session is still open and the account is
@@ -65,15 +65,14 @@ pub fn user_of_live_session(
     user_id: &str,
     session_id: &str,
 ) -> Result<Option<UserRow>, DbError> {
-    Ok(users::table
+    let query = users::table
         .inner_join(sessions::table)
         .filter(users::id.eq(user_id))
         .filter(sessions::id.eq(session_id))
         .filter(sessions::revoked_at.is_null())
         .filter(users::disabled.eq(false))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+        .select(UserRow::as_select());
+    Ok(crate::row_by_key(query, conn)?)
 }
 
 /// Erases a person: the user row and, by cascade, their sessions and tokens. Rows that must

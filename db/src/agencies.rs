@@ -66,7 +66,7 @@ pub fn set_question_answer_days(conn: &mut DbConn, id: &str, days: i32) -> Resul
 }
 
 pub fn find_agency(conn: &mut DbConn, id: &str) -> Result<Option<AgencyRow>, DbError> {
-    Ok(agencies::table.find(id).select(AgencyRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(agencies::table.find(id).select(AgencyRow::as_select()), conn)?)
 }
 
 pub fn find_agency_by_code(conn: &mut DbConn, code: &str) -> Result<Option<AgencyRow>, DbError> {

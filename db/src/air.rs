@@ -102,7 +102,7 @@ pub fn save_station(
 }
 
 pub fn station(conn: &mut DbConn, code: &str) -> Result<Option<StationRow>, DbError> {
-    Ok(air_stations::table.find(code).select(StationRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(air_stations::table.find(code).select(StationRow::as_select()), conn)?)
 }
 
 /// One rated hour or day as stored.

@@ -119,7 +119,7 @@ pub fn retire(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<bool, D
 
 /// Any camera, retired ones too.
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<CameraRow>, DbError> {
-    Ok(cameras::table.find(id).select(CameraRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(cameras::table.find(id).select(CameraRow::as_select()), conn)?)
 }
 
 /// The active cameras inside a box (bounds included), by name, at most `limit`.

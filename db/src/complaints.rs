@@ -318,7 +318,7 @@ fn box_query<'a>(q: &BoxQuery) -> complaints::BoxedQuery<'a, crate::pool::MultiB
 }
 
 pub fn photo(conn: &mut DbConn, id: &str) -> Result<Option<PhotoRow>, DbError> {
-    Ok(complaint_photos::table.find(id).select(PhotoRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(complaint_photos::table.find(id).select(PhotoRow::as_select()), conn)?)
 }
 
 /// First report photos of these complaints, for thumbnails in lists.

@@ -401,5 +401,5 @@ pub fn attach_result(
 }
 
 pub fn result_of(conn: &mut DbConn, code: &str) -> Result<Option<ResultRow>, DbError> {
-    Ok(dossier_results::table.find(code).select(ResultRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(dossier_results::table.find(code).select(ResultRow::as_select()), conn)?)
 }

@@ -279,7 +279,7 @@ pub fn events(conn: &mut DbConn, code: &str) -> Result<Vec<EventRow>, DbError> {
 }
 
 pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<DossierRow>, DbError> {
-    Ok(dossiers::table.find(code).select(DossierRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(dossiers::table.find(code).select(DossierRow::as_select()), conn)?)
 }
 
 /// Followers with the number of their account: the one with the applicant's number is the

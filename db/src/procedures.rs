@@ -201,5 +201,5 @@ pub fn live_with_revision(conn: &mut DbConn) -> Result<(i64, Vec<ProcedureRow>),
 
 /// One procedure by code, retired ones included (old dossiers still name them).
 pub fn find(conn: &mut DbConn, code: &str) -> Result<Option<ProcedureRow>, DbError> {
-    Ok(procedures::table.find(code).select(ProcedureRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(procedures::table.find(code).select(ProcedureRow::as_select()), conn)?)
 }

@@ -74,7 +74,7 @@ pub fn topics(conn: &mut DbConn) -> Result<Vec<TopicRow>, DbError> {
 }
 
 pub fn find_topic(conn: &mut DbConn, code: &str) -> Result<Option<TopicRow>, DbError> {
-    Ok(question_topics::table.find(code).select(TopicRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(question_topics::table.find(code).select(TopicRow::as_select()), conn)?)
 }
 
 /// Creates or replaces a topic; returns whether it was new.
@@ -157,7 +157,7 @@ pub fn insert(
 }
 
 fn find_row(conn: &mut DbConn, id: &str) -> Result<Option<QuestionRow>, DbError> {
-    Ok(questions::table.find(id).select(QuestionRow::as_select()).first(conn).optional()?)
+    Ok(crate::row_by_key(questions::table.find(id).select(QuestionRow::as_select()), conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<QuestionDetail>, DbError> {

@@ -12,7 +12,8 @@ pub const LAND: &str = "land";
 pub const QUESTIONS: &str = "questions";
 
 pub fn current(conn: &mut DbConn, name: &str) -> Result<i64, DbError> {
-    Ok(revisions::table.find(name).select(revisions::revision).first(conn)?)
+    crate::row_by_key(revisions::table.find(name).select(revisions::revision), conn)?
+        .ok_or(DbError::Query(diesel::result::Error::NotFound))
 }
 
 /// Two revisions in one read, in the order named.
