@@ -107,7 +107,7 @@ fn main() {
     smartcity_db::pool::migrate(&mut conn).expect("migrations");
     let report = smartcity_api::app::seed::seed(&mut conn).expect("demo data");
     print!("{report}");
-    let sqlite = matches!(*conn, DbConn::Sqlite(_));
+    let sqlite = matches!(**conn, DbConn::Sqlite(_));
     if sqlite {
         // This connection only, for the load: a crash means seeding again anyway.
         conn.batch_execute("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")

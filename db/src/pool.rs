@@ -8,7 +8,8 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -59,17 +60,43 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// A connection in the pool, with when it was last known to work (opened or answered a
+/// check): it is used as the [`DbConn`] it holds.
+pub struct PooledDb {
+    conn: DbConn,
+    checked_at: Instant,
+}
+
+impl Deref for PooledDb {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// A PostgreSQL connection is checked at checkout at most this often: under load that is one
+/// `SELECT 1` per connection a second instead of one per request, a round trip each. A
+/// connection that died in between fails its query as a lost connection (503, as a query that
+/// loses it midway does), for at most this long, before its next check drops it.
+const CHECK_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = PooledDb;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        match &self.backend {
+    fn connect(&self) -> Result<PooledDb, r2d2::Error> {
+        let conn = match &self.backend {
             Backend::Postgres { url } => {
                 let mut conn =
                     PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(POSTGRES_SETTINGS).map_err(r2d2::Error::QueryError)?;
-                Ok(DbConn::Postgres(conn))
+                DbConn::Postgres(conn)
             }
             Backend::Sqlite { path } => {
                 let mut conn =
@@ -77,24 +104,30 @@ impl ManageConnection for Manager {
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
                 lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
                     .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConn::Sqlite(conn))
+                DbConn::Sqlite(conn)
+            }
+        };
+        Ok(PooledDb { conn, checked_at: Instant::now() })
+    }
+
+    /// Asked at every checkout. A PostgreSQL connection may have been closed by the server or
+    /// the network: a `SELECT 1` finds out, at most every [`CHECK_AT_MOST_EVERY`]. A SQLite
+    /// connection is an open file in this process and cannot go away, so checking it would
+    /// only parse and run a statement on every request.
+    fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), r2d2::Error> {
+        match pooled.conn {
+            DbConn::Sqlite(_) => Ok(()),
+            DbConn::Postgres(_) if pooled.checked_at.elapsed() < CHECK_AT_MOST_EVERY => Ok(()),
+            DbConn::Postgres(_) => {
+                pooled.conn.ping().map_err(r2d2::Error::QueryError)?;
+                pooled.checked_at = Instant::now();
+                Ok(())
             }
         }
     }
 
-    /// Asked at every checkout. A PostgreSQL connection may have been closed by the server or
-    /// the network since it was last used: a `SELECT 1` finds out. A SQLite connection is an
-    /// open file in this process and cannot go away, so checking it would only parse and run a
-    /// statement on every request.
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        match conn {
-            DbConn::Postgres(_) => conn.ping().map_err(r2d2::Error::QueryError),
-            DbConn::Sqlite(_) => Ok(()),
-        }
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
+    fn has_broken(&self, pooled: &mut PooledDb) -> bool {
+        pooled.conn.is_broken()
     }
 }
 
@@ -223,11 +256,11 @@ pub fn check_ready(pool: &Pool, timeout: Duration) -> Result<(), DbError> {
     }
     let mut pooled = pool.get_timeout(timeout)?;
     read(&mut pooled)?;
-    if let DbConn::Sqlite(_) = &*pooled {
+    if let DbConn::Sqlite(_) = &**pooled {
         use diesel::RunQueryDsl;
         let main: File =
             diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .get_result(&mut *pooled)?;
+                .get_result(&mut **pooled)?;
         // An in-memory database has no file to open again; opening a file that is not there
         // would create an empty one.
         if main.file.is_empty() {
@@ -299,7 +332,7 @@ mod tests {
         .expect("the transaction that read first writes too");
         meanwhile.join().unwrap().expect("the other write goes through after it");
         let after: Count =
-            diesel::sql_query("SELECT n FROM counter").get_result(&mut first).unwrap();
+            diesel::sql_query("SELECT n FROM counter").get_result(&mut *first).unwrap();
         assert_eq!(after.n, 11);
         let _ = std::fs::remove_file(&path);
     }
