@@ -149,9 +149,9 @@ fn main() {
     write_configured_headers(&src, &include, simd);
 
     let mut objects = Vec::new();
-    for (bits, sources) in
-        [(12, [EVERY_PRECISION, LOSSY_PRECISIONS, PPM]), (16, [EVERY_PRECISION, PPM, &[]])]
-    {
+    let other_precisions: [(u8, &[&[&str]]); 2] =
+        [(12, &[EVERY_PRECISION, LOSSY_PRECISIONS, PPM]), (16, &[EVERY_PRECISION, PPM])];
+    for (bits, sources) in other_precisions {
         let dir = out.join(format!("jpeg{bits}"));
         fs::create_dir_all(&dir).expect("create an object directory");
         objects.extend(
@@ -183,7 +183,9 @@ fn main() {
     }
     library.compile("turbojpeg");
 
-    println!("cargo:include={}", src.display());
+    // What C code built against this library would include (jpeglib.h needs the generated
+    // jconfig.h beside it), as turbojpeg-sys announces it.
+    println!("cargo:include={},{}", include.display(), src.display());
 }
 
 /// The C compiler, set as libjpeg-turbo's release build is: optimised even in a debug build of
@@ -195,8 +197,13 @@ fn compiler(include: &Path, src: &Path) -> cc::Build {
 }
 
 /// jconfig.h, jconfigint.h and jversion.h from their templates, with the values libjpeg-turbo's
-/// CMakeLists.txt finds for GCC or Clang on a 64-bit target.
+/// CMakeLists.txt finds for GCC or Clang.
 fn write_configured_headers(src: &Path, include: &Path, simd: bool) {
+    let pointer_bits: u32 = env::var("CARGO_CFG_TARGET_POINTER_WIDTH")
+        .expect("CARGO_CFG_TARGET_POINTER_WIDTH")
+        .parse()
+        .expect("a pointer width in bits");
+    let size_t = (pointer_bits / 8).to_string();
     let values = [
         ("JPEG_LIB_VERSION", "62"),
         ("VERSION", VERSION),
@@ -206,7 +213,7 @@ fn write_configured_headers(src: &Path, include: &Path, simd: bool) {
         ("HIDDEN", "__attribute__((visibility(\"hidden\")))"),
         ("INLINE", "__inline__ __attribute__((always_inline))"),
         ("THREAD_LOCAL", "__thread"),
-        ("SIZE_T", "8"),
+        ("SIZE_T", size_t.as_str()),
         ("COPYRIGHT_YEAR", COPYRIGHT_YEAR),
     ];
     let mut defined =
