@@ -85,47 +85,86 @@ pub enum Settlement {
 
 /// Records a batch of outcomes `(push id, device token, settlement)` in one transaction. Only
 /// rows still `sending` are touched: if a lease ran out and another worker took the row, that
-/// worker records its outcome.
+/// worker records its outcome. Rows that end alike are written by one statement, so a batch of
+/// pushes that were all sent is one `UPDATE`, not one round trip per push.
 pub fn settle(
     conn: &mut DbConn,
     outcomes: &[(String, String, Settlement)],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    let mut finished: Groups<(PushStatus, Option<&str>)> = Vec::new();
+    let mut retried: Groups<(NaiveDateTime, &str)> = Vec::new();
+    let mut dead_tokens: Vec<&str> = Vec::new();
+    for (id, device_token, settlement) in outcomes {
+        match settlement {
+            Settlement::Sent => add_to_group(&mut finished, (PushStatus::Sent, None), id),
+            Settlement::RetryAt(due_at, error) => add_to_group(&mut retried, (*due_at, error), id),
+            Settlement::DeadToken(reason) => {
+                dead_tokens.push(device_token);
+                add_to_group(&mut finished, (PushStatus::Dropped, Some(reason)), id);
+            }
+            Settlement::Finished(status, reason) => {
+                add_to_group(&mut finished, (*status, Some(reason)), id)
+            }
+        }
+    }
     write_transaction(conn, |conn| {
-        for (id, device_token, settlement) in outcomes {
-            let row = push_outbox::table
-                .find(id)
-                .filter(push_outbox::status.eq(Stored(PushStatus::Sending)));
-            let (status, error) = match settlement {
-                Settlement::RetryAt(due_at, error) => {
-                    diesel::update(row)
-                        .set((
-                            push_outbox::status.eq(Stored(PushStatus::Queued)),
-                            push_outbox::due_at.eq(due_at),
-                            push_outbox::last_error.eq(error),
-                            push_outbox::lease_until.eq(None::<NaiveDateTime>),
-                        ))
-                        .execute(conn)?;
-                    continue;
-                }
-                Settlement::Sent => (PushStatus::Sent, None),
-                Settlement::DeadToken(reason) => {
-                    diesel::delete(devices::table.find(device_token)).execute(conn)?;
-                    (PushStatus::Dropped, Some(reason))
-                }
-                Settlement::Finished(status, reason) => (*status, Some(reason)),
-            };
-            diesel::update(row)
-                .set((
-                    push_outbox::status.eq(Stored(status)),
-                    push_outbox::last_error.eq(error),
-                    push_outbox::lease_until.eq(None::<NaiveDateTime>),
-                    push_outbox::finished_at.eq(now),
-                ))
-                .execute(conn)?;
+        for tokens in dead_tokens.chunks(IDS_PER_STATEMENT) {
+            diesel::delete(devices::table.filter(devices::token.eq_any(tokens))).execute(conn)?;
+        }
+        for ((status, error), ids) in &finished {
+            for ids in ids.chunks(IDS_PER_STATEMENT) {
+                diesel::update(still_sending(ids))
+                    .set((
+                        push_outbox::status.eq(Stored(*status)),
+                        push_outbox::last_error.eq(error),
+                        push_outbox::lease_until.eq(None::<NaiveDateTime>),
+                        push_outbox::finished_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        for ((due_at, error), ids) in &retried {
+            for ids in ids.chunks(IDS_PER_STATEMENT) {
+                diesel::update(still_sending(ids))
+                    .set((
+                        push_outbox::status.eq(Stored(PushStatus::Queued)),
+                        push_outbox::due_at.eq(due_at),
+                        push_outbox::last_error.eq(error),
+                        push_outbox::lease_until.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(conn)?;
+            }
         }
         Ok(())
     })
+}
+
+/// At most this many ids are bound to one statement (SQLite allows 32,766 parameters).
+const IDS_PER_STATEMENT: usize = 1_000;
+
+/// Adds `id` to the group of `key`. A batch has a few groups (sent, and each kind of failure),
+/// so a scan finds them.
+fn add_to_group<'a, K: PartialEq>(groups: &mut Groups<'a, K>, key: K, id: &'a str) {
+    match groups.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, ids)) => ids.push(id),
+        None => groups.push((key, vec![id])),
+    }
+}
+
+/// Push ids grouped by how their pushes ended.
+type Groups<'a, K> = Vec<(K, Vec<&'a str>)>;
+
+type ByIds<'a> =
+    diesel::dsl::Filter<push_outbox::table, diesel::dsl::EqAny<push_outbox::id, &'a [&'a str]>>;
+type StillSending<'a> =
+    diesel::dsl::Filter<ByIds<'a>, diesel::dsl::Eq<push_outbox::status, Stored<PushStatus>>>;
+
+/// The rows among `ids` that are still being sent by this worker's claim.
+fn still_sending<'a>(ids: &'a [&'a str]) -> StillSending<'a> {
+    push_outbox::table
+        .filter(push_outbox::id.eq_any(ids))
+        .filter(push_outbox::status.eq(Stored(PushStatus::Sending)))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
