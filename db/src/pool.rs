@@ -183,6 +183,13 @@ where
     }
 }
 
+/// Whether [`short_writes`] holds the database's only write lock from its first statement to
+/// its last (SQLite): then no other connection, of this process or another, writes between what
+/// the work reads and what it writes.
+pub fn short_writes_are_exclusive(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Sqlite(_))
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 

@@ -3,7 +3,8 @@
 //!
 //! An attempt is counted *before* it is checked, and the count and the decision are one
 //! statement: parallel attempts cannot all read the same count and all pass. A success gives
-//! its attempt back (`release`) or forgives the key (`clear`).
+//! its attempt back (`release`) or forgives the key (`clear`). Work that holds the only write
+//! lock while it checks (SQLite) may instead `peek`, and count only a failure.
 
 use crate::schema::{throttle, throttle_addresses};
 use crate::{DbConn, DbError};
@@ -30,23 +31,55 @@ pub struct Limits {
     pub lock_for: Duration,
 }
 
+// What one more attempt makes of a key's row, as SQL expressions over the row (`throttle.…`)
+// and the parameters `$2` now, `$3` the lock of a fresh count (under a limit of 1), `$4` the
+// window's cutoff, `$5` the limit and `$6` a lock set now. A lock in force keeps counting; a
+// lock or a window that has run out starts again at 1; the attempt that reaches the limit sets
+// the lock. Counting writes them; peeking only reads them, so both decide alike.
+macro_rules! failures_after {
+    () => {
+        "CASE WHEN throttle.locked_until > $2 THEN throttle.failures + 1 \
+         WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN 1 \
+         ELSE throttle.failures + 1 END"
+    };
+}
+macro_rules! window_started_after {
+    () => {
+        "CASE WHEN throttle.locked_until > $2 THEN throttle.window_started_at \
+         WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $2 \
+         ELSE throttle.window_started_at END"
+    };
+}
+macro_rules! locked_until_after {
+    () => {
+        "CASE WHEN throttle.locked_until > $2 THEN throttle.locked_until \
+         WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $3 \
+         WHEN throttle.failures + 1 >= $5 THEN $6 \
+         ELSE NULL END"
+    };
+}
+
 // One statement, so the row is locked from the read to the write (PostgreSQL's upsert locks
-// the conflicting row; SQLite runs it under its write lock). A lock in force keeps counting;
-// a lock or a window that has run out starts again at 1. The attempt that reaches the limit
-// sets the lock.
-const COUNT_SQL: &str = "INSERT INTO throttle (key, failures, window_started_at, locked_until) \
-     VALUES ($1, 1, $2, $3) ON CONFLICT (key) DO UPDATE SET \
-     failures = CASE WHEN throttle.locked_until > $2 THEN throttle.failures + 1 \
-       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN 1 \
-       ELSE throttle.failures + 1 END, \
-     window_started_at = CASE WHEN throttle.locked_until > $2 THEN throttle.window_started_at \
-       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $2 \
-       ELSE throttle.window_started_at END, \
-     locked_until = CASE WHEN throttle.locked_until > $2 THEN throttle.locked_until \
-       WHEN throttle.locked_until IS NOT NULL OR throttle.window_started_at <= $4 THEN $3 \
-       WHEN throttle.failures + 1 >= $5 THEN $6 \
-       ELSE NULL END \
-     RETURNING failures, locked_until";
+// the conflicting row; SQLite runs it under its write lock).
+const COUNT_SQL: &str = concat!(
+    "INSERT INTO throttle (key, failures, window_started_at, locked_until) \
+     VALUES ($1, 1, $2, $3) ON CONFLICT (key) DO UPDATE SET failures = ",
+    failures_after!(),
+    ", window_started_at = ",
+    window_started_after!(),
+    ", locked_until = ",
+    locked_until_after!(),
+    " RETURNING failures, locked_until"
+);
+
+// What COUNT_SQL would return for a key that has a row, without writing it.
+const PEEK_SQL: &str = concat!(
+    "SELECT ",
+    failures_after!(),
+    " AS failures, ",
+    locked_until_after!(),
+    " AS locked_until FROM throttle WHERE throttle.key = $1"
+);
 
 #[derive(QueryableByName)]
 struct Counted {
@@ -56,6 +89,19 @@ struct Counted {
     locked_until: Option<NaiveDateTime>,
 }
 
+// COUNT_SQL's and PEEK_SQL's parameters for one attempt at `key`.
+macro_rules! bind_attempt {
+    ($query:expr, $key:expr, $now:expr, $limits:expr) => {
+        $query
+            .bind::<Text, _>($key)
+            .bind::<Timestamp, _>($now)
+            .bind::<Nullable<Timestamp>, _>(first_lock($now, $limits))
+            .bind::<Timestamp, _>($now - $limits.window)
+            .bind::<Integer, _>($limits.lock_after)
+            .bind::<Timestamp, _>($now + $limits.lock_for)
+    };
+}
+
 /// Counts one attempt for `key` and says whether it may be checked.
 pub fn count(
     conn: &mut DbConn,
@@ -63,25 +109,46 @@ pub fn count(
     now: NaiveDateTime,
     limits: Limits,
 ) -> Result<Count, DbError> {
-    let lock = now + limits.lock_for;
-    // A fresh count of 1 locks at once only under a limit of 1.
-    let first_lock = (limits.lock_after <= 1).then_some(lock);
-    let window_cutoff = now - limits.window;
-    let query = diesel::sql_query(for_backend(conn, COUNT_SQL))
-        .bind::<Text, _>(key)
-        .bind::<Timestamp, _>(now)
-        .bind::<Nullable<Timestamp>, _>(first_lock)
-        .bind::<Timestamp, _>(window_cutoff)
-        .bind::<Integer, _>(limits.lock_after)
-        .bind::<Timestamp, _>(lock);
+    let query = bind_attempt!(diesel::sql_query(for_backend(conn, COUNT_SQL)), key, now, limits);
     let counted: Counted = match conn {
         DbConn::Postgres(c) => query.get_result(c)?,
         DbConn::Sqlite(c) => query.get_result(c)?,
     };
-    Ok(match counted.locked_until {
-        Some(until) if counted.failures > limits.lock_after => Count::Locked { until },
-        _ => Count::Admitted { n: counted.failures },
-    })
+    Ok(counted.decide(limits))
+}
+
+/// What [`count`] would say of one more attempt for `key`, without counting it. Only work that
+/// holds the database's only write lock may act on it (see
+/// [`crate::pool::short_writes_are_exclusive`]): then nothing can count between the peek and the
+/// [`count`] of a failure.
+pub fn peek(
+    conn: &mut DbConn,
+    key: &str,
+    now: NaiveDateTime,
+    limits: Limits,
+) -> Result<Count, DbError> {
+    let query = bind_attempt!(diesel::sql_query(for_backend(conn, PEEK_SQL)), key, now, limits);
+    let found: Option<Counted> = match conn {
+        DbConn::Postgres(c) => query.get_result(c).optional()?,
+        DbConn::Sqlite(c) => query.get_result(c).optional()?,
+    };
+    // A key without a row starts at 1, as COUNT_SQL's insert does.
+    let counted = found.unwrap_or(Counted { failures: 1, locked_until: first_lock(now, limits) });
+    Ok(counted.decide(limits))
+}
+
+/// The lock a fresh count of 1 sets: only under a limit of 1.
+fn first_lock(now: NaiveDateTime, limits: Limits) -> Option<NaiveDateTime> {
+    (limits.lock_after <= 1).then_some(now + limits.lock_for)
+}
+
+impl Counted {
+    fn decide(self, limits: Limits) -> Count {
+        match self.locked_until {
+            Some(until) if self.failures > limits.lock_after => Count::Locked { until },
+            _ => Count::Admitted { n: self.failures },
+        }
+    }
 }
 
 const RELEASE_SQL: &str = "UPDATE throttle SET failures = failures - 1, \

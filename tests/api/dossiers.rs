@@ -426,6 +426,51 @@ async fn lookups_are_rate_limited_per_code_and_per_address() {
     assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 }
 
+/// A success is no failure: an applicant (or a kiosk looking up many applicants' dossiers)
+/// proving a dossier again and again is never locked out, and a success does not wipe out the
+/// failures before it.
+#[tokio::test]
+async fn right_proofs_never_use_up_the_limits() {
+    let t = intake().await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let policy = t.app.config.lookup_throttle.clone();
+    let enough = policy.subject_lock_after.max(policy.address_lock_after) + 3;
+    for _ in 0..enough {
+        assert_eq!(t.lookup(CODE, APPLICANT_PHONE).await.status(), StatusCode::OK);
+    }
+    for _ in 0..policy.subject_lock_after - 1 {
+        assert_eq!(t.lookup(CODE, "0987654321").await.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(t.lookup(CODE, APPLICANT_PHONE).await.status(), StatusCode::OK);
+    // The last failure the code allows still counts from the ones before the success.
+    assert_eq!(t.lookup(CODE, "0987654321").await.status(), StatusCode::NOT_FOUND);
+    let res = t.lookup(CODE, APPLICANT_PHONE).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+/// A lock ends: then the owner gets in again, and the code's failures count afresh.
+#[tokio::test]
+async fn a_locked_code_opens_again_when_its_lock_ends() {
+    let t =
+        intake_with(|config| config.lookup_throttle.lock_for = std::time::Duration::from_secs(1))
+            .await;
+    t.dossier(CODE, day("2026-11-02"), day("2026-11-06")).await;
+    let limit = t.app.config.lookup_throttle.subject_lock_after;
+    for _ in 0..limit {
+        assert_eq!(t.lookup(CODE, "0987654321").await.status(), StatusCode::NOT_FOUND);
+    }
+    let res = t.lookup(CODE, APPLICANT_PHONE).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(t.lookup(CODE, APPLICANT_PHONE).await.status(), StatusCode::OK);
+    for _ in 0..limit {
+        assert_eq!(t.lookup(CODE, "0987654321").await.status(), StatusCode::NOT_FOUND);
+    }
+    let res = t.lookup(CODE, APPLICANT_PHONE).await;
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
 /// Wrong proofs for one code sent at once from many addresses: the code's limit holds.
 #[tokio::test]
 async fn parallel_wrong_proofs_for_one_code_are_checked_only_up_to_its_limit() {

@@ -1,13 +1,15 @@
 //! Attempt throttling shared by login, dossier lookup and registration: every attempt is
 //! counted against the subject and the client address before it is checked, so parallel
 //! attempts cannot slip past the limit; a locked key is refused, failures are answered more
-//! slowly as they pile up, and a success gives its attempt back.
+//! slowly as they pile up, and a success gives its attempt back. (A check that runs under the
+//! database's only write lock, a dossier lookup on SQLite, needs no such place held: nothing
+//! else can count meanwhile, so it reads the counters and counts only a failure.)
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::state::AppState;
 use chrono::Duration as ChronoDuration;
 use chrono::NaiveDateTime;
-use smartcity_db::pool::short_writes;
+use smartcity_db::pool::{short_writes, short_writes_are_exclusive};
 use smartcity_db::throttle::{self, Count, Limits};
 use smartcity_db::{DbConn, DbError};
 use smartcity_domain::throttle::ThrottlePolicy;
@@ -101,14 +103,15 @@ pub async fn admit(
     keys: FailureKeys,
 ) -> Result<Attempt, ApiError> {
     let counting = Counting::new(policy, &keys);
-    let counted = state.db(move |conn| counting.count(conn)).await?;
+    let counted = state.db(move |conn| counting.admit(conn, Holding::Counted)).await?;
     counted.map(|(n, locks)| Attempt { keys, policy: policy.clone(), n, locks })
 }
 
-/// An attempt whose check is a read of the database (a dossier lookup): counted, checked, and
+/// An attempt whose check is a read of the database (a dossier lookup): admitted, checked, and
 /// given back or noted as failed on one connection in one trip to the blocking pool, where
 /// [`admit`], the read and [`Attempt::give_back`] would take three. `check` passes the
-/// attempt by returning `Some`. Counted before it is checked, as every attempt is.
+/// attempt by returning `Some`. Where that work holds the only write lock (SQLite), a success
+/// writes nothing: see [`Holding::Peeked`].
 pub async fn check_in_database<T, F>(
     state: &AppState,
     policy: &ThrottlePolicy,
@@ -123,14 +126,27 @@ where
     let checked = state
         .db(move |conn| {
             short_writes(conn, |conn| {
-                let (n, locks) = match counting.count(conn)? {
-                    Ok(counted) => counted,
+                let holding = match short_writes_are_exclusive(conn) {
+                    true => Holding::Peeked,
+                    false => Holding::Counted,
+                };
+                let (n, locks) = match counting.admit(conn, holding)? {
+                    Ok(admitted) => admitted,
                     Err(refusal) => return Ok(Checked::Refused(refusal)),
                 };
                 if let Some(found) = check(conn)? {
-                    counting.give_back(conn, Forgive::Nothing)?;
+                    if holding == Holding::Counted {
+                        counting.give_back(conn, Forgive::Nothing)?;
+                    }
                     return Ok(Checked::Passed(found));
                 }
+                // Under the same lock, counting the failure finds what peeking found.
+                let (n, locks) = match holding {
+                    Holding::Peeked => {
+                        counting.admit(conn, Holding::Counted)?.unwrap_or((n, locks))
+                    }
+                    Holding::Counted => (n, locks),
+                };
                 let failed_from = counting.note_failure(conn, locks)?;
                 Ok(Checked::Failed { n, locks, failed_from })
             })
@@ -158,6 +174,17 @@ enum Checked<T> {
         locks: Locks,
         failed_from: Option<Vec<String>>,
     },
+}
+
+/// How an attempt holds its place while it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holding {
+    /// Counted before the check, so parallel attempts see it; a success gives it back.
+    Counted,
+    /// Admitted on what counting would say, without counting: only for work that holds the
+    /// database's only write lock until the check is done, so no other attempt is admitted
+    /// meanwhile. A failure is then counted; a success writes nothing.
+    Peeked,
 }
 
 /// The counting of one attempt, as database work that can run inside another's.
@@ -190,16 +217,23 @@ impl Counting {
 
     /// The attempt's place in its window (the larger of the two keys') and the locks it would
     /// set by failing; or the refusal when a key is locked.
-    fn count(&self, conn: &mut DbConn) -> Result<Result<(i32, Locks), ApiError>, DbError> {
+    fn admit(
+        &self,
+        conn: &mut DbConn,
+        holding: Holding,
+    ) -> Result<Result<(i32, Locks), ApiError>, DbError> {
+        let look = |conn: &mut DbConn, key: &str, limits| match holding {
+            Holding::Counted => throttle::count(conn, key, self.now, limits),
+            Holding::Peeked => throttle::peek(conn, key, self.now, limits),
+        };
         // The address first: an address that is locked must not add to the count of the number
         // it tries, or a locked-out guesser could still lock the number's owner out. A refused
         // attempt is given back to the key that had admitted it, so it counts nowhere.
-        let by_address = match throttle::count(conn, &self.address, self.now, self.address_limits)?
-        {
+        let by_address = match look(conn, &self.address, self.address_limits)? {
             Count::Admitted { n } => n,
             Count::Locked { until } => return Ok(Err(self.refusal(until))),
         };
-        match throttle::count(conn, &self.subject, self.now, self.subject_limits)? {
+        match look(conn, &self.subject, self.subject_limits)? {
             Count::Admitted { n: by_subject } => {
                 let locks = Locks {
                     subject: by_subject == self.subject_limits.lock_after,
@@ -208,7 +242,9 @@ impl Counting {
                 Ok(Ok((by_subject.max(by_address), locks)))
             }
             Count::Locked { until } => {
-                throttle::release(conn, &self.address, self.address_limits.lock_after)?;
+                if holding == Holding::Counted {
+                    throttle::release(conn, &self.address, self.address_limits.lock_after)?;
+                }
                 Ok(Err(self.refusal(until)))
             }
         }
